@@ -1,0 +1,260 @@
+#!/usr/bin/env python
+"""Generate the sync facade (``src/llm_sync``) and sync tests from the async source.
+
+Usage::
+
+    python scripts/unasync.py          # regenerate src/llm_sync/ and tests/_sync/
+    python scripts/unasync.py --check  # fail if the committed output is not current
+
+Only the I/O modules of ``src/llm_async`` (``IO_MODULES``) are rewritten; the
+sans-I/O modules are imported by both facades from ``llm_async``. Output is
+formatted with ruff and starts with a "generated, do not edit" header. ``--check``
+regenerates into a temporary directory and reports changed, missing and stale
+files, and fails when a replacement rule was never used.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+# This file is named unasync.py: drop its folder from sys.path so that the
+# import below finds the unasync package, not this script.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+import unasync  # noqa: E402
+
+ROOT = _HERE.parent
+SRC_ASYNC = Path("src/llm_async")
+SRC_SYNC = Path("src/llm_sync")
+TESTS_ASYNC = Path("tests/_async")
+TESTS_SYNC = Path("tests/_sync")
+
+# The I/O modules: the async source of truth for the sync facade.
+IO_MODULES = [
+    "__init__.py",
+    "_conversation.py",
+    "_model.py",
+    "_response.py",
+    "_scripted.py",
+]
+
+# Public and helper names whose sync twin is not just the name without "Async".
+SRC_REPLACEMENTS = {
+    "AsyncConversation": "Conversation",
+    "AsyncEchoModel": "EchoModel",
+    "AsyncKeyModel": "KeyModel",
+    "AsyncModel": "Model",
+    "AsyncResponse": "Response",
+    "AsyncScriptedModel": "ScriptedModel",
+    "aclose": "close",
+    "aclosing": "closing",
+    "astream_events": "stream_events",
+    "async_resolve": "sync_resolve",
+    "async_sleep": "sync_sleep",
+    "get_async_model": "get_model",
+    "get_async_model_aliases": "get_model_aliases",
+    "get_async_models": "get_models",
+}
+TEST_REPLACEMENTS = {
+    **{k: v for k, v in SRC_REPLACEMENTS.items() if not k.startswith("async_")},
+    "llm_async": "llm_sync",
+}
+
+HEADER = (
+    "# Generated from {source} by scripts/unasync.py; do not edit.\n"
+    "# Edit the async source and run `python scripts/unasync.py`.\n"
+)
+
+
+class TrackingRule(unasync.Rule):  # type: ignore[misc]
+    """An unasync rule that records which replacements it applied."""
+
+    def __init__(self, fromdir: str, todir: str, replacements: dict[str, str]) -> None:
+        super().__init__(fromdir, todir, additional_replacements=replacements)
+        self.custom = set(replacements)
+        self.used: set[str] = set()
+
+    def _unasync_name(self, name: str) -> str:
+        if name in self.custom:
+            self.used.add(name)
+        return str(super()._unasync_name(name))
+
+
+def _sources() -> list[tuple[Path, Path]]:
+    pairs = [(SRC_ASYNC / name, SRC_SYNC / name) for name in IO_MODULES]
+    for path in sorted((ROOT / TESTS_ASYNC).rglob("*.py")):
+        relative = path.relative_to(ROOT / TESTS_ASYNC)
+        pairs.append((TESTS_ASYNC / relative, TESTS_SYNC / relative))
+    return pairs
+
+
+def _sync_init_reexports(init_source: str) -> str:
+    """Add the async API to the generated ``llm_sync/__init__.py``.
+
+    ``import llm_sync as llm`` then offers everything the seed examples use,
+    ``get_async_model`` and ``AsyncResponse`` included.
+    """
+    async_init = (ROOT / SRC_ASYNC / "__init__.py").read_text(encoding="utf-8")
+    async_all = _dunder_all(async_init)
+    async_only = sorted(
+        name for name in async_all if SRC_REPLACEMENTS.get(name, name) != name
+    )
+    tree = ast.parse(init_source)
+    sync_all = _dunder_all(init_source)
+    combined = sorted(set(sync_all) | set(async_only))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            lines = init_source.splitlines(keepends=True)
+            start, end = node.lineno - 1, node.end_lineno or node.lineno
+            new_all = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in combined) + "]\n"
+            reexport = (
+                "\n# The async API, so that one import offers both.\n"
+                "from llm_async import (  # noqa: E402\n"
+                + "".join(f"    {n},\n" for n in async_only)
+                + ")\n\n"
+            )
+            return "".join([*lines[:start], new_all, reexport, *lines[end:]])
+    raise SystemExit("src/llm_async/__init__.py has no __all__ list")
+
+
+def _dunder_all(source: str) -> list[str]:
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return [ast.literal_eval(elt) for elt in node.value.elts]  # type: ignore[attr-defined]
+    return []
+
+
+def generate(out_root: Path) -> list[str]:
+    """Write the generated tree under ``out_root``; return unused replacements."""
+    work = Path(tempfile.mkdtemp(prefix="unasync-"))
+    try:
+        src_rule = TrackingRule(
+            str(work / "in" / SRC_ASYNC) + "/", str(work / "out" / SRC_SYNC) + "/",
+            SRC_REPLACEMENTS,
+        )
+        test_rule = TrackingRule(
+            str(work / "in" / TESTS_ASYNC) + "/", str(work / "out" / TESTS_SYNC) + "/",
+            TEST_REPLACEMENTS,
+        )
+        pairs = _sources()
+        inputs = []
+        for source, _target in pairs:
+            staged = work / "in" / source
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / source, staged)
+            inputs.append(str(staged))
+        unasync.unasync_files(inputs, [src_rule, test_rule])
+        outputs = [work / "out" / target for _source, target in pairs]
+        init = work / "out" / SRC_SYNC / "__init__.py"
+        init.write_text(_sync_init_reexports(init.read_text("utf-8")), "utf-8")
+        _ruff(outputs)
+        for (source, target), produced in zip(pairs, outputs):
+            destination = out_root / target
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            body = produced.read_text("utf-8")
+            destination.write_text(HEADER.format(source=source.as_posix()) + body, "utf-8")
+        (out_root / SRC_SYNC / "py.typed").write_text("", "utf-8")
+        # Every source replacement must be used by the source; the tests need only
+        # use their own extra ones (they exercise a subset of the API).
+        test_only = set(TEST_REPLACEMENTS) - set(SRC_REPLACEMENTS)
+        unused = (src_rule.custom - src_rule.used) | (test_only - test_rule.used)
+        return sorted(unused)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _ruff(paths: list[Path]) -> None:
+    files = [str(p) for p in paths]
+    config = ["--config", str(ROOT / "pyproject.toml")]
+    subprocess.run(
+        [sys.executable, "-m", "ruff", "check", *config, "--quiet", "--select", "I",
+         "--fix", *files],
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "ruff", "format", *config, "--quiet", *files],
+        check=True,
+    )
+
+
+def _generated_files(root: Path) -> set[Path]:
+    found = set()
+    for directory in (SRC_SYNC, TESTS_SYNC):
+        base = root / directory
+        if base.exists():
+            found |= {
+                p.relative_to(root)
+                for p in base.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts
+            }
+    return found
+
+
+def check() -> int:
+    """Compare the committed generated tree with a fresh one; 1 on any difference."""
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh_root = Path(tmp)
+        unused = generate(fresh_root)
+        problems += [f"replacement never used: {name!r}" for name in unused]
+        fresh = _generated_files(fresh_root)
+        current = _generated_files(ROOT)
+        for path in sorted(fresh - current):
+            problems.append(f"missing: {path}")
+        for path in sorted(current - fresh):
+            problems.append(f"stale (no async source): {path}")
+        for path in sorted(fresh & current):
+            want = (fresh_root / path).read_text("utf-8")
+            have = (ROOT / path).read_text("utf-8")
+            if want != have:
+                diff = difflib.unified_diff(
+                    have.splitlines(), want.splitlines(), str(path), "regenerated",
+                    lineterm="", n=1,
+                )
+                problems.append(f"changed: {path}\n" + "\n".join(list(diff)[:20]))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(
+            "\nThe generated sync code is out of date: run `python scripts/unasync.py`"
+            " and commit the result (never edit src/llm_sync or tests/_sync by hand).",
+            file=sys.stderr,
+        )
+        return 1
+    print("generated sync code is up to date")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    os.chdir(ROOT)
+    if argv[1:] == ["--check"]:
+        return check()
+    if argv[1:]:
+        print(__doc__, file=sys.stderr)
+        return 2
+    before = _generated_files(ROOT)
+    produced = {target for _source, target in _sources()} | {SRC_SYNC / "py.typed"}
+    unused = generate(ROOT)
+    for path in sorted(before - produced):
+        (ROOT / path).unlink()
+        print(f"removed stale {path}")
+    if unused:
+        print(f"replacements never used: {unused}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

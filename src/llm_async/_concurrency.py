@@ -1,0 +1,220 @@
+"""Async/sync primitive pairs: the only place the two facades differ.
+
+The I/O modules are written once against the ``Async*``/``async_*`` halves;
+``scripts/unasync.py`` rewrites those names to the ``Sync*``/``sync_*`` halves for
+``llm_sync``. Each pair has the same signature, so the rewrite stays mechanical.
+Async primitives are created lazily, inside the running event loop, and use anyio,
+so the async facade runs on asyncio and on trio.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+__all__ = [
+    "AsyncFacade",
+    "AsyncLock",
+    "AsyncResultMixin",
+    "SyncFacade",
+    "SyncLock",
+    "SyncResultMixin",
+    "async_gather",
+    "async_iterate_in_thread",
+    "async_resolve",
+    "async_sleep",
+    "sync_gather",
+    "sync_iterate_in_thread",
+    "sync_resolve",
+    "sync_sleep",
+]
+
+
+class AsyncFacade:
+    """Facts about the async facade that generated code branches on."""
+
+    is_async = True
+    pending_text = "... not yet awaited ..."
+
+
+class SyncFacade:
+    """Facts about the sync facade that generated code branches on."""
+
+    is_async = False
+    pending_text = "... not yet done ..."
+
+
+class AsyncLock:
+    """A lock for tasks; the anyio lock is made on first use, inside the loop."""
+
+    def __init__(self) -> None:
+        self._lock: Any = None
+
+    async def __aenter__(self) -> None:
+        if self._lock is None:
+            import anyio
+
+            self._lock = anyio.Lock()
+        await self._lock.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+class SyncLock:
+    """A lock for threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+async def async_sleep(seconds: float) -> None:
+    """Sleep without blocking the event loop."""
+    import anyio
+
+    await anyio.sleep(seconds)
+
+
+def sync_sleep(seconds: float) -> None:
+    """Sleep, blocking the thread."""
+    time.sleep(seconds)
+
+
+async def async_resolve(value: Any) -> Any:
+    """Await ``value`` if it is awaitable, else return it: callbacks may be either."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def sync_resolve(value: Any) -> Any:
+    """Run ``value`` to completion if it is awaitable, else return it.
+
+    An awaitable runs on a private event loop in a worker thread, so this works
+    even when the caller's thread already runs an event loop (a notebook, an
+    ``async def``).
+    """
+    if not inspect.isawaitable(value):
+        return value
+    return run_awaitable_in_thread(value)
+
+
+def run_awaitable_in_thread(awaitable: Any) -> Any:
+    """Run an awaitable to completion on a new event loop in a worker thread."""
+    import asyncio
+
+    outcome: dict[str, Any] = {}
+
+    async def main() -> Any:
+        return await awaitable
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(main())
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="llm-sync-awaitable", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+async def async_gather(functions: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run the async callables concurrently; results in order.
+
+    Every call finishes before an error propagates; the first error (in call
+    order) is raised.
+    """
+    import anyio
+
+    results: list[Any] = [None] * len(functions)
+    errors: list[BaseException | None] = [None] * len(functions)
+
+    async def run(index: int) -> None:
+        try:
+            results[index] = await functions[index]()
+        except Exception as exc:
+            errors[index] = exc
+
+    async with anyio.create_task_group() as group:
+        for index in range(len(functions)):
+            group.start_soon(run, index)
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
+
+
+def sync_gather(functions: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run the callables one after the other; results in order.
+
+    Like the async twin, every call runs before the first error is raised.
+    """
+    results: list[Any] = [None] * len(functions)
+    errors: list[BaseException | None] = [None] * len(functions)
+    for index, function in enumerate(functions):
+        try:
+            results[index] = function()
+        except Exception as exc:
+            errors[index] = exc
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
+
+
+_DONE = object()
+
+
+async def async_iterate_in_thread(iterator: Iterator[T]) -> AsyncIterator[T]:
+    """Iterate a blocking iterator in a worker thread, keeping the loop free."""
+    import anyio.to_thread
+
+    try:
+        while True:
+            item = await anyio.to_thread.run_sync(next, iterator, _DONE)
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            await anyio.to_thread.run_sync(close)
+
+
+def sync_iterate_in_thread(iterator: Iterator[T]) -> Iterator[T]:
+    """Iterate a blocking iterator in the calling thread."""
+    try:
+        yield from iterator
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
+
+
+class AsyncResultMixin:
+    """``await response`` drives it to completion and returns it."""
+
+    def __await__(self) -> Any:
+        return self._force().__await__()  # type: ignore[attr-defined]
+
+
+class SyncResultMixin:
+    """``str(response)`` drives it to completion and returns its text."""
+
+    def __str__(self) -> str:
+        return self.text()  # type: ignore[attr-defined,no-any-return]

@@ -1,0 +1,41 @@
+"""The base class of every model's ``Options``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["Options", "merge_options"]
+
+
+class Options(BaseModel):
+    """Options a model accepts; subclass it as the nested ``Options`` of a model.
+
+    Unknown options are rejected (``extra="forbid"``); a bad value raises
+    ``pydantic.ValidationError`` naming the field.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def merge_options(
+    options: dict[str, Any] | None, option_kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    """Merge ``options=`` with option keyword arguments; a name in both is an error."""
+    merged = dict(options or {})
+    overlap = merged.keys() & option_kwargs.keys()
+    if overlap:
+        raise TypeError(
+            "Got values for these options both in options= and as keyword "
+            f"arguments: {sorted(overlap)!r}"
+        )
+    merged.update(option_kwargs)
+    return merged
+
+
+def options_to_dict(options: Any) -> dict[str, Any]:
+    """The options that were set, as a plain dict (``None`` values dropped)."""
+    if isinstance(options, BaseModel):
+        return {k: v for k, v in options if v is not None}
+    return {k: v for k, v in dict(options or {}).items() if v is not None}

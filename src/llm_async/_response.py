@@ -1,0 +1,156 @@
+"""``AsyncResponse``: a lazy model response that streams, and its completion."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any
+
+from llm_async._concurrency import AsyncFacade, AsyncResultMixin, async_resolve
+from llm_async._response_base import ResponseBase
+
+if TYPE_CHECKING:
+    from llm_async._parts import Message, StreamEvent
+    from llm_async._tools import ToolCall
+    from llm_async._usage import Usage
+
+__all__ = ["AsyncResponse"]
+
+
+class AsyncResponse(AsyncResultMixin, ResponseBase):
+    """The response to a prompt; nothing runs until it is consumed.
+
+    Iterate it for text chunks, or call ``text()``, ``usage()`` and friends, which
+    drive it to completion. Once complete, every reader replays what arrived.
+    """
+
+    _pending_text = AsyncFacade.pending_text
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._iterator: AsyncIterator[str | StreamEvent] | None = None
+        self._error: Exception | None = None
+
+    async def _events(self) -> AsyncIterator[StreamEvent]:
+        """Drive the model, yielding each event once; after completion, nothing.
+
+        A consumer that stops early (``break``, cancellation) ends the response
+        with what arrived and releases the connection. An error is kept and raised
+        again by every later read, so a failed request is never silently re-sent.
+        """
+        if self._done:
+            return
+        if self._error is not None:
+            raise self._error
+        if self._iterator is None:
+            self._start = time.monotonic()
+            self._start_utcnow = datetime.datetime.now(datetime.timezone.utc)
+            self._iterator = self.model._run(self)
+        try:
+            async for item in self._iterator:
+                yield self._state.add(item)
+        except Exception as exc:
+            self._error = exc
+            await self._close_iterator()
+            raise
+        except BaseException:
+            await self._close_iterator()
+            await self._complete()
+            raise
+        await self._complete()
+
+    async def _close_iterator(self) -> None:
+        iterator, self._iterator = self._iterator, None
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def _complete(self) -> None:
+        if self._done:
+            return
+        self._end = time.monotonic()
+        self._done = True
+        self._iterator = None
+        if self.conversation is not None:
+            self.conversation.responses.append(self)
+        for callback in self.done_callbacks:
+            await async_resolve(callback(self))
+
+    async def _force(self) -> AsyncResponse:
+        async with aclosing(self._events()) as events:
+            async for _ in events:
+                pass
+        return self
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        if self._done:
+            for chunk in self._state.text_chunks:
+                yield chunk
+            return
+        async with aclosing(self._events()) as events:
+            async for event in events:
+                if event.type == "text":
+                    yield event.chunk
+
+    async def astream_events(self) -> AsyncIterator[StreamEvent]:
+        """Every event in arrival order: text, reasoning, tool calls and results."""
+        if self._done:
+            for event in self._state.events:
+                yield event
+            return
+        async with aclosing(self._events()) as events:
+            async for event in events:
+                yield event
+
+    async def text(self) -> str:
+        """The whole text, driving the response to completion if needed."""
+        await self._force()
+        return self._state.text()
+
+    async def usage(self) -> Usage:
+        """Token usage, once complete."""
+        await self._force()
+        return self._usage()
+
+    async def json(self) -> dict[str, Any] | None:
+        """The provider's JSON for this response, if the model recorded it."""
+        await self._force()
+        return self.response_json
+
+    async def messages(self) -> list[Message]:
+        """The assistant message(s) assembled from the stream."""
+        await self._force()
+        return self._state.messages()
+
+    async def tool_calls(self) -> list[ToolCall]:
+        """Tool calls the model requested."""
+        await self._force()
+        return list(self._state.tool_calls)
+
+    async def duration_ms(self) -> int:
+        """Milliseconds from the first request to the last chunk."""
+        await self._force()
+        return self._duration_ms()
+
+    async def datetime_utc(self) -> str:
+        """When the response started, as an ISO 8601 UTC string."""
+        await self._force()
+        return self._datetime_utc()
+
+    async def on_done(self, callback: Any) -> None:
+        """Call ``callback(response)`` once complete (now, if it already is).
+
+        The callback may be a plain function or an ``async def``.
+        """
+        if self._done:
+            await async_resolve(callback(self))
+        else:
+            self.done_callbacks.append(callback)
+
+    async def aclose(self) -> None:
+        """Stop a response that is still streaming and release its connection."""
+        if not self._done:
+            await self._close_iterator()
+            await self._complete()

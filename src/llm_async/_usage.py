@@ -1,0 +1,17 @@
+"""Token usage of a response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Usage"]
+
+
+@dataclass
+class Usage:
+    """Tokens a response consumed: ``input``, ``output`` and provider ``details``."""
+
+    input: int | None = None
+    output: int | None = None
+    details: dict[str, Any] | None = None

@@ -1,0 +1,65 @@
+"""Key resolution for models that need one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import llm_async as llm
+
+
+class KeyEcho(llm.AsyncKeyModel):
+    model_id = "key-echo"
+    needs_key = "demo"
+    key_env_var = "DEMO_API_KEY"
+
+    async def execute(  # type: ignore[override]
+        self, prompt: Any, stream: bool, response: Any, conversation: Any, key: Any
+    ) -> AsyncIterator[str]:
+        yield f"key={key}"
+
+
+async def test_missing_key_names_the_env_var_and_keys_json_name() -> None:
+    with pytest.raises(llm.NeedsKeyException) as info:
+        await KeyEcho().prompt("x").text()
+    assert str(info.value) == (
+        "No key found - add one using 'llm keys set demo' "
+        "or set the DEMO_API_KEY environment variable"
+    )
+
+
+async def test_env_var_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_API_KEY", "from-env")
+    assert await KeyEcho().prompt("x").text() == "key=from-env"
+
+
+async def test_keys_json_beats_env(
+    monkeypatch: pytest.MonkeyPatch, user_path: Path
+) -> None:
+    monkeypatch.setenv("DEMO_API_KEY", "from-env")
+    user_path.mkdir(parents=True, exist_ok=True)
+    (user_path / "keys.json").write_text(json.dumps({"demo": "from-file"}))
+    assert await KeyEcho().prompt("x").text() == "key=from-file"
+
+
+async def test_explicit_key_and_alias(user_path: Path) -> None:
+    user_path.mkdir(parents=True, exist_ok=True)
+    (user_path / "keys.json").write_text(json.dumps({"other": "aliased"}))
+    assert await KeyEcho().prompt("x", key="literal").text() == "key=literal"
+    assert await KeyEcho().prompt("x", key="other").text() == "key=aliased"
+
+
+async def test_model_key_attribute_wins() -> None:
+    model = KeyEcho()
+    model.key = "attribute"
+    assert await model.prompt("x", key="literal").text() == "key=attribute"
+
+
+async def test_key_never_in_repr() -> None:
+    response = KeyEcho().prompt("x", key="sk-secret-value")
+    assert "sk-secret-value" not in repr(response)
+    assert "sk-secret-value" not in repr(response.prompt)
