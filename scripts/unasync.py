@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 # This file is named unasync.py: drop its folder from sys.path so that the
 # import below finds the unasync package, not this script.
@@ -100,40 +101,54 @@ def _sync_init_reexports(init_source: str) -> str:
     """Add the async API to the generated ``llm_sync/__init__.py``.
 
     ``import llm_sync as llm`` then offers everything the seed examples use,
-    ``get_async_model`` and ``AsyncResponse`` included.
+    ``get_async_model`` and ``AsyncResponse`` included. Names that ``llm_async``
+    loads lazily stay lazy here too.
     """
     async_init = (ROOT / SRC_ASYNC / "__init__.py").read_text(encoding="utf-8")
-    async_all = _dunder_all(async_init)
     async_only = sorted(
-        name for name in async_all if SRC_REPLACEMENTS.get(name, name) != name
+        name
+        for name in _module_literal(async_init, "__all__")
+        if SRC_REPLACEMENTS.get(name, name) != name
     )
-    tree = ast.parse(init_source)
-    sync_all = _dunder_all(init_source)
-    combined = sorted(set(sync_all) | set(async_only))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
-        ):
-            lines = init_source.splitlines(keepends=True)
-            start, end = node.lineno - 1, node.end_lineno or node.lineno
-            new_all = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in combined) + "]\n"
-            reexport = (
-                "\n# The async API, so that one import offers both.\n"
-                "from llm_async import (  # noqa: E402\n"
-                + "".join(f"    {n},\n" for n in async_only)
-                + ")\n\n"
-            )
-            return "".join([*lines[:start], new_all, reexport, *lines[end:]])
-    raise SystemExit("src/llm_async/__init__.py has no __all__ list")
+    async_lazy = _module_literal(async_init, "_LAZY_NAMES")
+    eager = [name for name in async_only if name not in async_lazy]
+    lazy = {
+        name: "llm_async" + module if module.startswith(".") else module
+        for name, module in async_lazy.items()
+        if name in async_only
+    }
+    combined = sorted(set(_module_literal(init_source, "__all__")) | set(async_only))
+    lines = init_source.splitlines(keepends=True)
+    node = _module_assignment(init_source, "__all__")
+    start, end = node.lineno - 1, node.end_lineno or node.lineno
+    new_all = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in combined) + "]\n"
+    reexport = (
+        "\n# The async API, so that one import offers both.\n"
+        "from llm_async import (  # noqa: E402\n"
+        + "".join(f"    {n},\n" for n in eager)
+        + ")\n\n"
+    )
+    text = "".join([*lines[:start], new_all, reexport, *lines[end:]])
+    lazy_node = _module_assignment(text, "_LAZY_NAMES")
+    lines = text.splitlines(keepends=True)
+    insert_at = lazy_node.end_lineno or lazy_node.lineno
+    addition = "_LAZY_NAMES.update({\n" + "".join(
+        f'    "{name}": "{module}",\n' for name, module in sorted(lazy.items())
+    ) + "})\n"
+    return "".join([*lines[:insert_at], addition, *lines[insert_at:]])
 
 
-def _dunder_all(source: str) -> list[str]:
+def _module_assignment(source: str, name: str) -> ast.Assign:
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
         ):
-            return [ast.literal_eval(elt) for elt in node.value.elts]  # type: ignore[attr-defined]
-    return []
+            return node
+    raise SystemExit(f"src/llm_async/__init__.py has no module-level {name}")
+
+
+def _module_literal(source: str, name: str) -> Any:
+    return ast.literal_eval(_module_assignment(source, name).value)
 
 
 def generate(out_root: Path) -> list[str]:

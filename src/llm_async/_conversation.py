@@ -1,4 +1,4 @@
-"""``AsyncConversation``: prompts that carry the history of the ones before."""
+"""Conversations: prompts that carry the history of the ones before."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``AsyncResponse``: a lazy model response that streams, and its completion."""
+"""The response to a prompt: lazy, streamed, then replayed."""
 
 from __future__ import annotations
 

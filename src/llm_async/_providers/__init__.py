@@ -1,0 +1,1 @@
+"""Sans-I/O provider adapters: prompt → ``httpx.Request``, bytes → stream events."""

@@ -1,0 +1,223 @@
+# Generated from src/llm_async/__init__.py by scripts/unasync.py; do not edit.
+# Edit the async source and run `python scripts/unasync.py`.
+"""llm_async: the Python API of ``llm``, async-first.
+
+``llm_sync`` is generated from this package and offers the same API, blocking.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from llm_async import _parts as parts
+from llm_async._attachments import Attachment
+from llm_async._config import (
+    DEFAULT_MODEL,
+    get_default_embedding_model,
+    get_default_model,
+    get_key,
+    load_keys,
+    set_default_embedding_model,
+    set_default_model,
+    set_key,
+    user_dir,
+)
+from llm_async._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    CancelToolCall,
+    ChainLimitExceeded,
+    ConfigError,
+    ContextWindowExceededError,
+    ModelError,
+    NeedsKeyException,
+    NotFoundError,
+    PauseChain,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseDecodeError,
+    SchemaValidationError,
+    ServerError,
+    StreamInterruptedError,
+    UnknownModelError,
+)
+from llm_async._parts import (
+    AttachmentPart,
+    Message,
+    Part,
+    ReasoningPart,
+    StreamEvent,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    assistant,
+    system,
+    tool_message,
+    user,
+)
+from llm_async._prompt import Prompt
+from llm_async._registry import (
+    EmbeddingModelWithAliases,
+    ModelWithAliases,
+    PluginWarning,
+    get_embedding_model,
+    get_embedding_model_aliases,
+    get_embedding_models,
+    get_embedding_models_with_aliases,
+    get_model,
+    get_model_aliases,
+    get_models,
+    get_models_with_aliases,
+    get_plugins,
+    load_plugins,
+    register_model,
+    register_plugin,
+    remove_alias,
+    set_alias,
+)
+from llm_async._tools import Tool, ToolCall, ToolOutput, ToolResult
+from llm_async._usage import Usage
+
+from ._conversation import Conversation
+from ._model import KeyModel, Model
+from ._response import Response
+
+if TYPE_CHECKING:
+    from llm_async._hookspecs import hookimpl
+    from llm_async._options import Options
+    from llm_async._scripted_support import ScriptedReply
+
+    from ._scripted import EchoModel, ScriptedModel
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncConversation",
+    "AsyncEchoModel",
+    "AsyncKeyModel",
+    "AsyncModel",
+    "AsyncResponse",
+    "AsyncScriptedModel",
+    "Attachment",
+    "AttachmentPart",
+    "AuthenticationError",
+    "BadRequestError",
+    "CancelToolCall",
+    "ChainLimitExceeded",
+    "ConfigError",
+    "ContextWindowExceededError",
+    "Conversation",
+    "DEFAULT_MODEL",
+    "EchoModel",
+    "EmbeddingModelWithAliases",
+    "KeyModel",
+    "Message",
+    "Model",
+    "ModelError",
+    "ModelWithAliases",
+    "NeedsKeyException",
+    "NotFoundError",
+    "Options",
+    "Part",
+    "PauseChain",
+    "PermissionDeniedError",
+    "PluginWarning",
+    "Prompt",
+    "RateLimitError",
+    "ReasoningPart",
+    "Response",
+    "ResponseDecodeError",
+    "SchemaValidationError",
+    "ScriptedModel",
+    "ScriptedReply",
+    "ServerError",
+    "StreamEvent",
+    "StreamInterruptedError",
+    "TextPart",
+    "Tool",
+    "ToolCall",
+    "ToolCallPart",
+    "ToolOutput",
+    "ToolResult",
+    "ToolResultPart",
+    "UnknownModelError",
+    "Usage",
+    "assistant",
+    "get_async_model",
+    "get_async_model_aliases",
+    "get_async_models",
+    "get_default_embedding_model",
+    "get_default_model",
+    "get_embedding_model",
+    "get_embedding_model_aliases",
+    "get_embedding_models",
+    "get_embedding_models_with_aliases",
+    "get_key",
+    "get_model",
+    "get_model_aliases",
+    "get_models",
+    "get_models_with_aliases",
+    "get_plugins",
+    "hookimpl",
+    "load_keys",
+    "load_plugins",
+    "parts",
+    "register_model",
+    "register_plugin",
+    "remove_alias",
+    "set_alias",
+    "set_default_embedding_model",
+    "set_default_model",
+    "set_key",
+    "system",
+    "tool_message",
+    "user",
+    "user_dir",
+]
+
+# The async API, so that one import offers both.
+from llm_async import (  # noqa: E402
+    AsyncConversation,
+    AsyncKeyModel,
+    AsyncModel,
+    AsyncResponse,
+    get_async_model,
+    get_async_model_aliases,
+    get_async_models,
+)
+
+# Names whose modules import pydantic or pluggy load on first use, so that
+# importing the package stays cheap.
+_LAZY_NAMES = {
+    "EchoModel": "._scripted",
+    "ScriptedModel": "._scripted",
+    "Options": "llm_async._options",
+    "ScriptedReply": "llm_async._scripted_support",
+    "hookimpl": "llm_async._hookspecs",
+}
+_LAZY_NAMES.update(
+    {
+        "AsyncEchoModel": "llm_async._scripted",
+        "AsyncScriptedModel": "llm_async._scripted",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_NAMES.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,158 @@
+# Generated from src/llm_async/_response.py by scripts/unasync.py; do not edit.
+# Edit the async source and run `python scripts/unasync.py`.
+"""The response to a prompt: lazy, streamed, then replayed."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from typing import TYPE_CHECKING, Any
+
+from llm_async._concurrency import SyncFacade, SyncResultMixin, sync_resolve
+from llm_async._response_base import ResponseBase
+
+if TYPE_CHECKING:
+    from llm_async._parts import Message, StreamEvent
+    from llm_async._tools import ToolCall
+    from llm_async._usage import Usage
+
+__all__ = ["Response"]
+
+
+class Response(SyncResultMixin, ResponseBase):
+    """The response to a prompt; nothing runs until it is consumed.
+
+    Iterate it for text chunks, or call ``text()``, ``usage()`` and friends, which
+    drive it to completion. Once complete, every reader replays what arrived.
+    """
+
+    _pending_text = SyncFacade.pending_text
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._iterator: Iterator[str | StreamEvent] | None = None
+        self._error: Exception | None = None
+
+    def _events(self) -> Iterator[StreamEvent]:
+        """Drive the model, yielding each event once; after completion, nothing.
+
+        A consumer that stops early (``break``, cancellation) ends the response
+        with what arrived and releases the connection. An error is kept and raised
+        again by every later read, so a failed request is never silently re-sent.
+        """
+        if self._done:
+            return
+        if self._error is not None:
+            raise self._error
+        if self._iterator is None:
+            self._start = time.monotonic()
+            self._start_utcnow = datetime.datetime.now(datetime.timezone.utc)
+            self._iterator = self.model._run(self)
+        try:
+            for item in self._iterator:
+                yield self._state.add(item)
+        except Exception as exc:
+            self._error = exc
+            self._close_iterator()
+            raise
+        except BaseException:
+            self._close_iterator()
+            self._complete()
+            raise
+        self._complete()
+
+    def _close_iterator(self) -> None:
+        iterator, self._iterator = self._iterator, None
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
+
+    def _complete(self) -> None:
+        if self._done:
+            return
+        self._end = time.monotonic()
+        self._done = True
+        self._iterator = None
+        if self.conversation is not None:
+            self.conversation.responses.append(self)
+        for callback in self.done_callbacks:
+            sync_resolve(callback(self))
+
+    def _force(self) -> Response:
+        with closing(self._events()) as events:
+            for _ in events:
+                pass
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        if self._done:
+            for chunk in self._state.text_chunks:
+                yield chunk
+            return
+        with closing(self._events()) as events:
+            for event in events:
+                if event.type == "text":
+                    yield event.chunk
+
+    def stream_events(self) -> Iterator[StreamEvent]:
+        """Every event in arrival order: text, reasoning, tool calls and results."""
+        if self._done:
+            for event in self._state.events:
+                yield event
+            return
+        with closing(self._events()) as events:
+            for event in events:
+                yield event
+
+    def text(self) -> str:
+        """The whole text, driving the response to completion if needed."""
+        self._force()
+        return self._state.text()
+
+    def usage(self) -> Usage:
+        """Token usage, once complete."""
+        self._force()
+        return self._usage()
+
+    def json(self) -> dict[str, Any] | None:
+        """The provider's JSON for this response, if the model recorded it."""
+        self._force()
+        return self.response_json
+
+    def messages(self) -> list[Message]:
+        """The assistant message(s) assembled from the stream."""
+        self._force()
+        return self._state.messages()
+
+    def tool_calls(self) -> list[ToolCall]:
+        """Tool calls the model requested."""
+        self._force()
+        return list(self._state.tool_calls)
+
+    def duration_ms(self) -> int:
+        """Milliseconds from the first request to the last chunk."""
+        self._force()
+        return self._duration_ms()
+
+    def datetime_utc(self) -> str:
+        """When the response started, as an ISO 8601 UTC string."""
+        self._force()
+        return self._datetime_utc()
+
+    def on_done(self, callback: Any) -> None:
+        """Call ``callback(response)`` once complete (now, if it already is).
+
+        The callback may be a plain function or an ``async def``.
+        """
+        if self._done:
+            sync_resolve(callback(self))
+        else:
+            self.done_callbacks.append(callback)
+
+    def close(self) -> None:
+        """Stop a response that is still streaming and release its connection."""
+        if not self._done:
+            self._close_iterator()
+            self._complete()

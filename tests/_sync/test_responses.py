@@ -1,0 +1,227 @@
+# Generated from tests/_async/test_responses.py by scripts/unasync.py; do not edit.
+# Edit the async source and run `python scripts/unasync.py`.
+"""Responses: laziness, streaming, text, usage, json, on_done, repr, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import llm_sync as llm
+from llm_sync import ScriptedModel, ScriptedReply, StreamEvent, Usage
+
+
+def test_echo_model_answers_with_the_prompt() -> None:
+    model = llm.get_model("echo")
+    response = model.prompt("Hello there", system="Be brief")
+    payload = json.loads(response.text())
+    assert payload["prompt"] == "Hello there"
+    assert payload["system"] == "Be brief"
+    assert payload["previous"] == []
+
+
+def test_prompt_is_lazy_until_consumed() -> None:
+    model = ScriptedModel(["hi"])
+    response = model.prompt("anything")
+    assert model.prompts == []
+    assert not response._done
+    assert response.text() == "hi"
+    assert [p.prompt for p in model.prompts] == ["anything"]
+
+
+def test_iteration_streams_chunks_then_replays() -> None:
+    model = ScriptedModel([["Hel", "lo", " world"]])
+    response = model.prompt("x")
+    chunks = [chunk for chunk in response]
+    assert chunks == ["Hel", "lo", " world"]
+    again = [chunk for chunk in response]
+    assert again == chunks
+    assert response.text() == "Hello world"
+    assert len(model.prompts) == 1
+
+
+def test_iteration_yields_text_only() -> None:
+    reply = ScriptedReply(
+        chunks=[StreamEvent("reasoning", "thinking..."), "answer"],
+    )
+    response = ScriptedModel([reply]).prompt("x")
+    assert [chunk for chunk in response] == ["answer"]
+    events = [event for event in response.stream_events()]
+    assert [(e.type, e.chunk) for e in events] == [
+        ("reasoning", "thinking..."),
+        ("text", "answer"),
+    ]
+
+
+def test_await_response_returns_itself_completed() -> None:
+    response = ScriptedModel(["done"]).prompt("x")
+    assert (response) is response
+    assert response._done
+
+
+def test_usage_json_and_resolved_model() -> None:
+    reply = ScriptedReply(
+        chunks=["a", "b"],
+        usage=Usage(input=3, output=2, details={"cached": 1}),
+        response_json={"id": "abc"},
+        resolved_model="scripted-2026",
+    )
+    response = ScriptedModel([reply]).prompt("x")
+    assert response.usage() == Usage(input=3, output=2, details={"cached": 1})
+    assert response.json() == {"id": "abc"}
+    assert response.resolved_model == "scripted-2026"
+    assert response.token_usage() == '3 input, 2 output, {"cached": 1}'
+
+
+def test_usage_is_empty_when_model_records_none() -> None:
+    response = ScriptedModel(["a"]).prompt("x")
+    assert response.usage() == Usage(input=None, output=None, details=None)
+
+
+def test_on_done_fires_once_after_completion() -> None:
+    seen: list[str] = []
+    response = ScriptedModel([["a", "b"]]).prompt("x")
+    response.on_done(lambda r: seen.append(r.id))
+    assert seen == []
+    response.text()
+    response.text()
+    assert seen == [response.id]
+
+
+def test_on_done_after_completion_runs_immediately() -> None:
+    seen: list[object] = []
+    response = ScriptedModel(["a"]).prompt("x")
+    response.text()
+    response.on_done(seen.append)
+    assert seen == [response]
+
+
+def test_on_done_callback_may_read_the_response() -> None:
+    seen: list[Usage] = []
+    reply = ScriptedReply(chunks=["a"], usage=Usage(input=1, output=1))
+    response = ScriptedModel([reply]).prompt("x")
+
+    def done(r: llm.Response) -> None:
+        seen.append(r.usage())
+
+    response.on_done(done)
+    response.text()
+    assert seen == [Usage(input=1, output=1)]
+
+
+def test_repr_before_and_after() -> None:
+    response = ScriptedModel(["The answer"]).prompt("Name three rivers")
+    before = repr(response)
+    assert before.endswith("prompt='Name three rivers' text='" + llm_pending() + "'>")
+    response.text()
+    assert repr(response).endswith("text='The answer'>")
+
+
+def llm_pending() -> str:
+    return llm.Response._pending_text
+
+
+def test_duration_and_datetime() -> None:
+    response = ScriptedModel(["a"]).prompt("x")
+    assert response.duration_ms() >= 0
+    stamp = response.datetime_utc()
+    assert stamp.endswith("+00:00")
+
+
+def test_id_is_a_lowercase_ulid() -> None:
+    first = ScriptedModel(["a"]).prompt("x")
+    second = ScriptedModel(["a"]).prompt("x")
+    assert len(first.id) == 26
+    assert first.id == first.id.lower()
+    assert first.id < second.id
+
+
+def test_error_before_first_chunk_propagates_and_is_kept() -> None:
+    reply = ScriptedReply(chunks=["a"], error=llm.ServerError("boom", status_code=500))
+    model = ScriptedModel([reply])
+    response = model.prompt("x")
+    with pytest.raises(llm.ServerError, match="boom"):
+        response.text()
+    # Reading again raises the same error and never re-sends the prompt.
+    with pytest.raises(llm.ServerError, match="boom"):
+        response.text()
+    assert len(model.prompts) == 1
+
+
+def test_error_mid_stream_keeps_the_chunks_already_received() -> None:
+    reply = ScriptedReply(
+        chunks=["one ", "two ", "three"],
+        error=llm.APIConnectionError("connection lost"),
+        error_after=2,
+    )
+    response = ScriptedModel([reply]).prompt("x")
+    received = []
+    with pytest.raises(llm.APIConnectionError):
+        for chunk in response:
+            received.append(chunk)
+    assert received == ["one ", "two "]
+    assert response._state.text() == "one two "
+
+
+def test_breaking_out_early_ends_the_response_with_partial_text() -> None:
+    response = ScriptedModel([["a", "b", "c"]]).prompt("x")
+    for chunk in response:
+        assert chunk == "a"
+        break
+    response.close()
+    assert response._done
+    assert response.text() == "a"
+
+
+def test_scripted_model_without_replies_says_how_to_fix() -> None:
+    model = ScriptedModel()
+    with pytest.raises(RuntimeError, match=r"model\.add"):
+        model.prompt("x").text()
+
+
+def test_options_validate_through_the_model_options() -> None:
+    model = ScriptedModel(["a", "b"])
+    response = model.prompt("x", temperature=0.5, options={"max_tokens": 10})
+    assert response.prompt.options.temperature == 0.5
+    assert response.prompt.options.max_tokens == 10
+    response.text()
+
+
+def test_unknown_option_raises_validation_error_naming_it() -> None:
+    from pydantic import ValidationError
+
+    model = ScriptedModel()
+    with pytest.raises(ValidationError, match="no_such_option"):
+        model.prompt("x", no_such_option=1)
+    with pytest.raises(ValidationError, match="temperature"):
+        model.prompt("x", temperature="hot")
+
+
+def test_same_option_twice_is_a_type_error() -> None:
+    model = ScriptedModel()
+    with pytest.raises(TypeError) as info:
+        model.prompt("x", options={"max_tokens": 1}, max_tokens=2)
+    assert str(info.value) == (
+        "Got values for these options both in options= and as keyword "
+        "arguments: ['max_tokens']"
+    )
+
+
+def test_echo_reports_options() -> None:
+    response = llm.get_model("echo").prompt("x", temperature=0.2)
+    assert json.loads(response.text())["options"] == {"temperature": 0.2}
+
+
+def test_schema_needs_a_model_that_supports_it() -> None:
+    class NoSchema(llm.Model):
+        model_id = "no-schema"
+
+    with pytest.raises(ValueError, match="does not support schemas"):
+        NoSchema().prompt("x", schema={"type": "object"})
+
+
+def test_model_str() -> None:
+    model = ScriptedModel(model_id="demo")
+    assert str(model).endswith(": demo")
+    assert repr(model) == f"<{model}>"
