@@ -42,9 +42,11 @@ TESTS_SYNC = Path("tests/_sync")
 IO_MODULES = [
     "__init__.py",
     "_conversation.py",
+    "_http_model.py",
     "_model.py",
     "_response.py",
     "_scripted.py",
+    "_transport.py",
 ]
 
 # Public and helper names whose sync twin is not just the name without "Async".
@@ -55,9 +57,18 @@ SRC_REPLACEMENTS = {
     "AsyncModel": "Model",
     "AsyncResponse": "Response",
     "AsyncScriptedModel": "ScriptedModel",
+    "AsyncBaseTransport": "BaseTransport",
+    "AsyncClient": "Client",
+    "AsyncHTTPModel": "HTTPModel",
+    "AsyncHTTPStream": "HTTPStream",
+    "AsyncTransport": "Transport",
     "aclose": "close",
     "aclosing": "closing",
     "astream_events": "stream_events",
+    "aiter_bytes": "iter_bytes",
+    "aread": "read",
+    "async_call_within": "sync_call_within",
+    "async_closing": "sync_closing",
     "async_resolve": "sync_resolve",
     "async_sleep": "sync_sleep",
     "get_async_model": "get_model",

@@ -87,10 +87,13 @@ from ._response import AsyncResponse
 
 if TYPE_CHECKING:
     from llm_async._hookspecs import hookimpl
+    from llm_async._http_support import RetryPolicy
     from llm_async._options import Options
     from llm_async._scripted_support import ScriptedReply
 
+    from ._http_model import AsyncHTTPModel
     from ._scripted import AsyncEchoModel, AsyncScriptedModel
+    from ._transport import AsyncTransport
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -100,10 +103,12 @@ __all__ = [
     "APITimeoutError",
     "AsyncConversation",
     "AsyncEchoModel",
+    "AsyncHTTPModel",
     "AsyncKeyModel",
     "AsyncModel",
     "AsyncResponse",
     "AsyncScriptedModel",
+    "AsyncTransport",
     "Attachment",
     "AttachmentPart",
     "AuthenticationError",
@@ -127,6 +132,7 @@ __all__ = [
     "RateLimitError",
     "ReasoningPart",
     "ResponseDecodeError",
+    "RetryPolicy",
     "SchemaValidationError",
     "ScriptedReply",
     "ServerError",
@@ -175,8 +181,11 @@ __all__ = [
 # importing the package stays cheap.
 _LAZY_NAMES = {
     "AsyncEchoModel": "._scripted",
+    "AsyncHTTPModel": "._http_model",
     "AsyncScriptedModel": "._scripted",
+    "AsyncTransport": "._transport",
     "Options": "llm_async._options",
+    "RetryPolicy": "llm_async._http_support",
     "ScriptedReply": "llm_async._scripted_support",
     "hookimpl": "llm_async._hookspecs",
 }

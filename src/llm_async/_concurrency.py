@@ -9,25 +9,32 @@ so the async facade runs on asyncio and on trio.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 __all__ = [
     "AsyncFacade",
+    "AsyncLazyResource",
     "AsyncLock",
     "AsyncResultMixin",
     "SyncFacade",
+    "SyncLazyResource",
     "SyncLock",
     "SyncResultMixin",
+    "async_call_within",
+    "async_closing",
     "async_gather",
     "async_iterate_in_thread",
     "async_resolve",
     "async_sleep",
+    "sync_call_within",
+    "sync_closing",
     "sync_gather",
     "sync_iterate_in_thread",
     "sync_resolve",
@@ -218,3 +225,175 @@ class SyncResultMixin:
 
     def __str__(self) -> str:
         return self.text()  # type: ignore[attr-defined,no-any-return]
+
+
+# Deadlines and per-event-loop resources (used by the HTTP transport) ----------
+
+
+async def async_call_within(
+    seconds: float | None, function: Callable[[], Awaitable[T]]
+) -> T:
+    """Await ``function()``; raise ``TimeoutError`` after ``seconds`` (``None``: never).
+
+    The wait is cancelled when the time is up, so nothing is left running.
+    """
+    if seconds is None:
+        return await function()
+    import anyio
+
+    with anyio.fail_after(seconds):
+        return await function()
+
+
+def sync_call_within(seconds: float | None, function: Callable[[], T]) -> T:
+    """Call ``function()``.
+
+    A blocking call cannot be interrupted from the same thread: callers bound it
+    with socket timeouts no longer than ``seconds`` instead.
+    """
+    return function()
+
+
+async def _close_when_loop_ends(resource: Any, slot: list[Any]) -> None:
+    """Wait until the event loop shuts down (or the slot is emptied), then close."""
+    import anyio
+
+    try:
+        with anyio.CancelScope() as scope:
+            slot.append(scope)
+            await anyio.sleep_forever()
+    finally:
+        with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+            await resource.aclose()
+
+
+def _spawn_closer(resource: Any, slot: list[Any]) -> None:
+    """Start the task that closes ``resource`` when the running loop shuts down.
+
+    asyncio cancels leftover tasks before closing its loop, and trio cancels
+    system tasks when the main task returns: either way the task closes it.
+    """
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not asyncio: trio
+        import trio
+
+        trio.lowlevel.spawn_system_task(_close_when_loop_ends, resource, slot)
+        return
+    slot.append(loop.create_task(_close_when_loop_ends(resource, slot)))
+
+
+class AsyncLazyResource:
+    """One resource per running event loop, made on first use.
+
+    A resource (an object with ``aclose()``, such as an HTTP client) is never
+    shared between event loops: each loop gets its own, and it is closed when
+    that loop shuts down (``asyncio.run`` returning, ``trio.run`` ending), or by
+    ``aclose()``. The factory is called inside the running loop.
+    """
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._var: Any = None
+        self._lock = threading.Lock()
+
+    def _slots(self) -> dict[str, Any]:
+        if self._var is None:
+            from anyio.lowlevel import RunVar
+
+            with self._lock:
+                if self._var is None:
+                    self._var = RunVar(f"llm_async_resource_{id(self)}")
+        try:
+            slots: dict[str, Any] = self._var.get()
+        except LookupError:
+            slots = {}
+            self._var.set(slots)
+        return slots
+
+    def get(self) -> Any:
+        """The resource of the running event loop, made if needed."""
+        slots = self._slots()
+        if "resource" not in slots:
+            resource = self._factory()
+            slots["resource"] = resource
+            closer: list[Any] = []
+            slots["closer"] = closer
+            _spawn_closer(resource, closer)
+        return slots["resource"]
+
+    async def aclose(self) -> None:
+        """Close the running loop's resource; the next ``get()`` makes a new one."""
+        slots = self._slots()
+        resource = slots.pop("resource", None)
+        closer = slots.pop("closer", [])
+        if resource is not None:
+            await resource.aclose()
+        for item in closer:
+            item.cancel()
+
+
+class SyncLazyResource:
+    """One resource per process, made on first use; closed by ``close()`` or at exit."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        import weakref
+
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._slot: list[Any] = []
+        weakref.finalize(self, _close_slot, self._slot)
+
+    def get(self) -> Any:
+        """The resource, made if needed."""
+        with self._lock:
+            if not self._slot:
+                self._slot.append(self._factory())
+            return self._slot[0]
+
+    def close(self) -> None:
+        """Close the resource; the next ``get()`` makes a new one."""
+        _close_slot(self._slot)
+
+
+def _close_slot(slot: list[Any]) -> None:
+    while slot:
+        slot.pop().close()
+
+
+class async_closing(Generic[T]):
+    """``async with async_closing(gen) as it``: close the async generator on exit.
+
+    ``contextlib.aclosing`` for a generator annotated ``AsyncIterator[T]``.
+    """
+
+    def __init__(self, iterator: AsyncIterator[T]) -> None:
+        self._iterator = iterator
+
+    async def __aenter__(self) -> AsyncIterator[T]:
+        return self._iterator
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        close = getattr(self._iterator, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class sync_closing(Generic[T]):
+    """``with sync_closing(gen) as it``: close the generator on exit.
+
+    ``contextlib.closing`` for a generator annotated ``Iterator[T]``.
+    """
+
+    def __init__(self, iterator: Iterator[T]) -> None:
+        self._iterator = iterator
+
+    def __enter__(self) -> Iterator[T]:
+        return self._iterator
+
+    def __exit__(self, *exc_info: object) -> None:
+        close = getattr(self._iterator, "close", None)
+        if close is not None:
+            close()

@@ -81,7 +81,10 @@ class APIError(ModelError):
     """A request to a model provider failed.
 
     ``status_code`` and ``request_id`` are ``None`` when no HTTP response arrived.
+    ``code`` is the provider's error code (``"context_length_exceeded"``), if any.
     """
+
+    code: str | None = None
 
     def __init__(
         self,
@@ -107,7 +110,12 @@ class APIError(ModelError):
 
 
 class APIStatusError(APIError):
-    """The provider answered with an HTTP error status."""
+    """The provider answered with an HTTP error status.
+
+    ``retry_after`` is the wait in seconds the server asked for, if it named one.
+    """
+
+    retry_after: float | None = None
 
 
 class BadRequestError(APIStatusError):

@@ -89,10 +89,13 @@ from ._response import Response
 
 if TYPE_CHECKING:
     from llm_async._hookspecs import hookimpl
+    from llm_async._http_support import RetryPolicy
     from llm_async._options import Options
     from llm_async._scripted_support import ScriptedReply
 
+    from ._http_model import HTTPModel
     from ._scripted import EchoModel, ScriptedModel
+    from ._transport import Transport
 
 __all__ = [
     "APIConnectionError",
@@ -101,10 +104,12 @@ __all__ = [
     "APITimeoutError",
     "AsyncConversation",
     "AsyncEchoModel",
+    "AsyncHTTPModel",
     "AsyncKeyModel",
     "AsyncModel",
     "AsyncResponse",
     "AsyncScriptedModel",
+    "AsyncTransport",
     "Attachment",
     "AttachmentPart",
     "AuthenticationError",
@@ -117,6 +122,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "EchoModel",
     "EmbeddingModelWithAliases",
+    "HTTPModel",
     "KeyModel",
     "Message",
     "Model",
@@ -134,6 +140,7 @@ __all__ = [
     "ReasoningPart",
     "Response",
     "ResponseDecodeError",
+    "RetryPolicy",
     "SchemaValidationError",
     "ScriptedModel",
     "ScriptedReply",
@@ -147,6 +154,7 @@ __all__ = [
     "ToolOutput",
     "ToolResult",
     "ToolResultPart",
+    "Transport",
     "UnknownModelError",
     "Usage",
     "assistant",
@@ -197,15 +205,20 @@ from llm_async import (  # noqa: E402
 # importing the package stays cheap.
 _LAZY_NAMES = {
     "EchoModel": "._scripted",
+    "HTTPModel": "._http_model",
     "ScriptedModel": "._scripted",
+    "Transport": "._transport",
     "Options": "llm_async._options",
+    "RetryPolicy": "llm_async._http_support",
     "ScriptedReply": "llm_async._scripted_support",
     "hookimpl": "llm_async._hookspecs",
 }
 _LAZY_NAMES.update(
     {
         "AsyncEchoModel": "llm_async._scripted",
+        "AsyncHTTPModel": "llm_async._http_model",
         "AsyncScriptedModel": "llm_async._scripted",
+        "AsyncTransport": "llm_async._transport",
     }
 )
 

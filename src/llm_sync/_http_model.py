@@ -1,0 +1,226 @@
+# Generated from src/llm_async/_http_model.py by scripts/unasync.py; do not edit.
+# Edit the async source and run `python scripts/unasync.py`.
+"""Models defined by an HTTP provider: the provider builds and parses, I/O is here.
+
+Per-call settings are prompt options: ``model.prompt("hi", timeout=30,
+max_retries=0)``. Model-level ones are constructor arguments with the same
+names; the environment variables and defaults come after them (see
+``llm_async._http_support``).
+
+Streaming: a failure before any event reached the caller is retried like any
+other; once an event has been yielded, a failure (an idle timeout, a dropped
+connection, a provider error event) raises ``StreamInterruptedError`` with the
+text received so far in ``partial_text`` and the typed error as ``__cause__``,
+so ``except APIError`` catches both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from llm_async._concurrency import sync_closing
+from llm_async._errors import APIError, StreamInterruptedError
+from llm_async._http_errors import request_id
+from llm_async._http_model_support import (
+    EventDecoder,
+    call_settings,
+    check_headers,
+    decode_json,
+    is_event_stream,
+    parse_body,
+    provider_prompt,
+    rebase_url,
+    with_transport_options,
+)
+from llm_async._http_support import UNSET, RetryState, Unset, resolve_settings
+
+from ._model import KeyModel
+from ._transport import HTTPStream, Transport, shared_transport
+
+if TYPE_CHECKING:
+    import httpx
+
+    from llm_async._parts import StreamEvent
+    from llm_async._prompt import Prompt
+    from llm_async._providers._base import HTTPProvider, ResponseSink
+
+    from ._conversation import Conversation
+    from ._response import Response
+
+__all__ = ["HTTPModel"]
+
+
+class HTTPModel(KeyModel):
+    """A model served over HTTP, described by a sans-I/O ``HTTPProvider``.
+
+    ``Options`` is the provider's ``Options`` plus the transport settings
+    ``timeout``, ``connect_timeout``, ``total_timeout`` and ``max_retries``.
+    ``base_url`` moves requests to another server (a gateway, a proxy) and
+    ``headers`` are added to every request. Without ``transport`` the model uses
+    the transport shared by all models; ``aclose()`` (or ``async with``) closes
+    only a transport given here.
+    """
+
+    def __init__(
+        self,
+        model_id: str,
+        provider: HTTPProvider,
+        *,
+        needs_key: str | None = None,
+        key_env_var: str | None = None,
+        can_stream: bool = True,
+        supports_tools: bool = False,
+        supports_schema: bool = False,
+        attachment_types: Iterable[str] = (),
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | Unset | None = UNSET,
+        connect_timeout: float | Unset | None = UNSET,
+        total_timeout: float | Unset | None = UNSET,
+        max_retries: int | Unset = UNSET,
+        transport: Transport | None = None,
+    ) -> None:
+        self.model_id = model_id
+        self.provider = provider
+        self.needs_key = needs_key
+        self.key_env_var = key_env_var
+        self.can_stream = can_stream
+        self.supports_tools = supports_tools
+        self.supports_schema = supports_schema
+        self.attachment_types = frozenset(attachment_types)
+        self.base_url = base_url
+        self.headers = check_headers(headers)
+        given = {
+            "timeout": timeout,
+            "connect_timeout": connect_timeout,
+            "total_timeout": total_timeout,
+            "max_retries": max_retries,
+        }
+        self.transport_settings = {k: v for k, v in given.items() if v is not UNSET}
+        resolve_settings(
+            model=self.transport_settings, env={}
+        )  # fail early on bad values
+        self.Options = with_transport_options(provider.Options)  # type: ignore[misc]
+        self._transport = transport
+
+    @property
+    def transport(self) -> Transport:
+        """The transport this model sends through."""
+        return self._transport if self._transport is not None else shared_transport()
+
+    def close(self) -> None:
+        """Close the transport given to this model (the shared one stays open)."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self) -> HTTPModel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def build_request(
+        self, prompt: Prompt, *, stream: bool, key: str | None
+    ) -> httpx.Request:
+        """The provider's request, moved to ``base_url`` and with extra headers."""
+        request = self.provider.build_request(
+            provider_prompt(prompt, self.provider.Options), stream=stream, key=key
+        )
+        if self.base_url:
+            provider_base = getattr(self.provider, "base_url", None)
+            request.url = rebase_url(request.url, self.base_url, provider_base)
+            request.headers["host"] = request.url.netloc.decode("ascii")
+        for name, value in self.headers.items():
+            request.headers[name] = value
+        return request
+
+    def execute(  # type: ignore[override]
+        self,
+        prompt: Prompt,
+        stream: bool,
+        response: Response,
+        conversation: Conversation | None,
+        key: str | None,
+    ) -> Iterator[str | StreamEvent]:
+        """Send the prompt and yield the provider's events as they arrive."""
+        transport = self.transport
+        settings = transport.settings(
+            call_settings(prompt.options), self.transport_settings
+        )
+        streaming = stream and self.can_stream
+        request = self.build_request(prompt, stream=streaming, key=key)
+        error_message = self.provider.error_message
+        if not streaming:
+            reply = transport.send(
+                request, settings=settings, error_message=error_message
+            )
+            found = request_id(reply.headers)
+            data = decode_json(
+                reply.content, request_id=found, status=reply.status_code
+            )
+            for event in parse_body(
+                self.provider,
+                data,
+                response,
+                request_id=found,
+                status=reply.status_code,
+            ):
+                yield event
+            return
+        state = RetryState(settings)
+        partial: list[str] = []
+        emitted = False
+        while True:
+            try:
+                with (
+                    transport.stream(
+                        request, retry=state, error_message=error_message
+                    ) as opened,
+                    sync_closing(self._events(opened, response)) as events,
+                ):
+                    for event in events:
+                        emitted = True
+                        if event.type == "text":
+                            partial.append(event.chunk)
+                        yield event
+                return
+            except APIError as error:
+                if emitted:
+                    raise StreamInterruptedError(
+                        "The stream was interrupted after part of the answer "
+                        f"arrived: {error.message}",
+                        partial_text="".join(partial),
+                        status_code=error.status_code,
+                        request_id=error.request_id,
+                    ) from error
+                if not transport.wait_before_retry(state, request, error):
+                    raise
+
+    def _events(self, opened: HTTPStream, sink: ResponseSink) -> Iterator[StreamEvent]:
+        """Decode one streamed body (SSE, or JSON if the server did not stream)."""
+        if not is_event_stream(opened.headers):
+            content = opened.read()
+            data = decode_json(
+                content, request_id=opened.request_id, status=opened.status_code
+            )
+            for event in parse_body(
+                self.provider,
+                data,
+                sink,
+                request_id=opened.request_id,
+                status=opened.status_code,
+            ):
+                yield event
+            return
+        decoder = EventDecoder(
+            self.provider.stream_parser(sink),
+            request_id=opened.request_id,
+            status=opened.status_code,
+        )
+        with sync_closing(opened.chunks()) as chunks:
+            for chunk in chunks:
+                for event in decoder.feed(chunk):
+                    yield event
+        for event in decoder.finish():
+            yield event
