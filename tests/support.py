@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -70,7 +71,9 @@ class SyntheticProvider:
         self.base_url = base_url
         self.prompts: list[Any] = []
 
-    def build_request(self, prompt: Any, *, stream: bool, key: str | None) -> httpx.Request:
+    def build_request(
+        self, prompt: Any, *, stream: bool, key: str | None
+    ) -> httpx.Request:
         self.prompts.append(prompt)
         headers = {"authorization": f"Bearer {key}"} if key else {}
         body = {"prompt": prompt.prompt, "stream": stream, **dict(prompt.options)}
@@ -136,6 +139,8 @@ def load_recorded(relative: str) -> dict[str, Any]:
 
 def recorded_error_fixtures() -> list[str]:
     """Recorded OpenAI and OpenAI-compatible fixtures whose first answer is an error."""
+    if not RECORDED.is_dir():
+        raise FileNotFoundError(f"recorded fixtures not found at {RECORDED}")
     found = []
     for folder in ("openai", "openai_compatible"):
         for path in sorted((RECORDED / folder).glob("*error*.json")):
@@ -251,10 +256,8 @@ class LoopbackServer:
         self.stopped.set()
         with self._lock:
             for sock in self._sockets:
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
         for thread in self._threads:
             thread.join(timeout=5)
         with self._lock:
@@ -360,9 +363,7 @@ def respond(status: int, body: bytes, headers: dict[str, str] | None = None) -> 
     def handler(conn: socket.socket, server: LoopbackServer) -> None:
         while True:
             extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-            head = (
-                f"HTTP/1.1 {status} X\r\ncontent-length: {len(body)}\r\n{extra}\r\n"
-            )
+            head = f"HTTP/1.1 {status} X\r\ncontent-length: {len(body)}\r\n{extra}\r\n"
             conn.sendall(head.encode() + body)
             request = read_request(conn)
             if request is None:

@@ -74,7 +74,7 @@ _CONTEXT_WINDOW_MESSAGE = re.compile(
             r"prompt is too long",
             r"maximum context length",
             r"context[ _-]?(?:length|window|size)[^.]{0,40}exceed",
-            r"exceeds? (?:the )?(?:model'?s? )?(?:maximum )?context",
+            r"exceed\w* (?:the )?(?:[\w']+ ){0,2}context(?: size| length| window)?",
             r"input token count[^.]{0,60}exceeds the maximum",
             r"exceeds the maximum number of tokens",
             r"too many (?:input )?tokens",
@@ -228,11 +228,11 @@ def status_error(
         except Exception:
             message = None
     if not message:
-        message, code = default_error_message(
-            status, body if body is not None else text
-        )
-        if message == f"HTTP {status} error" and text.strip() and body is None:
-            message = f"HTTP {status} error: {text.strip()[:200]}"
+        message, code = default_error_message(status, body)
+    excerpt = " ".join(text.split())[:200]
+    if body is None and excerpt and excerpt not in message:
+        # Not JSON (a proxy's HTML page...): the body says more than the status.
+        message = f"{message}: {excerpt}"
     secret_list = list(secrets)
     message = redact(str(message), secret_list)[:MAX_MESSAGE]
     codes = body_codes(body) | ({code} if code else set())
