@@ -12,7 +12,7 @@ import threading
 
 import llm_async
 import llm_sync
-from tests.support import CANARY_KEY, LoopbackServer, SyntheticProvider, respond
+from tests.support import CANARY_KEY, LoopbackServer, SyntheticProvider, drip, respond
 
 BODY = json.dumps({"text": "pong"}).encode()
 HEADERS = {"content-type": "application/json"}
@@ -100,4 +100,28 @@ def test_sync_facade_uses_no_threads_per_call() -> None:
                 assert model.prompt("ping", stream=False).text() == "pong"
             assert threading.active_count() == before
             assert server.connections == 1
+    gc.collect()
+
+
+def test_cancelling_a_stream_disconnects_and_propagates() -> None:
+    with LoopbackServer(drip(0.05)) as server:
+        model = make_model(server.url)
+        first = asyncio.Event()
+
+        async def consume() -> None:
+            async for _chunk in model.prompt("hi"):
+                first.set()
+
+        async def main() -> bool:
+            task = asyncio.create_task(consume())
+            await asyncio.wait_for(first.wait(), 5)
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                return True
+            return False
+
+        assert asyncio.run(main())
+        assert server.disconnected.wait(1.0)
     gc.collect()

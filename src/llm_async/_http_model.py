@@ -148,7 +148,7 @@ class AsyncHTTPModel(AsyncKeyModel):
         )
         streaming = stream and self.can_stream
         request = self.build_request(prompt, stream=streaming, key=key)
-        error_message = self.provider.error_message
+        error_message = getattr(self.provider, "error_message", None)
         if not streaming:
             reply = await transport.send(
                 request, settings=settings, error_message=error_message
