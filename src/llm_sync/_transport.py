@@ -126,13 +126,19 @@ class HTTPStream:
             if close is not None:
                 close()
 
-    def read(self, limit: int = MAX_BODY) -> bytes:
-        """The rest of the body; ``ResponseDecodeError`` beyond ``limit`` bytes."""
+    def read(self, limit: int = MAX_BODY, *, truncate: bool = False) -> bytes:
+        """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
+
+        With ``truncate``, the first ``limit`` bytes are returned instead.
+        """
         parts: list[bytes] = []
         size = 0
         with sync_closing(self.chunks()) as chunks:
             for chunk in chunks:
                 size += len(chunk)
+                if size > limit and truncate:
+                    parts.append(chunk[: len(chunk) - (size - limit)])
+                    break
                 if size > limit:
                     raise ResponseDecodeError(
                         f"The response is larger than {limit} bytes",
@@ -171,6 +177,9 @@ class Transport:
         self.proxy = proxy
         self.limits = limits
         self.headers = dict(headers or {})
+        # Sent with every request that does not set them itself (requests built
+        # by providers do not get a client's default headers).
+        self._default_headers = {"user-agent": USER_AGENT, **self.headers}
         self.transport_factory = transport_factory
         self.pool_timeout = pool_timeout
         self.retry = retry or RetryPolicy()
@@ -194,7 +203,7 @@ class Transport:
             trust_env=self.trust_env,
             proxy=self.proxy,
             limits=self.limits or httpx.Limits(max_connections=100),
-            headers={"user-agent": USER_AGENT, **self.headers},
+            headers=self._default_headers,
             transport=factory() if factory is not None else None,
         )
 
@@ -253,12 +262,15 @@ class Transport:
                 for name, value in response.headers.multi_items()
                 if name.lower() not in ("content-encoding", "content-length")
             ]
+            kept = ("http_version", "reason_phrase")
             return httpx.Response(
                 response.status_code,
                 headers=headers,
                 content=content,
                 request=request,
-                extensions={"reason_phrase": response.extensions.get("reason_phrase")},
+                extensions={
+                    k: response.extensions[k] for k in kept if k in response.extensions
+                },
             )
 
     @contextmanager
@@ -292,6 +304,8 @@ class Transport:
         secrets: list[str],
     ) -> httpx.Response:
         client = self.client()
+        for name, value in self._default_headers.items():
+            request.headers.setdefault(name, value)
         while True:
             state.begin_attempt()
             request.extensions["timeout"] = state.timeouts()
@@ -316,7 +330,7 @@ class Transport:
                 return response
             try:
                 opened = HTTPStream(response, state, secrets)
-                content = opened.read(MAX_ERROR_BODY)
+                content = opened.read(MAX_ERROR_BODY, truncate=True)
             except APIError:
                 content = b""
             finally:

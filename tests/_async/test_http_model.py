@@ -169,6 +169,18 @@ async def test_base_url_and_extra_headers(transport: AsyncTransport) -> None:
     assert seen[0].headers["host"] == "gateway.example"
 
 
+async def test_transport_headers_are_sent_unless_the_request_sets_them() -> None:
+    transport = AsyncTransport(headers={"x-team": "core", "authorization": "no"})
+    seen: list[httpx.Request] = []
+    with respx.mock() as router:
+        router.post(URL).mock(side_effect=capture(seen))
+        assert await make_model(transport).prompt("hi").text() == "ok"
+    await transport.aclose()
+    assert seen[0].headers["x-team"] == "core"
+    assert seen[0].headers["authorization"] == f"Bearer {CANARY_KEY}"
+    assert seen[0].headers["user-agent"].startswith("llm-async")
+
+
 @pytest.mark.parametrize("value", ["a\r\nInjected: 1", "a\nb"])
 async def test_header_values_with_line_breaks_are_refused(value: str) -> None:
     with pytest.raises(ValueError, match="CR"):

@@ -171,6 +171,18 @@ def test_base_url_and_extra_headers(transport: Transport) -> None:
     assert seen[0].headers["host"] == "gateway.example"
 
 
+def test_transport_headers_are_sent_unless_the_request_sets_them() -> None:
+    transport = Transport(headers={"x-team": "core", "authorization": "no"})
+    seen: list[httpx.Request] = []
+    with respx.mock() as router:
+        router.post(URL).mock(side_effect=capture(seen))
+        assert make_model(transport).prompt("hi").text() == "ok"
+    transport.close()
+    assert seen[0].headers["x-team"] == "core"
+    assert seen[0].headers["authorization"] == f"Bearer {CANARY_KEY}"
+    assert seen[0].headers["user-agent"].startswith("llm-async")
+
+
 @pytest.mark.parametrize("value", ["a\r\nInjected: 1", "a\nb"])
 def test_header_values_with_line_breaks_are_refused(value: str) -> None:
     with pytest.raises(ValueError, match="CR"):

@@ -1,0 +1,74 @@
+# Generated from tests/_async/test_transport_api.py by scripts/unasync.py; do not edit.
+# Edit the async source and run `python scripts/unasync.py`.
+"""The transport used directly, as a plugin would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import respx
+
+import llm_sync as llm
+from llm_sync import RetryPolicy, Transport
+from tests.support import ScriptedStream, synthetic_error
+
+URL = "https://plugin.invalid/api"
+
+
+@pytest.fixture
+def transport() -> Iterator[Transport]:
+    with Transport(retry=RetryPolicy(initial_delay=0.001)) as shared:
+        yield shared
+
+
+def test_send_returns_the_response_with_its_body(
+    transport: Transport,
+) -> None:
+    with respx.mock() as router:
+        router.get(URL).mock(
+            return_value=httpx.Response(200, json={"ok": True}, headers={"x-a": "1"})
+        )
+        response = transport.send(httpx.Request("GET", URL))
+    assert response.json() == {"ok": True}
+    assert response.headers["x-a"] == "1"
+    assert response.reason_phrase == "OK"
+
+
+def test_send_maps_errors_with_the_default_message_parser(
+    transport: Transport,
+) -> None:
+    with respx.mock() as router:
+        router.get(URL).mock(return_value=synthetic_error(404, "no such thing"))
+        with pytest.raises(llm.NotFoundError) as info:
+            transport.send(httpx.Request("GET", URL))
+    assert info.value.message == "no such thing"
+
+
+def test_huge_error_bodies_are_cut(transport: Transport) -> None:
+    with respx.mock() as router:
+        router.get(URL).mock(return_value=httpx.Response(500, content=b"x" * 3_000_000))
+        with pytest.raises(llm.ServerError) as info:
+            transport.send(
+                httpx.Request("GET", URL),
+                settings=transport.settings({"max_retries": 0}),
+            )
+    assert len(info.value.message) < 1100
+
+
+def test_stream_yields_chunks_and_closes(transport: Transport) -> None:
+    body = ScriptedStream([b"one", b"two"])
+    with respx.mock() as router:
+        router.get(URL).mock(return_value=httpx.Response(200, stream=body))
+        with transport.stream(httpx.Request("GET", URL)) as opened:
+            assert opened.status_code == 200
+            chunks = [chunk for chunk in opened.chunks()]
+    assert chunks == [b"one", b"two"]
+    assert body.closed
+
+
+def test_settings_resolve_call_over_model(transport: Transport) -> None:
+    settings = transport.settings({"timeout": 1}, {"timeout": 2, "max_retries": 0})
+    assert (settings.timeout, settings.max_retries) == (1, 0)
+    assert settings.retry == RetryPolicy(initial_delay=0.001)
