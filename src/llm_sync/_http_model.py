@@ -98,9 +98,8 @@ class HTTPModel(KeyModel):
             "max_retries": max_retries,
         }
         self.transport_settings = {k: v for k, v in given.items() if v is not UNSET}
-        resolve_settings(
-            model=self.transport_settings, env={}
-        )  # fail early on bad values
+        # Fail now, not at the first prompt, on a bad value.
+        resolve_settings(model=self.transport_settings, env={})
         self.Options = with_transport_options(provider.Options)  # type: ignore[misc]
         self._transport = transport
 
