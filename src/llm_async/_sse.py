@@ -1,0 +1,322 @@
+"""Incremental, sans-I/O decoder for Server-Sent Events (``text/event-stream``).
+
+:class:`SSEDecoder` is fed raw bytes exactly as they arrive from the network,
+in chunks of any size split at any point, and returns the events each chunk
+completes. It does no I/O itself; :func:`decode_events` wraps it for an
+iterable of byte chunks.
+
+Parsing follows the WHATWG HTML "event stream interpretation" rules:
+
+* bytes are decoded as UTF-8 incrementally, so characters split across chunks
+  survive; invalid bytes become U+FFFD instead of raising; one leading BOM is
+  dropped;
+* lines end with ``\\r\\n``, ``\\n`` or a bare ``\\r`` (a ``\\r\\n`` split
+  between two chunks is one line ending);
+* lines starting with ``:`` are comments; ``name: value`` loses one leading
+  space from the value; a line without a colon is a field with an empty value;
+* ``data`` lines accumulate, joined with ``\\n``; a blank line dispatches the
+  event, unless it had no ``data`` line at all; ``event`` then resets to
+  ``"message"``;
+* ``id`` persists from event to event (values containing NUL are ignored);
+  ``retry`` is accepted only when it is all ASCII digits and, like ``id``,
+  persists (it is a property of the stream, not of one event).
+
+One deliberate departure: the spec drops an event that is not followed by a
+blank line before the stream ends, but real servers often omit that last blank
+line, so :meth:`SSEDecoder.flush` dispatches such an event if it has data.
+
+Memory is bounded: a line longer than ``max_line_bytes`` raises
+:class:`SSEDecodeError`.
+
+Speed: each chunk is decoded once and split at blank lines with ``str.split``;
+an unfinished line is kept as a list of pieces, joined once when it ends, so
+buffered text is never rescanned. When every complete event in a chunk is a
+single ``data: ...`` line (the usual LLM stream), that is checked with two
+``str.count`` calls and the events are built in bulk with ``map``; anything
+else goes through a straightforward line-by-line parser.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import repeat
+from json import JSONDecoder
+from json import loads as _loads
+from operator import itemgetter
+from typing import Any
+
+__all__ = ["SSEDecodeError", "SSEDecoder", "ServerSentEvent", "decode_events"]
+
+DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
+
+# The scanner behind json.loads (C when available): (value, end index).
+_scan_json: Callable[[str, int], tuple[Any, int]] = vars(JSONDecoder())["scan_once"]
+
+
+class SSEDecodeError(ValueError):
+    """The event stream cannot be decoded (for instance, a line is too long)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSentEvent:
+    """One dispatched event.
+
+    ``id`` is the stream's last event ID when the event was dispatched (``None``
+    if no ``id`` field has been seen, ``""`` once reset by an empty ``id``);
+    ``retry`` is the last valid reconnection time in milliseconds, or ``None``.
+    """
+
+    event: str = "message"
+    data: str = ""
+    id: str | None = None
+    retry: int | None = None
+
+    def json(self) -> Any:
+        """Return ``data`` parsed as JSON (same result and errors as ``json.loads``)."""
+        data = self.data
+        # Call the C scanner directly, skipping json.loads' Python-level layers;
+        # anything but a clean full-string match goes through json.loads.
+        try:
+            value, end = _scan_json(data, 0)
+        except (StopIteration, ValueError):
+            return _loads(data)
+        return value if end == len(data) else _loads(data)
+
+
+# Hot-path construction of frozen events: ``object.__new__`` plus the slot
+# descriptors' setters, skipping the generated ``__init__``'s setattr calls.
+_new_event = object.__new__
+_set_event = ServerSentEvent.__dict__["event"].__set__
+_set_data = ServerSentEvent.__dict__["data"].__set__
+_set_id = ServerSentEvent.__dict__["id"].__set__
+_set_retry = ServerSentEvent.__dict__["retry"].__set__
+_after_data_prefix = itemgetter(slice(6, None))  # "data: x" -> "x"
+
+
+class SSEDecoder:
+    """Turn chunks of an event stream into :class:`ServerSentEvent` objects.
+
+    Call :meth:`feed` with each chunk as it arrives, then :meth:`flush` once at
+    the end of the stream. After :meth:`flush` the decoder is ready for a new
+    stream (such as a reconnection); the last event ID and retry carry over.
+    """
+
+    __slots__ = (
+        "_cr",
+        "_data",
+        "_decoder",
+        "_event",
+        "_id",
+        "_line_bytes",
+        "_max_line_bytes",
+        "_pending",
+        "_retry",
+    )
+
+    def __init__(self, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
+        if max_line_bytes < 1:
+            raise ValueError("max_line_bytes must be positive")
+        self._max_line_bytes = max_line_bytes
+        # "utf-8-sig" drops one BOM at stream start, even when it is split.
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self._pending: list[str] = []  # pieces of the current unfinished line
+        self._line_bytes = 0  # raw bytes received for the unfinished line
+        self._cr = False  # the last text ended in "\r": skip a leading "\n"
+        self._data: list[str] | None = None  # data lines of the current event
+        self._event = ""
+        self._id: str | None = None
+        self._retry: int | None = None
+
+    @property
+    def last_event_id(self) -> str | None:
+        """The stream's last event ID, as sent when reconnecting."""
+        return self._id
+
+    @property
+    def retry(self) -> int | None:
+        """The last reconnection time the server asked for, in milliseconds."""
+        return self._retry
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Consume the next chunk of the stream; return the events it completes.
+
+        Raise :class:`SSEDecodeError`, without consuming ``chunk``, if it would
+        make a line longer than ``max_line_bytes``.
+        """
+        # Track the length of the unfinished line, in raw bytes.
+        if self._line_bytes + len(chunk) > self._max_line_bytes:
+            self._line_bytes = self._check_line_lengths(chunk)
+        else:
+            end = chunk.rfind(b"\n")
+            end = max(end, chunk.rfind(b"\r", end + 1))
+            if end < 0:
+                self._line_bytes += len(chunk)
+            else:
+                self._line_bytes = len(chunk) - end - 1
+        return self._feed_text(self._decoder.decode(chunk))
+
+    def flush(self) -> list[ServerSentEvent]:
+        """End the stream: finish the last line and dispatch any pending event.
+
+        Unlike the WHATWG spec, an event that the stream did not close with a
+        blank line is still dispatched here if it has data.
+        """
+        events = self._feed_text(self._decoder.decode(b"", final=True))
+        self._cr = False
+        if self._pending:
+            events += self._feed_text("\n")
+        if self._data is not None:
+            events += self._feed_text("\n")
+        self._decoder.reset()
+        self._line_bytes = 0
+        self._event = ""
+        return events
+
+    def _check_line_lengths(self, chunk: bytes) -> int:
+        """Raise if any line reaching into ``chunk`` is too long (slow path).
+
+        Return the length of the line left unfinished at the end of ``chunk``.
+        """
+        # bytes.splitlines() splits on exactly "\r\n", "\n" and "\r".
+        parts = chunk.splitlines() or [b""]
+        first = self._line_bytes + len(parts[0])
+        longest = max([first, *map(len, parts[1:])])
+        if longest > self._max_line_bytes:
+            raise SSEDecodeError(
+                f"event stream line longer than max_line_bytes"
+                f" ({self._max_line_bytes} bytes); refusing to buffer it"
+            )
+        if chunk.endswith((b"\n", b"\r")):
+            return 0
+        return first if len(parts) == 1 else len(parts[-1])
+
+    def _feed_text(self, text: str) -> list[ServerSentEvent]:
+        """Parse decoded text; return the events completed by it."""
+        if not text:
+            return []
+        if self._cr:
+            self._cr = False
+            if text[0] == "\n":
+                text = text[1:]
+                if not text:
+                    return []
+        if "\r" in text:
+            # Normalise to "\n"; a final "\r" ends its line now, and a "\n"
+            # starting the next text is then dropped (split "\r\n").
+            self._cr = text[-1] == "\r"
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        pending = self._pending
+        if "\n" not in text:
+            pending.append(text)
+            return []
+        # Split at blank lines: each complete block is the rest of one event.
+        blocks = text.split("\n\n")
+        rest = blocks.pop()
+        blocks_end = len(text) - len(rest)  # where ``rest`` starts in ``text``
+        head = len(blocks[0]) if blocks else 0
+        if pending:
+            if blocks:
+                pending.append(blocks[0])
+                blocks[0] = "".join(pending)
+            else:
+                pending.append(rest)
+                rest = "".join(pending)
+            pending.clear()
+
+        events: list[ServerSentEvent] = []
+        first = 0
+        if blocks and (self._data is not None or self._event):
+            self._parse_lines([*blocks[0].split("\n"), ""], events)
+            first = 1
+        count = len(blocks) - first
+        # After a blank line the state is clean. Common case: every block left
+        # is one "data: ..." line; verified with C-speed counts over ``text``
+        # (2 newlines per block means no newline inside any of them).
+        start = head + 2 if first else 0
+        if (
+            count
+            and blocks[first].startswith("data: ")
+            and text.count("\n", start, blocks_end) == 2 * count
+            and text.count("\n\ndata: ", start, blocks_end) == count - 1
+        ):
+            events += _data_events(blocks[first:], self._id, self._retry)
+        else:
+            for i in range(first, len(blocks)):
+                self._parse_lines([*blocks[i].split("\n"), ""], events)
+        lines = rest.split("\n")
+        tail = lines.pop()
+        if lines:
+            self._parse_lines(lines, events)
+        if tail:
+            pending.append(tail)
+        return events
+
+    def _parse_lines(self, lines: list[str], events: list[ServerSentEvent]) -> None:
+        """Apply complete lines to the decoder state, appending dispatched events."""
+        data = self._data
+        event = self._event
+        for line in lines:
+            if not line:
+                if data is not None:
+                    events.append(
+                        ServerSentEvent(
+                            event or "message", "\n".join(data), self._id, self._retry
+                        )
+                    )
+                    data = None
+                event = ""
+                continue
+            colon = line.find(":")
+            if colon == 0:
+                continue  # comment
+            if colon < 0:
+                name, value = line, ""
+            else:
+                name = line[:colon]
+                value = line[colon + 1 :]
+                if value.startswith(" "):
+                    value = value[1:]
+            if name == "data":
+                if data is None:
+                    data = [value]
+                else:
+                    data.append(value)
+            elif name == "event":
+                event = value
+            elif name == "id":
+                if "\0" not in value:
+                    self._id = value
+            elif name == "retry" and value.isascii() and value.isdigit():
+                self._retry = int(value)
+        self._data = data
+        self._event = event
+
+
+def _data_events(
+    blocks: list[str], last_id: str | None, retry: int | None
+) -> list[ServerSentEvent]:
+    """Build one event per ``"data: ..."`` line in ``blocks``, in bulk.
+
+    ``map`` over C callables avoids per-event bytecode: about twice as fast as
+    calling the dataclass' generated (frozen) ``__init__`` in a loop.
+    """
+    n = len(blocks)
+    events = list(map(_new_event, repeat(ServerSentEvent, n)))
+    deque(map(_set_event, events, repeat("message", n)), 0)
+    deque(map(_set_data, events, map(_after_data_prefix, blocks)), 0)
+    deque(map(_set_id, events, repeat(last_id, n)), 0)
+    deque(map(_set_retry, events, repeat(retry, n)), 0)
+    return events
+
+
+def decode_events(
+    chunks: Iterable[bytes], *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+) -> Iterator[ServerSentEvent]:
+    """Yield the events of a whole stream given as an iterable of byte chunks."""
+    decoder = SSEDecoder(max_line_bytes=max_line_bytes)
+    for chunk in chunks:
+        yield from decoder.feed(chunk)
+    yield from decoder.flush()
