@@ -88,10 +88,13 @@ from ._response import AsyncResponse
 if TYPE_CHECKING:
     from llm_async._hookspecs import hookimpl
     from llm_async._http_support import RetryPolicy
+    from llm_async._local import LocalModelError
+    from llm_async._local_config import register_gguf
     from llm_async._options import Options
     from llm_async._scripted_support import ScriptedReply
 
     from ._http_model import AsyncHTTPModel
+    from ._local_model import AsyncLocalModel
     from ._scripted import AsyncEchoModel, AsyncScriptedModel
     from ._transport import AsyncTransport
 
@@ -105,6 +108,7 @@ __all__ = [
     "AsyncEchoModel",
     "AsyncHTTPModel",
     "AsyncKeyModel",
+    "AsyncLocalModel",
     "AsyncModel",
     "AsyncResponse",
     "AsyncScriptedModel",
@@ -118,6 +122,7 @@ __all__ = [
     "ConfigError",
     "ContextWindowExceededError",
     "EmbeddingModelWithAliases",
+    "LocalModelError",
     "Message",
     "ModelError",
     "ModelWithAliases",
@@ -164,6 +169,7 @@ __all__ = [
     "load_keys",
     "load_plugins",
     "parts",
+    "register_gguf",
     "register_model",
     "register_plugin",
     "remove_alias",
@@ -182,12 +188,15 @@ __all__ = [
 _LAZY_NAMES = {
     "AsyncEchoModel": "._scripted",
     "AsyncHTTPModel": "._http_model",
+    "AsyncLocalModel": "._local_model",
+    "LocalModelError": "llm_async._local",
     "AsyncScriptedModel": "._scripted",
     "AsyncTransport": "._transport",
     "Options": "llm_async._options",
     "RetryPolicy": "llm_async._http_support",
     "ScriptedReply": "llm_async._scripted_support",
     "hookimpl": "llm_async._hookspecs",
+    "register_gguf": "llm_async._local_config",
 }
 
 

@@ -9,9 +9,13 @@ from llm_async._hookspecs import hookimpl
 
 @hookimpl
 def register_models(register: Any) -> None:
-    """Register the scripted ``echo`` model (sync and async)."""
+    """Register ``echo``, ``smollm2`` and the local GGUF models (sync and async)."""
+    import llm_async
     import llm_sync
 
-    import llm_async
-
     register(llm_sync.EchoModel(), llm_async.AsyncEchoModel())
+
+    # Local GGUF models: SmolLM2 and gguf-models.yaml (llama_cpp loads lazily).
+    from llm_async._local_config import register_local_models
+
+    register_local_models(register)

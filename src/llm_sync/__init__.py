@@ -90,10 +90,13 @@ from ._response import Response
 if TYPE_CHECKING:
     from llm_async._hookspecs import hookimpl
     from llm_async._http_support import RetryPolicy
+    from llm_async._local import LocalModelError
+    from llm_async._local_config import register_gguf
     from llm_async._options import Options
     from llm_async._scripted_support import ScriptedReply
 
     from ._http_model import HTTPModel
+    from ._local_model import LocalModel
     from ._scripted import EchoModel, ScriptedModel
     from ._transport import Transport
 
@@ -106,6 +109,7 @@ __all__ = [
     "AsyncEchoModel",
     "AsyncHTTPModel",
     "AsyncKeyModel",
+    "AsyncLocalModel",
     "AsyncModel",
     "AsyncResponse",
     "AsyncScriptedModel",
@@ -124,6 +128,8 @@ __all__ = [
     "EmbeddingModelWithAliases",
     "HTTPModel",
     "KeyModel",
+    "LocalModel",
+    "LocalModelError",
     "Message",
     "Model",
     "ModelError",
@@ -177,6 +183,7 @@ __all__ = [
     "load_keys",
     "load_plugins",
     "parts",
+    "register_gguf",
     "register_model",
     "register_plugin",
     "remove_alias",
@@ -206,17 +213,21 @@ from llm_async import (  # noqa: E402
 _LAZY_NAMES = {
     "EchoModel": "._scripted",
     "HTTPModel": "._http_model",
+    "LocalModel": "._local_model",
+    "LocalModelError": "llm_async._local",
     "ScriptedModel": "._scripted",
     "Transport": "._transport",
     "Options": "llm_async._options",
     "RetryPolicy": "llm_async._http_support",
     "ScriptedReply": "llm_async._scripted_support",
     "hookimpl": "llm_async._hookspecs",
+    "register_gguf": "llm_async._local_config",
 }
 _LAZY_NAMES.update(
     {
         "AsyncEchoModel": "llm_async._scripted",
         "AsyncHTTPModel": "llm_async._http_model",
+        "AsyncLocalModel": "llm_async._local_model",
         "AsyncScriptedModel": "llm_async._scripted",
         "AsyncTransport": "llm_async._transport",
     }
