@@ -188,18 +188,36 @@ _DONE = object()
 
 
 async def async_iterate_in_thread(iterator: Iterator[T]) -> AsyncIterator[T]:
-    """Iterate a blocking iterator in a worker thread, keeping the loop free."""
+    """Iterate a blocking iterator in a worker thread, keeping the loop free.
+
+    When the consumer stops early or is cancelled, the iterator is closed in a
+    worker thread, after any step still running there has finished (a task
+    cancelled by ``Task.cancel()`` stops waiting for its thread), and even when
+    the surrounding scope is cancelled.
+    """
+    import anyio
     import anyio.to_thread
+
+    step_lock = threading.Lock()
+
+    def step() -> Any:
+        with step_lock:
+            return next(iterator, _DONE)
+
+    def close() -> None:
+        with step_lock:
+            close_iterator = getattr(iterator, "close", None)
+            if close_iterator is not None:
+                close_iterator()
 
     try:
         while True:
-            item = await anyio.to_thread.run_sync(next, iterator, _DONE)
+            item = await anyio.to_thread.run_sync(step)
             if item is _DONE:
                 return
             yield item
     finally:
-        close = getattr(iterator, "close", None)
-        if close is not None:
+        with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(close)
 
 
