@@ -72,6 +72,7 @@ SRC_REPLACEMENTS = {
     "async_call_within": "sync_call_within",
     "async_closing": "sync_closing",
     "async_iterate_in_thread": "sync_iterate_in_thread",
+    "async_owner_id": "sync_owner_id",
     "async_resolve": "sync_resolve",
     "async_sleep": "sync_sleep",
     "get_async_model": "get_model",

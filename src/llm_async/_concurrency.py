@@ -31,12 +31,14 @@ __all__ = [
     "async_closing",
     "async_gather",
     "async_iterate_in_thread",
+    "async_owner_id",
     "async_resolve",
     "async_sleep",
     "sync_call_within",
     "sync_closing",
     "sync_gather",
     "sync_iterate_in_thread",
+    "sync_owner_id",
     "sync_resolve",
     "sync_sleep",
 ]
@@ -229,6 +231,18 @@ def sync_iterate_in_thread(iterator: Iterator[T]) -> Iterator[T]:
         close = getattr(iterator, "close", None)
         if close is not None:
             close()
+
+
+def async_owner_id() -> int:
+    """Who is running: the current task (a blocking call here would block it)."""
+    import anyio
+
+    return anyio.get_current_task().id
+
+
+def sync_owner_id() -> int:
+    """Who is running: the current thread (a blocking call here would block it)."""
+    return threading.get_ident()
 
 
 class AsyncResultMixin:

