@@ -72,6 +72,8 @@ def register_gguf(
     """
     from llm_async._registry import register_model
 
+    if isinstance(aliases, str):
+        raise ValueError(f"aliases of {model_id!r} must be a list of strings")
     spec = GGUFSpec(
         model_id, os.fspath(path), tuple(aliases), n_ctx=n_ctx, chat_format=chat_format
     )
