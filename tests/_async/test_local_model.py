@@ -158,6 +158,19 @@ async def test_a_second_prompt_while_the_first_is_half_read_fails_clearly(
     assert await model.prompt("Name a fruit.", **OPTIONS).text()
 
 
+@pytest.mark.integration
+async def test_prompt_longer_than_the_context_window(
+    smollm2: Path, registered: None
+) -> None:
+    # n_ctx is rounded up to 256 tokens, as llama.cpp does.
+    llm.register_gguf("smollm2-tiny-context", smollm2, n_ctx=64)
+    model = llm.get_async_model("smollm2-tiny-context")
+    with pytest.raises(llm.ContextWindowExceededError, match="window of 256"):
+        await model.prompt("pelican " * 400).text()
+    # Between the requested 64 and the real 256 tokens: fits.
+    assert await model.prompt("pelican " * 100, **OPTIONS).text()
+
+
 async def test_options_are_validated() -> None:
     model = llm.get_async_model("smollm2")
     with pytest.raises(ValueError, match="temperature"):
