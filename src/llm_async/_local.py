@@ -254,7 +254,7 @@ def load(spec: GGUFSpec) -> _Loaded:
     llama_cpp = _import_llama_cpp(spec, path)
     if path is None:
         raise LocalModelError(spec.missing_file_message())
-    key = (str(path.resolve()), spec.n_ctx, spec.chat_format)
+    key = (str(path.resolve()), _padded(spec.n_ctx), spec.chat_format)
     with _cache_lock:
         loaded = _cache.get(key)
         if loaded is None:

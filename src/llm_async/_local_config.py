@@ -66,7 +66,8 @@ def register_gguf(
     """Register a GGUF file as a local model, sync and async, under ``model_id``.
 
     Registration is cheap and never touches the file: a missing file, or a
-    missing ``local`` extra, raises ``LocalModelError`` when a prompt runs.
+    missing ``local`` extra, raises ``LocalModelError`` when a prompt runs. A
+    relative ``path`` is relative to the current directory.
     ``n_ctx`` is the context window in tokens (``0``: the model's own);
     ``chat_format`` overrides the chat template stored in the file.
     """
@@ -74,8 +75,11 @@ def register_gguf(
 
     if isinstance(aliases, str):
         raise ValueError(f"aliases of {model_id!r} must be a list of strings")
+    if not os.fspath(path):
+        raise ValueError(f"path of {model_id!r} must be a file path")
+    absolute = os.path.abspath(os.path.expanduser(os.fspath(path)))
     spec = GGUFSpec(
-        model_id, os.fspath(path), tuple(aliases), n_ctx=n_ctx, chat_format=chat_format
+        model_id, absolute, tuple(aliases), n_ctx=n_ctx, chat_format=chat_format
     )
     sync_model, async_model = models_for(spec)
     register_model(sync_model, async_model, aliases=list(spec.aliases))
