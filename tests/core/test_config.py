@@ -1,0 +1,692 @@
+"""The user directory and its files: keys, aliases, defaults, extra models."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from llm_async import _config
+from llm_async._config import (
+    DEFAULT_MODEL,
+    KEYS_NOTE,
+    ConfigError,
+    atomic_write_text,
+    delete_alias,
+    get_default_embedding_model,
+    get_default_model,
+    get_key,
+    load_aliases,
+    load_extra_openai_models,
+    load_keys,
+    set_default_embedding_model,
+    set_default_model,
+    set_key,
+    user_dir,
+    write_alias,
+)
+
+SECRET = "sk-CANARY-3f9a1c7e55"
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh ``LLM_USER_PATH`` (not created yet) and no stray env keys."""
+    path = tmp_path / "config"
+    monkeypatch.setenv("LLM_USER_PATH", str(path))
+    for name in ("DEMO_KEY", "OTHER_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+def assert_no_secret(exc: BaseException) -> None:
+    rendered = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    assert SECRET not in str(exc)
+    assert SECRET not in repr(exc)
+    assert SECRET not in rendered
+    # The parser's exception (which holds the file's text) is not kept around.
+    assert exc.__cause__ is None
+    assert exc.__context__ is None
+
+
+# user_dir
+
+
+def test_user_dir_uses_llm_user_path_and_creates_it(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nested = config / "a" / "b"
+    monkeypatch.setenv("LLM_USER_PATH", str(nested))
+    assert not nested.exists()
+    assert user_dir() == nested
+    assert nested.is_dir()
+    assert user_dir() == nested  # an existing directory is fine
+
+
+@posix_only
+def test_user_dir_is_created_private(config: Path, umask_022: None) -> None:
+    assert stat.S_IMODE(user_dir().stat().st_mode) == 0o700
+
+
+@posix_only
+def test_user_dir_leaves_an_existing_directory_mode_alone(config: Path) -> None:
+    config.mkdir()
+    config.chmod(0o755)
+    user_dir()
+    assert stat.S_IMODE(config.stat().st_mode) == 0o755
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``LLM_USER_PATH`` unset, ``HOME`` a fresh folder, no XDG variable."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("LLM_USER_PATH", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    return home
+
+
+@posix_only
+@pytest.mark.parametrize("value", [None, ""])
+def test_user_dir_linux_default(
+    home: Path, monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    if value is not None:
+        monkeypatch.setenv("LLM_USER_PATH", value)  # empty counts as unset
+        monkeypatch.setenv("XDG_CONFIG_HOME", value)
+    expected = home / ".config" / "io.datasette.llm"
+    assert user_dir() == expected
+    assert expected.is_dir()
+
+
+@posix_only
+def test_user_dir_linux_xdg_config_home(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert user_dir() == tmp_path / "xdg" / "io.datasette.llm"
+    assert user_dir().is_dir()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux rules")
+@pytest.mark.parametrize("xdg", [False, True])
+def test_user_dir_matches_platformdirs_on_linux(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, xdg: bool
+) -> None:
+    import platformdirs
+
+    if xdg:
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    expected = platformdirs.user_config_dir(
+        "io.datasette.llm", appauthor=False, roaming=True
+    )
+    assert user_dir() == Path(expected)
+
+
+@posix_only
+def test_user_dir_macos_ignores_xdg_like_click(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    expected = home / "Library" / "Application Support" / "io.datasette.llm"
+    assert user_dir() == expected
+    assert expected.is_dir()
+
+
+@posix_only
+def test_user_dir_windows_uses_roaming_appdata(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
+    assert user_dir() == tmp_path / "Roaming" / "io.datasette.llm"
+    monkeypatch.delenv("APPDATA")
+    assert user_dir() == home / "io.datasette.llm"
+
+
+# Importing the module
+
+
+def test_import_does_no_io_and_imports_nothing_heavy(tmp_path: Path) -> None:
+    # Import the module without running llm_async/__init__.py, to see what
+    # _config itself pulls in.
+    source = Path(_config.__file__).parent
+    code = textwrap.dedent(
+        f"""
+        import sys, types
+        package = types.ModuleType("llm_async")
+        package.__path__ = [{str(source)!r}]
+        sys.modules["llm_async"] = package
+        import llm_async._config
+        heavy = {{"yaml", "pydantic", "httpx", "platformdirs", "click"}}
+        print(sorted(heavy & set(sys.modules)))
+        """
+    )
+    target = tmp_path / "never-created"
+    env = {**os.environ, "LLM_USER_PATH": str(target)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    assert not target.exists()
+
+
+# atomic_write_text
+
+
+def test_atomic_write_creates_and_replaces(tmp_path: Path) -> None:
+    path = tmp_path / "file.txt"
+    atomic_write_text(path, "one ✓\n")
+    assert path.read_bytes() == "one ✓\n".encode()
+    atomic_write_text(str(path), "two")
+    assert path.read_text(encoding="utf-8") == "two"
+    assert leftovers(tmp_path) == []
+
+
+def test_atomic_write_failed_replace_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "file.txt", "old")
+
+    def fail(src: Any, dst: Any) -> None:
+        assert Path(src).read_text() == "new"  # the new text was fully written
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk on fire"):
+        atomic_write_text(path, "new")
+    assert path.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
+def test_atomic_write_failed_write_keeps_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "file.txt", "old")
+
+    def fail(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_text(path, "new")
+    assert path.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
+def test_atomic_write_failure_on_a_new_file_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(src: Any, dst: Any) -> None:
+        raise OSError("nope")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        atomic_write_text(tmp_path / "new.txt", "text")
+    assert list(tmp_path.iterdir()) == []
+
+
+@posix_only
+def test_atomic_write_modes(tmp_path: Path, umask_022: None) -> None:
+    fresh = tmp_path / "fresh.txt"
+    atomic_write_text(fresh, "x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+    private = tmp_path / "private.txt"
+    atomic_write_text(private, "x", mode=0o600)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    # An existing file keeps its mode, whatever ``mode`` says.
+    shared = write(tmp_path / "shared.txt", "x")
+    shared.chmod(0o640)
+    atomic_write_text(shared, "y", mode=0o600)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+    assert shared.read_text() == "y"
+
+
+@posix_only
+def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = write(tmp_path / "dotfiles" / "keys.json", "old")
+    link = tmp_path / "keys.json"
+    link.symlink_to(real)
+    atomic_write_text(link, "new")
+    assert link.is_symlink()
+    assert real.read_text() == "new"
+    assert leftovers(real.parent) == []
+
+
+# keys.json
+
+
+def test_load_keys(config: Path) -> None:
+    assert load_keys() == {}
+    write(config / "keys.json", json.dumps({"// Note": "x", "openai": SECRET}))
+    assert load_keys() == {"// Note": "x", "openai": SECRET}
+
+
+def test_load_keys_accepts_a_utf8_bom(config: Path) -> None:
+    write(config / "keys.json", b'\xef\xbb\xbf{"openai": "sk-1"}')
+    assert load_keys() == {"openai": "sk-1"}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (f'{{"openai": "{SECRET}"', "is not valid JSON"),
+        (f'{{"openai": "{SECRET}",}}', "is not valid JSON"),
+        (f'["{SECRET}"]', "must contain a JSON object, not list"),
+        (f'"{SECRET}"', "must contain a JSON object, not string"),
+        (f'{{"openai": "{SECRET}", "other": 5}}', "has a number for 'other'"),
+        (f'{{"openai": ["{SECRET}"]}}', "has a list for 'openai'"),
+        (SECRET.encode() + b"\xff\xfe", "is not"),
+    ],
+)
+def test_invalid_keys_json_never_reveals_secrets(
+    config: Path, content: str | bytes, expected: str
+) -> None:
+    path = write(config / "keys.json", content)
+    with pytest.raises(ConfigError) as info:
+        load_keys()
+    message = str(info.value)
+    assert str(path) in message
+    assert expected in message
+    assert "llm keys set" in message  # says how to fix it
+    assert isinstance(info.value, ValueError)
+    assert_no_secret(info.value)
+    with pytest.raises(ConfigError) as again:
+        get_key("literal-key")  # needs keys.json to know if it is a name
+    assert_no_secret(again.value)
+
+
+def test_invalid_keys_json_reports_line_and_column(config: Path) -> None:
+    write(config / "keys.json", '{\n  "a": "b"\n  "c": "d"\n}')
+    with pytest.raises(ConfigError, match="line 3 column 3"):
+        load_keys()
+
+
+# get_key
+
+
+@pytest.fixture
+def keys(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(
+        config / "keys.json",
+        json.dumps({"demo": "stored-demo", "other": "stored-other", "empty": ""}),
+    )
+    monkeypatch.setenv("DEMO_KEY", "env-demo")
+    monkeypatch.setenv("OTHER_KEY", "env-other")
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "expected"),
+    [
+        # Nothing to go on.
+        ((), {}, None),
+        ((None, "missing", "UNSET_VAR"), {}, None),
+        # The environment variable alone.
+        ((None, "missing", "DEMO_KEY"), {}, "env-demo"),
+        ((None, None, "DEMO_KEY"), {}, "env-demo"),
+        # keys.json beats the environment.
+        ((None, "demo", "DEMO_KEY"), {}, "stored-demo"),
+        # An explicit key that names a stored key → the stored key.
+        (("other", "demo", "DEMO_KEY"), {}, "stored-other"),
+        # An explicit key that does not → used literally, beats everything.
+        (("literal", "demo", "DEMO_KEY"), {}, "literal"),
+        # An empty explicit key is ignored.
+        (("", "demo", "DEMO_KEY"), {}, "stored-demo"),
+        # A stored key is returned even if empty (as llm does).
+        ((None, "empty", "DEMO_KEY"), {}, ""),
+        # Keyword forms override the positional ones.
+        (("literal",), {"input": "other"}, "stored-other"),
+        (("literal",), {"input": "kw-literal"}, "kw-literal"),
+        ((None, "demo", "DEMO_KEY"), {"alias": "other"}, "stored-other"),
+        ((None, "missing", "DEMO_KEY"), {"env": "OTHER_KEY"}, "env-other"),
+        ((None, None, None), {"alias": "demo", "env": "OTHER_KEY"}, "stored-demo"),
+        ((None, None, None), {"alias": "missing", "env": "OTHER_KEY"}, "env-other"),
+        # Empty keyword forms do not override.
+        (("literal",), {"input": ""}, "literal"),
+        ((None, "demo"), {"alias": ""}, "stored-demo"),
+        ((None, None, "DEMO_KEY"), {"env": ""}, "env-demo"),
+    ],
+)
+def test_get_key_precedence(
+    keys: None, args: tuple[Any, ...], kwargs: dict[str, Any], expected: str | None
+) -> None:
+    assert get_key(*args, **kwargs) == expected
+
+
+def test_get_key_ignores_an_empty_environment_variable(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMO_KEY", "")
+    assert get_key(env="DEMO_KEY") is None
+
+
+def test_get_key_without_keys_json(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEMO_KEY", "env-demo")
+    assert get_key("literal", "demo", "DEMO_KEY") == "literal"
+    assert get_key(alias="demo", env="DEMO_KEY") == "env-demo"
+
+
+# set_key
+
+
+def test_set_key_creates_keys_json_in_the_cli_format(config: Path) -> None:
+    set_key("openai", SECRET)
+    text = (config / "keys.json").read_text()
+    assert text == json.dumps({"// Note": KEYS_NOTE, "openai": SECRET}, indent=2) + "\n"
+    assert text.startswith('{\n  "// Note": "This file stores secret API credentials.')
+    assert get_key(alias="openai") == SECRET
+    set_key("other", "v2")
+    set_key("openai", "v3")
+    assert load_keys() == {"// Note": KEYS_NOTE, "openai": "v3", "other": "v2"}
+    assert leftovers(config) == []
+
+
+@pytest.fixture
+def temp_modes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The mode of each temporary file when it is opened for writing."""
+    seen: list[int] = []
+    original = os.fdopen
+
+    def spy(fd: int, *args: Any, **kwargs: Any) -> Any:
+        assert os.fstat(fd).st_size == 0
+        seen.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return original(fd, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fdopen", spy)
+    return seen
+
+
+@posix_only
+def test_set_key_creates_the_file_0600_before_writing_the_secret(
+    config: Path, umask_022: None, temp_modes: list[int]
+) -> None:
+    set_key("openai", SECRET)
+    assert temp_modes == [0o600]
+    assert stat.S_IMODE((config / "keys.json").stat().st_mode) == 0o600
+
+
+@posix_only
+def test_set_key_keeps_the_mode_of_an_existing_file(
+    config: Path, umask_022: None, temp_modes: list[int]
+) -> None:
+    path = write(config / "keys.json", '{"a": "b"}')
+    path.chmod(0o640)
+    set_key("openai", SECRET)
+    # Owner-only until the old file's mode is copied, before the secret is written.
+    assert temp_modes == [0o600]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert load_keys() == {"a": "b", "openai": SECRET}  # no note added
+
+
+def test_set_key_from_many_threads_loses_nothing(config: Path) -> None:
+    threads = [
+        threading.Thread(target=set_key, args=(f"name{i}", f"value{i}"))
+        for i in range(20)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert load_keys() == {
+        "// Note": KEYS_NOTE,
+        **{f"name{i}": f"value{i}" for i in range(20)},
+    }
+    assert leftovers(config) == []
+
+
+def test_set_key_refuses_to_overwrite_an_invalid_file(config: Path) -> None:
+    path = write(config / "keys.json", f'{{"old": "{SECRET}"')
+    with pytest.raises(ConfigError) as info:
+        set_key("openai", "new")
+    assert_no_secret(info.value)
+    assert path.read_text() == f'{{"old": "{SECRET}"'
+
+
+def test_set_key_is_atomic(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    set_key("openai", "old")
+    before = (config / "keys.json").read_bytes()
+
+    def fail(src: Any, dst: Any) -> None:
+        raise OSError("simulated crash")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="simulated crash"):
+        set_key("openai", SECRET)
+    assert (config / "keys.json").read_bytes() == before
+    assert leftovers(config) == []
+
+
+# aliases.json
+
+
+def test_load_aliases(config: Path) -> None:
+    assert load_aliases() == {}
+    write(config / "aliases.json", '{"fast": "gpt-4o-mini"}')
+    assert load_aliases() == {"fast": "gpt-4o-mini"}
+
+
+def test_load_aliases_invalid_json_raises_json_decode_error(config: Path) -> None:
+    path = write(config / "aliases.json", "{nope")
+    with pytest.raises(json.JSONDecodeError) as info:
+        load_aliases()
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("content", ['["a"]', '{"a": 1}'])
+def test_load_aliases_wrong_shape_raises_config_error(
+    config: Path, content: str
+) -> None:
+    path = write(config / "aliases.json", content)
+    with pytest.raises(ConfigError) as info:
+        load_aliases()
+    assert str(path) in str(info.value)
+
+
+def test_write_alias_format(config: Path) -> None:
+    write_alias("fast", "gpt-4o-mini")
+    write_alias("big", "gpt-4o")
+    write_alias("fast", "gpt-4.1-nano")
+    text = (config / "aliases.json").read_text()
+    expected = {"fast": "gpt-4.1-nano", "big": "gpt-4o"}
+    assert text == json.dumps(expected, indent=4) + "\n"
+    assert load_aliases() == expected
+    assert leftovers(config) == []
+
+
+@pytest.mark.parametrize("content", ["{nope", "[1, 2]", "", b"\xff\xfe\x00"])
+def test_write_alias_overwrites_an_invalid_file(
+    config: Path, content: str | bytes
+) -> None:
+    write(config / "aliases.json", content)
+    write_alias("fast", "gpt-4o-mini")
+    assert load_aliases() == {"fast": "gpt-4o-mini"}
+
+
+def test_delete_alias(config: Path) -> None:
+    write_alias("fast", "gpt-4o-mini")
+    write_alias("big", "gpt-4o")
+    delete_alias("fast")
+    text = (config / "aliases.json").read_text()
+    assert text == json.dumps({"big": "gpt-4o"}, indent=4) + "\n"
+
+
+def test_delete_alias_errors(config: Path) -> None:
+    with pytest.raises(KeyError) as info:
+        delete_alias("fast")
+    assert info.value.args == ("No aliases.json file exists",)
+    write(config / "aliases.json", "{nope")
+    with pytest.raises(KeyError) as info:
+        delete_alias("fast")
+    assert info.value.args == ("aliases.json file is not valid JSON",)
+    write(config / "aliases.json", '{"big": "gpt-4o"}')
+    with pytest.raises(KeyError) as info:
+        delete_alias("fast")
+    assert info.value.args == ("No such alias: fast",)
+    assert load_aliases() == {"big": "gpt-4o"}
+
+
+# Default models
+
+
+def test_default_model(config: Path) -> None:
+    assert DEFAULT_MODEL == "gpt-4o-mini"
+    assert get_default_model() == DEFAULT_MODEL
+    assert get_default_model(default=None) is None
+    set_default_model("claude-alias")
+    assert (config / "default_model.txt").read_bytes() == b"claude-alias"
+    assert get_default_model() == "claude-alias"
+    write(config / "default_model.txt", "  gpt-4o \n")
+    assert get_default_model() == "gpt-4o"
+    assert leftovers(config) == []
+
+
+def test_default_model_empty_file_counts_as_absent(config: Path) -> None:
+    write(config / "default_model.txt", " \n")
+    assert get_default_model() == DEFAULT_MODEL
+    assert get_default_model(default=None) is None
+
+
+def test_set_default_model_none_deletes_the_file(config: Path) -> None:
+    set_default_model("gpt-4o")
+    set_default_model(None)
+    assert not (config / "default_model.txt").exists()
+    assert get_default_model() == DEFAULT_MODEL
+
+
+def test_set_default_model_none_without_a_file_is_a_no_op(config: Path) -> None:
+    set_default_model(None)  # llm raises TypeError here
+    assert not (config / "default_model.txt").exists()
+    assert get_default_model() == DEFAULT_MODEL
+
+
+def test_default_model_custom_filename(config: Path) -> None:
+    set_default_model("m", filename="other.txt")
+    assert (config / "other.txt").read_text() == "m"
+    assert get_default_model("other.txt") == "m"
+    assert get_default_model() == DEFAULT_MODEL
+
+
+def test_default_embedding_model(config: Path) -> None:
+    assert get_default_embedding_model() is None
+    set_default_embedding_model("3-small")
+    assert (config / "default_embedding_model.txt").read_text() == "3-small"
+    assert get_default_embedding_model() == "3-small"
+    assert get_default_model() == DEFAULT_MODEL  # separate file
+    set_default_embedding_model(None)
+    assert get_default_embedding_model() is None
+    set_default_embedding_model(None)
+    assert not (config / "default_embedding_model.txt").exists()
+
+
+# extra-openai-models.yaml
+
+
+def write_extra(config: Path, text: str) -> Path:
+    return write(config / "extra-openai-models.yaml", textwrap.dedent(text))
+
+
+def test_extra_openai_models_absent_or_empty(config: Path) -> None:
+    assert load_extra_openai_models() == []
+    write_extra(config, "")
+    assert load_extra_openai_models() == []
+    write_extra(config, "# nothing yet\n")
+    assert load_extra_openai_models() == []
+
+
+def test_extra_openai_models_entries_are_kept_as_dicts(config: Path) -> None:
+    write_extra(
+        config,
+        """
+        - model_id: local-llama
+          model_name: llama3
+          api_base: http://localhost:8080/v1
+          aliases: [ll]
+          can_stream: false
+          headers:
+            X-Team: research
+        - model_id: azure-4o
+          model_name: gpt-4o
+          api_key_name: azure
+        """,
+    )
+    assert load_extra_openai_models() == [
+        {
+            "model_id": "local-llama",
+            "model_name": "llama3",
+            "api_base": "http://localhost:8080/v1",
+            "aliases": ["ll"],
+            "can_stream": False,
+            "headers": {"X-Team": "research"},
+        },
+        {"model_id": "azure-4o", "model_name": "gpt-4o", "api_key_name": "azure"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            f"- model_id: a\n  headers: {{Authorization: Bearer {SECRET}\n",
+            "is not valid YAML",
+        ),
+        (f"- model_id: a\n\theaders: {SECRET}\n", "is not valid YAML"),
+        (f"model_id: {SECRET}\n", "must contain a list of model definitions"),
+        (f"- model_id: a\n- {SECRET}\n", "entry 1 must be a mapping, not a str"),
+        (f"- model_id: a\n- model_name: {SECRET}\n", "entry 1 has no model_id"),
+        ("- model_id: 4\n", "entry 0: model_id must be a string, not int"),
+        ("- model_id: ''\n", "entry 0: model_id is empty"),
+    ],
+)
+def test_invalid_extra_openai_models(config: Path, text: str, expected: str) -> None:
+    path = write_extra(config, text)
+    with pytest.raises(ConfigError) as info:
+        load_extra_openai_models()
+    assert str(path) in str(info.value)
+    assert expected in str(info.value)
+    assert_no_secret(info.value)
+
+
+def test_invalid_extra_openai_models_yaml_names_the_line(config: Path) -> None:
+    write_extra(config, "- model_id: a\n  model_name: [b\n")
+    with pytest.raises(ConfigError, match=r"line \d+, column \d+"):
+        load_extra_openai_models()
