@@ -95,7 +95,11 @@ def _params(function: Any) -> list[tuple[str, Any, Any]]:
         signature = inspect.signature(function)
     except (TypeError, ValueError):
         return []
-    return [(p.name, p.kind, p.default) for p in signature.parameters.values()]
+    return [
+        (p.name, p.kind, p.default)
+        for p in signature.parameters.values()
+        if not p.name.startswith("_")
+    ]
 
 
 def test_sync_facade_has_no_async_code() -> None:

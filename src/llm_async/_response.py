@@ -142,7 +142,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
     async def on_done(self, callback: Any) -> None:
         """Call ``callback(response)`` once complete (now, if it already is).
 
-        The callback may be a plain function or an ``async def``.
+        The callback may be a plain function or a coroutine function.
         """
         if self._done:
             await async_resolve(callback(self))

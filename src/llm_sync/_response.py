@@ -144,7 +144,7 @@ class Response(SyncResultMixin, ResponseBase):
     def on_done(self, callback: Any) -> None:
         """Call ``callback(response)`` once complete (now, if it already is).
 
-        The callback may be a plain function or an ``async def``.
+        The callback may be a plain function or a coroutine function.
         """
         if self._done:
             sync_resolve(callback(self))

@@ -54,7 +54,9 @@ async def test_iteration_yields_text_only() -> None:
 
 async def test_await_response_returns_itself_completed() -> None:
     response = AsyncScriptedModel(["done"]).prompt("x")
-    assert (await response) is response
+    result = await response
+    assert result is response
+    assert await result.text() == "done"
     assert response._done
 
 

@@ -56,7 +56,9 @@ def test_iteration_yields_text_only() -> None:
 
 def test_await_response_returns_itself_completed() -> None:
     response = ScriptedModel(["done"]).prompt("x")
-    assert (response) is response
+    result = response
+    assert result is response
+    assert result.text() == "done"
     assert response._done
 
 
