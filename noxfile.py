@@ -1,12 +1,11 @@
-"""Development sessions: ``nox`` runs lint and tests; ``nox -s demo``, ``nox -s bench``."""
+"""Development sessions: ``nox`` runs lint and tests; also ``demo`` and ``bench``."""
 
 from __future__ import annotations
 
 import nox
 
 nox.needs_version = ">=2026.10.20"
-# lint is not yet clean (mypy on the stop-gap parts modules); CI runs tests only for now.
-nox.options.sessions = ["tests"]
+nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -45,7 +44,9 @@ def lint(session: nox.Session) -> None:
     """ruff, mypy --strict over src (generated code included), generator check."""
     session.install("-e", ".", *DEV)
     session.run("ruff", "check", "src", "tests", "scripts", "bench", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "scripts", "bench", "noxfile.py")
+    session.run(
+        "ruff", "format", "--check", "src", "tests", "scripts", "bench", "noxfile.py"
+    )
     session.run("mypy", "--strict", "src")
     session.run("python", "scripts/unasync.py", "--check")
 

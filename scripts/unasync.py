@@ -65,7 +65,6 @@ SRC_REPLACEMENTS = {
     "AsyncHTTPStream": "HTTPStream",
     "AsyncTransport": "Transport",
     "aclose": "close",
-    "aclosing": "closing",
     "astream_events": "stream_events",
     "aiter_bytes": "iter_bytes",
     "aread": "read",
@@ -147,9 +146,13 @@ def _sync_init_reexports(init_source: str) -> str:
     lazy_node = _module_assignment(text, "_LAZY_NAMES")
     lines = text.splitlines(keepends=True)
     insert_at = lazy_node.end_lineno or lazy_node.lineno
-    addition = "_LAZY_NAMES.update({\n" + "".join(
-        f'    "{name}": "{module}",\n' for name, module in sorted(lazy.items())
-    ) + "})\n"
+    addition = (
+        "_LAZY_NAMES.update({\n"
+        + "".join(
+            f'    "{name}": "{module}",\n' for name, module in sorted(lazy.items())
+        )
+        + "})\n"
+    )
     return "".join([*lines[:insert_at], addition, *lines[insert_at:]])
 
 
@@ -171,11 +174,13 @@ def generate(out_root: Path) -> list[str]:
     work = Path(tempfile.mkdtemp(prefix="unasync-"))
     try:
         src_rule = TrackingRule(
-            str(work / "in" / SRC_ASYNC) + "/", str(work / "out" / SRC_SYNC) + "/",
+            str(work / "in" / SRC_ASYNC) + "/",
+            str(work / "out" / SRC_SYNC) + "/",
             SRC_REPLACEMENTS,
         )
         test_rule = TrackingRule(
-            str(work / "in" / TESTS_ASYNC) + "/", str(work / "out" / TESTS_SYNC) + "/",
+            str(work / "in" / TESTS_ASYNC) + "/",
+            str(work / "out" / TESTS_SYNC) + "/",
             TEST_REPLACEMENTS,
         )
         pairs = _sources()
@@ -190,11 +195,13 @@ def generate(out_root: Path) -> list[str]:
         init = work / "out" / SRC_SYNC / "__init__.py"
         init.write_text(_sync_init_reexports(init.read_text("utf-8")), "utf-8")
         _ruff(outputs)
-        for (source, target), produced in zip(pairs, outputs):
+        for (source, target), produced in zip(pairs, outputs, strict=True):
             destination = out_root / target
             destination.parent.mkdir(parents=True, exist_ok=True)
             body = produced.read_text("utf-8")
-            destination.write_text(HEADER.format(source=source.as_posix()) + body, "utf-8")
+            destination.write_text(
+                HEADER.format(source=source.as_posix()) + body, "utf-8"
+            )
         (out_root / SRC_SYNC / "py.typed").write_text("", "utf-8")
         # Every source replacement must be used by the source; the tests need only
         # use their own extra ones (they exercise a subset of the API).
@@ -209,8 +216,18 @@ def _ruff(paths: list[Path]) -> None:
     files = [str(p) for p in paths]
     config = ["--config", str(ROOT / "pyproject.toml")]
     subprocess.run(
-        [sys.executable, "-m", "ruff", "check", *config, "--quiet", "--select", "I",
-         "--fix", *files],
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            *config,
+            "--quiet",
+            "--select",
+            "I,RUF022,RUF100",
+            "--fix",
+            *files,
+        ],
         check=True,
     )
     subprocess.run(
@@ -250,8 +267,12 @@ def check() -> int:
             have = (ROOT / path).read_text("utf-8")
             if want != have:
                 diff = difflib.unified_diff(
-                    have.splitlines(), want.splitlines(), str(path), "regenerated",
-                    lineterm="", n=1,
+                    have.splitlines(),
+                    want.splitlines(),
+                    str(path),
+                    "regenerated",
+                    lineterm="",
+                    n=1,
                 )
                 problems.append(f"changed: {path}\n" + "\n".join(list(diff)[:20]))
     for problem in problems:

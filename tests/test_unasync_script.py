@@ -13,15 +13,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-ASYNC_SOURCE = '''\
-from contextlib import aclosing
-
+ASYNC_SOURCE = """\
 from ._response import AsyncResponse
 
 
 class AsyncThing(AsyncModel):
     async def __aiter__(self) -> AsyncIterator[str]:
-        async with aclosing(self._events()) as events:
+        async with async_closing(self._events()) as events:
             async for event in events:
                 yield event
 
@@ -32,17 +30,15 @@ class AsyncThing(AsyncModel):
 
 async def helper() -> AsyncResponse:
     return get_async_model("x")
-'''
+"""
 
-SYNC_EXPECTED = '''\
-from contextlib import closing
-
+SYNC_EXPECTED = """\
 from ._response import Response
 
 
 class SyncThing(Model):
     def __iter__(self) -> Iterator[str]:
-        with closing(self._events()) as events:
+        with sync_closing(self._events()) as events:
             for event in events:
                 yield event
 
@@ -53,11 +49,13 @@ class SyncThing(Model):
 
 def helper() -> Response:
     return get_model("x")
-'''
+"""
 
 
 def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("unasync_script", ROOT / "scripts" / "unasync.py")
+    spec = importlib.util.spec_from_file_location(
+        "unasync_script", ROOT / "scripts" / "unasync.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -76,7 +74,7 @@ def test_rewrite_rules_golden(tmp_path: Path) -> None:
     )
     unasync.unasync_files([str(source)], [rule])
     assert (tmp_path / "out" / "mod.py").read_text() == SYNC_EXPECTED
-    assert {"AsyncResponse", "AsyncModel", "aclosing", "async_sleep"} <= rule.used
+    assert {"AsyncResponse", "AsyncModel", "async_closing", "async_sleep"} <= rule.used
 
 
 def test_script_does_not_shadow_the_unasync_package() -> None:
@@ -129,7 +127,9 @@ def test_check_fails_on_an_unused_replacement(repo_copy: Path) -> None:
     script = repo_copy / "scripts" / "unasync.py"
     text = script.read_text()
     script.write_text(
-        text.replace('SRC_REPLACEMENTS = {\n', 'SRC_REPLACEMENTS = {\n    "NeverUsed": "X",\n', 1)
+        text.replace(
+            "SRC_REPLACEMENTS = {\n", 'SRC_REPLACEMENTS = {\n    "NeverUsed": "X",\n', 1
+        )
     )
     result = run_check(repo_copy)
     assert result.returncode == 1

@@ -22,7 +22,7 @@
     │   ├── ChainLimitExceeded (+ValueError)  a tool chain ran more rounds than allowed
     │   └── SchemaValidationError (+ValueError)  structured output did not validate
     ├── UnknownModelError (KeyError)     no model with that id or alias
-    ├── CancelToolCall                   control flow: raised in before_call to skip a call
+    ├── CancelToolCall                   control flow: before_call skips a call
     └── PauseChain                       control flow: raised in a tool to pause a chain
 
 HTTP errors are mapped onto this tree at the transport boundary; the original
@@ -196,7 +196,7 @@ class ChainLimitExceeded(ModelError, ValueError):
 
 
 class SchemaValidationError(ModelError, ValueError):
-    """A structured-output response did not match its schema; ``text`` is the raw text."""
+    """A structured-output response did not match its schema (raw text: ``text``)."""
 
     def __init__(self, message: str, *, text: str) -> None:
         super().__init__(message)

@@ -1,4 +1,4 @@
-"""Model base classes: ``prompt()``, ``conversation()``, ``chain()`` over ``execute()``."""
+"""Model base classes: ``prompt()``, ``conversation()``, ``chain()``."""
 
 from __future__ import annotations
 

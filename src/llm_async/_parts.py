@@ -7,8 +7,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "AttachmentPart", "Message", "Part", "ReasoningPart", "StreamEvent", "TextPart",
-    "ToolCallPart", "ToolResultPart", "assistant", "system", "tool_message", "user",
+    "AttachmentPart",
+    "Message",
+    "Part",
+    "ReasoningPart",
+    "StreamEvent",
+    "TextPart",
+    "ToolCallPart",
+    "ToolResultPart",
+    "assistant",
+    "system",
+    "tool_message",
+    "user",
 ]
 
 
@@ -80,7 +90,7 @@ class Message:
 
 @dataclass
 class StreamEvent:
-    """One streamed event: text, reasoning, tool_call_name, tool_call_args, tool_result."""
+    """One streamed event (text, reasoning, tool call name/args, tool result)."""
 
     type: str
     chunk: str
@@ -124,7 +134,9 @@ def assistant(*items: Any, provider_metadata: dict[str, Any] | None = None) -> M
     return Message("assistant", _normalize(items), provider_metadata)
 
 
-def tool_message(*items: Any, provider_metadata: dict[str, Any] | None = None) -> Message:
+def tool_message(
+    *items: Any, provider_metadata: dict[str, Any] | None = None
+) -> Message:
     """A tool message."""
     return Message("tool", _normalize(items), provider_metadata)
 

@@ -138,13 +138,16 @@ class Prompt:
     def prompt(self) -> str:
         """The user's text for this turn, fragments first."""
         return "\n".join(
-            str(item) for item in [*self.fragments, *([self._prompt] if self._prompt else [])]
+            str(item)
+            for item in [*self.fragments, *([self._prompt] if self._prompt else [])]
         )
 
     @property
     def system(self) -> str:
         """The system prompt, system fragments first, blank pieces dropped."""
-        pieces = [str(item).strip() for item in [*self.system_fragments, self._system or ""]]
+        pieces = [
+            str(item).strip() for item in [*self.system_fragments, self._system or ""]
+        ]
         return "\n\n".join(piece for piece in pieces if piece)
 
     @property

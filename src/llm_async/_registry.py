@@ -171,7 +171,9 @@ def register_model(
     """Register a model (and its async twin) at runtime, without a plugin."""
     global _runtime_generation
     with _lock:
-        _runtime_models.append(ModelWithAliases(model, async_model, list(aliases or [])))
+        _runtime_models.append(
+            ModelWithAliases(model, async_model, list(aliases or []))
+        )
         _runtime_generation += 1
         _cache.clear()
 
@@ -189,7 +191,9 @@ def get_plugins(all: bool = False) -> list[dict[str, Any]]:
     return plugins
 
 
-def _call_hook(hook_name: str, kwargs: dict[str, Any], collect: Callable[[], Any]) -> None:
+def _call_hook(
+    hook_name: str, kwargs: dict[str, Any], collect: Callable[[], Any]
+) -> None:
     """Call each plugin's implementation in turn, isolating failures.
 
     ``collect`` returns a fresh ``(register, commit)`` pair per plugin, so a plugin
@@ -231,7 +235,9 @@ def _registered_models() -> list[ModelWithAliases]:
                     raise ValueError(
                         "register() needs a sync model; pass async_model= as well"
                     )
-                pending.append(ModelWithAliases(model, async_model, list(aliases or [])))
+                pending.append(
+                    ModelWithAliases(model, async_model, list(aliases or []))
+                )
 
             return register, lambda: models.extend(pending)
 

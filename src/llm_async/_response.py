@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
-from llm_async._concurrency import AsyncFacade, AsyncResultMixin, async_resolve
+from llm_async._concurrency import (
+    AsyncFacade,
+    AsyncResultMixin,
+    async_closing,
+    async_resolve,
+)
 from llm_async._response_base import ResponseBase
 
 if TYPE_CHECKING:
@@ -79,7 +83,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
             await async_resolve(callback(self))
 
     async def _force(self) -> AsyncResponse:
-        async with aclosing(self._events()) as events:
+        async with async_closing(self._events()) as events:
             async for _ in events:
                 pass
         return self
@@ -89,7 +93,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
             for chunk in self._state.text_chunks:
                 yield chunk
             return
-        async with aclosing(self._events()) as events:
+        async with async_closing(self._events()) as events:
             async for event in events:
                 if event.type == "text":
                     yield event.chunk
@@ -100,7 +104,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
             for event in self._state.events:
                 yield event
             return
-        async with aclosing(self._events()) as events:
+        async with async_closing(self._events()) as events:
             async for event in events:
                 yield event
 

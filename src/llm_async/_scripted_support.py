@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from llm_async._options import Options
@@ -55,8 +55,8 @@ def echo_reply(prompt: Any) -> ScriptedReply:
     """The echo model's answer: a JSON account of what it was sent.
 
     Keys: ``prompt``, ``system``, ``attachments``, ``previous`` (earlier user
-    texts), and ``options`` and ``tool_results`` when present. A prompt that is a JSON object with ``tool_calls`` makes the
-    echo model request those calls.
+    texts), and ``options`` and ``tool_results`` when present. A prompt that is
+    a JSON object with ``tool_calls`` makes the echo model request those calls.
     """
     messages = prompt.messages
     previous = [

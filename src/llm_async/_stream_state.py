@@ -67,7 +67,9 @@ class StreamAccumulator:
             if first.type == "text" and joined:
                 parts.append(TextPart(joined))
             elif first.type == "reasoning":
-                parts.append(ReasoningPart(joined, redacted=any(e.redacted for e in events)))
+                parts.append(
+                    ReasoningPart(joined, redacted=any(e.redacted for e in events))
+                )
             elif first.type.startswith("tool_call"):
                 name = "".join(e.chunk for e in events if e.type == "tool_call_name")
                 parts.append(ToolCallPart(name, _loads(joined), first.tool_call_id))

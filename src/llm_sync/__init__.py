@@ -101,6 +101,7 @@ if TYPE_CHECKING:
     from ._transport import Transport
 
 __all__ = [
+    "DEFAULT_MODEL",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -123,7 +124,6 @@ __all__ = [
     "ConfigError",
     "ContextWindowExceededError",
     "Conversation",
-    "DEFAULT_MODEL",
     "EchoModel",
     "EmbeddingModelWithAliases",
     "HTTPModel",
@@ -198,7 +198,7 @@ __all__ = [
 ]
 
 # The async API, so that one import offers both.
-from llm_async import (  # noqa: E402
+from llm_async import (
     AsyncConversation,
     AsyncKeyModel,
     AsyncModel,

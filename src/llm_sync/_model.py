@@ -1,6 +1,6 @@
 # Generated from src/llm_async/_model.py by scripts/unasync.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
-"""Model base classes: ``prompt()``, ``conversation()``, ``chain()`` over ``execute()``."""
+"""Model base classes: ``prompt()``, ``conversation()``, ``chain()``."""
 
 from __future__ import annotations
 

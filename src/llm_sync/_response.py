@@ -7,10 +7,14 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Iterator
-from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
-from llm_async._concurrency import SyncFacade, SyncResultMixin, sync_resolve
+from llm_async._concurrency import (
+    SyncFacade,
+    SyncResultMixin,
+    sync_closing,
+    sync_resolve,
+)
 from llm_async._response_base import ResponseBase
 
 if TYPE_CHECKING:
@@ -81,7 +85,7 @@ class Response(SyncResultMixin, ResponseBase):
             sync_resolve(callback(self))
 
     def _force(self) -> Response:
-        with closing(self._events()) as events:
+        with sync_closing(self._events()) as events:
             for _ in events:
                 pass
         return self
@@ -91,7 +95,7 @@ class Response(SyncResultMixin, ResponseBase):
             for chunk in self._state.text_chunks:
                 yield chunk
             return
-        with closing(self._events()) as events:
+        with sync_closing(self._events()) as events:
             for event in events:
                 if event.type == "text":
                     yield event.chunk
@@ -102,7 +106,7 @@ class Response(SyncResultMixin, ResponseBase):
             for event in self._state.events:
                 yield event
             return
-        with closing(self._events()) as events:
+        with sync_closing(self._events()) as events:
             for event in events:
                 yield event
 

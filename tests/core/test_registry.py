@@ -22,7 +22,11 @@ PLUGIN_SITE = Path(__file__).resolve().parents[1] / "plugin_site"
 def plugins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Put the test plugin distributions on sys.path and reload the registry."""
     monkeypatch.syspath_prepend(str(PLUGIN_SITE))
-    for name in ("llm_async_testplugin", "llm_async_brokenplugin", "llm_async_badregister"):
+    for name in (
+        "llm_async_testplugin",
+        "llm_async_brokenplugin",
+        "llm_async_badregister",
+    ):
         monkeypatch.delitem(sys.modules, name, raising=False)
     _registry._reset()
     yield
@@ -46,7 +50,9 @@ def test_unknown_async_model_when_only_sync_exists() -> None:
     try:
         with pytest.raises(llm_async.UnknownModelError) as info:
             llm_async.get_async_model("sync-only")
-        assert info.value.args[0] == "Unknown async model (sync model exists): sync-only"
+        assert (
+            info.value.args[0] == "Unknown async model (sync model exists): sync-only"
+        )
     finally:
         _registry._reset()
 
@@ -68,7 +74,9 @@ def test_set_alias_resolves_target_and_remove(user_path: Path) -> None:
     }
     assert llm_sync.get_model("e2").model_id == "echo"
     assert llm_async.get_async_model("e").model_id == "echo"
-    entry = next(m for m in llm_async.get_models_with_aliases() if m.model.model_id == "echo")
+    entry = next(
+        m for m in llm_async.get_models_with_aliases() if m.model.model_id == "echo"
+    )
     assert {"e", "e2"} <= set(entry.aliases)
     llm_async.remove_alias("e")
     with pytest.raises(KeyError, match="No such alias: e"):
@@ -76,7 +84,9 @@ def test_set_alias_resolves_target_and_remove(user_path: Path) -> None:
 
 
 def test_models_with_aliases_have_both_facades() -> None:
-    entry = next(m for m in llm_async.get_models_with_aliases() if m.model.model_id == "echo")
+    entry = next(
+        m for m in llm_async.get_models_with_aliases() if m.model.model_id == "echo"
+    )
     assert isinstance(entry.model, llm_sync.Model)
     assert isinstance(entry.async_model, llm_async.AsyncModel)
     assert entry.matches("ECH")
