@@ -59,6 +59,17 @@ def generate(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark against raw httpx (bench/README.md); not run by default.
+
+    Prints each figure, its ratio to raw httpx and the target, and writes
+    ``bench/results.json``. Pass ``run.py`` flags after --: ``nox -s bench -- --quick``.
+    """
+    session.install("-e", ".", "httpx")
+    session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """Stream an answer from SmolLM2, in-process and offline (no key needed).
 
