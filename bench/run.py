@@ -58,6 +58,16 @@ def expect(got: object, want: object) -> None:
 
 
 def maxrss_mb() -> float:
+    """Peak RSS of this process in MB.
+
+    On Linux ``ru_maxrss`` is carried across exec: a child inherits the peak of
+    the parent it was spawned from (run.py with httpx, pydantic... imported), so
+    read the address space's own high-water mark, ``VmHWM``, instead.
+    """
+    with contextlib.suppress(OSError), open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return rss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
 
