@@ -9,11 +9,16 @@ from llm_async._hookspecs import hookimpl
 
 @hookimpl
 def register_models(register: Any) -> None:
-    """Register ``echo``, ``smollm2`` and the local GGUF models (sync and async)."""
+    """Register ``echo``, the OpenAI models, ``smollm2`` and local GGUF models."""
     import llm_async
     import llm_sync
 
     register(llm_sync.EchoModel(), llm_async.AsyncEchoModel())
+
+    # OpenAI Chat Completions models and extra-openai-models.yaml.
+    from llm_async._openai_models import register_openai_models
+
+    register_openai_models(register)
 
     # Local GGUF models: SmolLM2 and gguf-models.yaml (llama_cpp loads lazily).
     from llm_async._local_config import register_local_models

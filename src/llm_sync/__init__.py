@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from llm_async._http_support import RetryPolicy
     from llm_async._local import LocalModelError
     from llm_async._local_config import register_gguf
+    from llm_async._openai_models import register_openai_compatible
     from llm_async._options import Options
     from llm_async._scripted_support import ScriptedReply
 
@@ -185,6 +186,7 @@ __all__ = [
     "parts",
     "register_gguf",
     "register_model",
+    "register_openai_compatible",
     "register_plugin",
     "remove_alias",
     "set_alias",
@@ -222,6 +224,7 @@ _LAZY_NAMES = {
     "ScriptedReply": "llm_async._scripted_support",
     "hookimpl": "llm_async._hookspecs",
     "register_gguf": "llm_async._local_config",
+    "register_openai_compatible": "llm_async._openai_models",
 }
 _LAZY_NAMES.update(
     {
