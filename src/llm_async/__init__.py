@@ -9,7 +9,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from llm_async import _parts as parts
-from llm_async._attachments import Attachment
+from llm_async._attachments import Attachment, AttachmentError
 from llm_async._config import (
     DEFAULT_MODEL,
     get_default_embedding_model,
@@ -78,9 +78,11 @@ from llm_async._registry import (
     remove_alias,
     set_alias,
 )
+from llm_async._schemas import parse_structured, schema_dsl
 from llm_async._tools import Tool, ToolCall, ToolOutput, ToolResult
 from llm_async._usage import Usage
 
+from ._attachment_fetch import afetch_attachment
 from ._conversation import AsyncConversation
 from ._model import AsyncKeyModel, AsyncModel
 from ._response import AsyncResponse
@@ -115,6 +117,7 @@ __all__ = [
     "AsyncScriptedModel",
     "AsyncTransport",
     "Attachment",
+    "AttachmentError",
     "AttachmentPart",
     "AuthenticationError",
     "BadRequestError",
@@ -153,6 +156,7 @@ __all__ = [
     "ToolResultPart",
     "UnknownModelError",
     "Usage",
+    "afetch_attachment",
     "assistant",
     "get_async_model",
     "get_async_model_aliases",
@@ -169,12 +173,14 @@ __all__ = [
     "hookimpl",
     "load_keys",
     "load_plugins",
+    "parse_structured",
     "parts",
     "register_gguf",
     "register_model",
     "register_openai_compatible",
     "register_plugin",
     "remove_alias",
+    "schema_dsl",
     "set_alias",
     "set_default_embedding_model",
     "set_default_model",

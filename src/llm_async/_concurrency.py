@@ -251,12 +251,24 @@ class AsyncResultMixin:
     def __await__(self) -> Any:
         return self._force().__await__()  # type: ignore[attr-defined]
 
+    def _require_done(self, method: str) -> None:
+        """Raise unless already awaited: async plain methods never drive I/O."""
+        if not self._done:  # type: ignore[attr-defined]
+            raise ValueError(
+                f"Response not yet awaited — call `await response` before {method}"
+            )
+
 
 class SyncResultMixin:
     """``str(response)`` drives it to completion and returns its text."""
 
     def __str__(self) -> str:
         return self.text()  # type: ignore[attr-defined,no-any-return]
+
+    def _require_done(self, method: str) -> None:
+        """Drive the response to completion (the blocking facade may block)."""
+        if not self._done:  # type: ignore[attr-defined]
+            self._force()  # type: ignore[attr-defined]
 
 
 # Deadlines and per-event-loop resources (used by the HTTP transport) ----------

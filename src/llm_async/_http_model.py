@@ -39,6 +39,7 @@ from ._transport import AsyncHTTPStream, AsyncTransport, shared_transport
 if TYPE_CHECKING:
     import httpx
 
+    from llm_async._attachments import Attachment
     from llm_async._parts import StreamEvent
     from llm_async._prompt import Prompt
     from llm_async._providers._base import HTTPProvider, ResponseSink
@@ -100,6 +101,14 @@ class AsyncHTTPModel(AsyncKeyModel):
         resolve_settings(model=self.transport_settings, env={})
         self.Options = with_transport_options(provider.Options)  # type: ignore[misc]
         self._transport = transport
+
+    def accepts_url(self, attachment: Attachment) -> bool:
+        """Whether the provider takes this attachment by URL (else it is downloaded).
+
+        Asks the provider's optional ``accepts_url(attachment)``; without it, no.
+        """
+        accepts = getattr(self.provider, "accepts_url", None)
+        return bool(accepts(attachment)) if accepts is not None else False
 
     @property
     def transport(self) -> AsyncTransport:

@@ -29,19 +29,21 @@ class LazyOptions:
 
 
 def validate_attachments(model: Any, attachments: Sequence[Attachment] | None) -> None:
-    """Raise ``ValueError`` unless the model accepts every attachment's type."""
+    """Raise ``ValueError`` unless the model accepts every attachment's type.
+
+    No network: a URL without ``type`` is checked when the response starts
+    (after a ``HEAD``); a missing file raises ``FileNotFoundError`` now.
+    """
     if not attachments:
         return
-    accepted = model.attachment_types
-    if not accepted:
+    from llm_async._attachments import check_attachment_type, prompt_time_type
+
+    if not model.attachment_types:
         raise ValueError("This model does not support attachments")
     for attachment in attachments:
-        attachment_type = attachment.resolve_type()
-        if attachment_type not in accepted:
-            raise ValueError(
-                f"This model does not support attachments of type "
-                f"'{attachment_type}', only {', '.join(sorted(accepted))}"
-            )
+        attachment_type = prompt_time_type(attachment)
+        if attachment_type is not None:
+            check_attachment_type(model, attachment_type)
 
 
 def build_prompt(

@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from llm_async import _parts as parts
-from llm_async._attachments import Attachment
+from llm_async._attachments import Attachment, AttachmentError
 from llm_async._config import (
     DEFAULT_MODEL,
     get_default_embedding_model,
@@ -80,9 +80,11 @@ from llm_async._registry import (
     remove_alias,
     set_alias,
 )
+from llm_async._schemas import parse_structured, schema_dsl
 from llm_async._tools import Tool, ToolCall, ToolOutput, ToolResult
 from llm_async._usage import Usage
 
+from ._attachment_fetch import fetch_attachment
 from ._conversation import Conversation
 from ._model import KeyModel, Model
 from ._response import Response
@@ -117,6 +119,7 @@ __all__ = [
     "AsyncScriptedModel",
     "AsyncTransport",
     "Attachment",
+    "AttachmentError",
     "AttachmentPart",
     "AuthenticationError",
     "BadRequestError",
@@ -164,7 +167,9 @@ __all__ = [
     "Transport",
     "UnknownModelError",
     "Usage",
+    "afetch_attachment",
     "assistant",
+    "fetch_attachment",
     "get_async_model",
     "get_async_model_aliases",
     "get_async_models",
@@ -183,12 +188,14 @@ __all__ = [
     "hookimpl",
     "load_keys",
     "load_plugins",
+    "parse_structured",
     "parts",
     "register_gguf",
     "register_model",
     "register_openai_compatible",
     "register_plugin",
     "remove_alias",
+    "schema_dsl",
     "set_alias",
     "set_default_embedding_model",
     "set_default_model",
@@ -205,6 +212,7 @@ from llm_async import (
     AsyncKeyModel,
     AsyncModel,
     AsyncResponse,
+    afetch_attachment,
     get_async_model,
     get_async_model_aliases,
     get_async_models,

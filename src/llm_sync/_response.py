@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from llm_async._concurrency import (
@@ -16,9 +16,13 @@ from llm_async._concurrency import (
     sync_resolve,
 )
 from llm_async._response_base import ResponseBase
+from llm_async._serialize import response_from_dict, response_to_dict
+
+from ._attachment_fetch import sync_prepare_attachments
 
 if TYPE_CHECKING:
     from llm_async._parts import Message, StreamEvent
+    from llm_async._serialize import ResponseDict
     from llm_async._tools import ToolCall
     from llm_async._usage import Usage
 
@@ -53,6 +57,12 @@ class Response(SyncResultMixin, ResponseBase):
         if self._iterator is None:
             self._start = time.monotonic()
             self._start_utcnow = datetime.datetime.now(datetime.timezone.utc)
+            try:
+                # URL attachments: look up types, download what the model can't take.
+                sync_prepare_attachments(self.model, self.prompt)
+            except Exception as exc:
+                self._error = exc
+                raise
             self._iterator = self.model._run(self)
         try:
             for item in self._iterator:
@@ -101,14 +111,38 @@ class Response(SyncResultMixin, ResponseBase):
                     yield event.chunk
 
     def stream_events(self) -> Iterator[StreamEvent]:
-        """Every event in arrival order: text, reasoning, tool calls and results."""
+        """Every event in arrival order: text, reasoning, tool calls and results.
+
+        With ``hide_reasoning=True`` on the prompt, reasoning events are left out
+        (they still reach ``messages()``, which providers need for continuity).
+        """
+        hide = self.prompt.hide_reasoning
         if self._done:
             for event in self._state.events:
-                yield event
+                if not (hide and event.type == "reasoning"):
+                    yield event
             return
         with sync_closing(self._events()) as events:
             for event in events:
-                yield event
+                if not (hide and event.type == "reasoning"):
+                    yield event
+
+    def to_dict(self) -> ResponseDict:
+        """The finished response as a JSON-ready dict (no key); see ``from_dict``."""
+        self._require_done("to_dict()")
+        return response_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, model: Any = None) -> Response:
+        """A finished response rebuilt from ``to_dict()`` output.
+
+        ``model`` defaults to the registered model named in ``data``
+        (``UnknownModelError`` if there is none). The rebuilt response has no
+        stream events; ``messages()`` returns the stored output.
+        """
+        from llm_async._registry import get_model
+
+        return response_from_dict(cls, data, model=model, lookup=get_model)
 
     def text(self) -> str:
         """The whole text, driving the response to completion if needed."""
