@@ -9,6 +9,7 @@ HTTP statuses and ``httpx`` exceptions become the library's exception tree
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -62,6 +63,7 @@ REQUEST_ID_HEADERS = (
     "x-ms-request-id",
     "cf-ray",
 )
+_REQUEST_ID_SET = frozenset(REQUEST_ID_HEADERS)
 _SECRET_HEADER = re.compile(r"auth|key|token|secret|cookie|signature", re.IGNORECASE)
 SECRET_QUERY = ("key", "api_key", "apikey", "access_token", "token")
 
@@ -99,15 +101,21 @@ def request_secrets(request: httpx.Request) -> list[str]:
     """
     found: list[str] = []
     for name, value in request.headers.multi_items():
-        if _SECRET_HEADER.search(name) and value:
+        if value and _is_secret_header(name):
             found.append(value)
             scheme, _, token = value.partition(" ")
             if token and scheme.lower() in ("bearer", "basic", "token"):
                 found.append(token)
-    for name, value in request.url.params.multi_items():
-        if name.lower() in SECRET_QUERY and value:
-            found.append(value)
+    if request.url.query:  # parsing the query string costs a few microseconds
+        for name, value in request.url.params.multi_items():
+            if name.lower() in SECRET_QUERY and value:
+                found.append(value)
     return [secret for secret in found if len(secret) >= 4]
+
+
+@functools.lru_cache(maxsize=512)
+def _is_secret_header(name: str) -> bool:
+    return _SECRET_HEADER.search(name) is not None
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -126,10 +134,13 @@ def safe_url(url: httpx.URL | str) -> str:
 
 def request_id(headers: Mapping[str, str], body: Any = None) -> str | None:
     """The provider's request id from the response headers or an error body."""
+    # httpx looks a name up by scanning every header: look up only those present.
+    present = _REQUEST_ID_SET.intersection(headers.keys())
     for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return value
+        if name in present:
+            value = headers.get(name)
+            if value:
+                return value
     if isinstance(body, dict) and isinstance(body.get("request_id"), str):
         return str(body["request_id"])
     return None

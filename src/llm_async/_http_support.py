@@ -37,6 +37,7 @@ total deadline, the error is raised at once, with ``retry_after`` set.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import enum
 import functools
@@ -191,6 +192,21 @@ def resolve_settings(
     timeout.
     """
     environment = os.environ if env is None else env
+    retry = retry or RetryPolicy()
+    if not call and not model:  # the usual case: cached by the environment's values
+        raw = tuple(environment.get(ENV_VARS[name], "") for name in SETTING_NAMES)
+        with contextlib.suppress(TypeError):  # e.g. a RetryPolicy with a set
+            return _settings_from_env(raw, retry, pool_timeout)
+    return _resolve(call, model, environment, retry, pool_timeout)
+
+
+def _resolve(
+    call: Mapping[str, Any] | None,
+    model: Mapping[str, Any] | None,
+    environment: Mapping[str, str],
+    retry: RetryPolicy,
+    pool_timeout: float | None,
+) -> CallSettings:
     values: dict[str, Any] = {}
     for name in SETTING_NAMES:
         value: Any = UNSET
@@ -202,9 +218,16 @@ def resolve_settings(
         if value is UNSET:
             value = _from_env(name, environment)
         values[name] = DEFAULTS[name] if value is UNSET else value
-    return CallSettings(
-        **values, pool_timeout=pool_timeout, retry=retry or RetryPolicy()
-    )
+    return CallSettings(**values, pool_timeout=pool_timeout, retry=retry)
+
+
+@functools.lru_cache(maxsize=64)
+def _settings_from_env(
+    raw: tuple[str, ...], retry: RetryPolicy, pool_timeout: float | None
+) -> CallSettings:
+    """Settings from the environment's values and the defaults (immutable: cached)."""
+    env = dict(zip([ENV_VARS[name] for name in SETTING_NAMES], raw, strict=True))
+    return _resolve(None, None, env, retry, pool_timeout)
 
 
 def backoff_delay(

@@ -59,6 +59,10 @@ __all__ = ["HTTPStream", "Transport", "shared_transport"]
 USER_AGENT = "llm-async"
 MAX_ERROR_BODY = 1024 * 1024
 MAX_BODY = 64 * 1024 * 1024
+# Streams last seconds to minutes: with httpx's 100 connections, the 101st
+# concurrent stream would wait for the pool (and fail after pool_timeout).
+# The same limits as the openai SDK.
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 # A timeout this close to the total deadline was caused by it (timers fire early).
 DEADLINE_SLACK = 0.05
 
@@ -154,7 +158,8 @@ class Transport:
 
     ``verify`` is an ``ssl.SSLContext``, a CA bundle path or ``False``; by default
     the environment's CA bundle or certifi. ``proxy`` overrides the environment's
-    proxies; ``limits`` sets the pool size (httpx defaults); ``headers`` are sent
+    proxies; ``limits`` sets the pool size (``DEFAULT_LIMITS``: 1000 connections,
+    100 kept alive); ``headers`` are sent
     with every request; ``transport_factory`` makes a custom ``httpx`` transport for
     each client (for example an aiohttp-backed one). ``retry`` shapes the backoff.
     Use it as a context manager, or call ``aclose()``, to release connections.
@@ -202,7 +207,7 @@ class Transport:
             verify=self._ssl_context(),
             trust_env=self.trust_env,
             proxy=self.proxy,
-            limits=self.limits or httpx.Limits(max_connections=100),
+            limits=self.limits or DEFAULT_LIMITS,
             headers=self._default_headers,
             transport=factory() if factory is not None else None,
         )
