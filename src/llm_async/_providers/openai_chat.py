@@ -512,7 +512,8 @@ class OpenAIChatParser:
                     "tool_call_name", name or "", state[0], tool_call_id=call_id
                 )
             )
-        elif name:
+        elif name and name != state[2]:
+            # A name in pieces; some servers instead repeat the whole name.
             state[2] += name
             events.append(
                 StreamEvent("tool_call_name", name, state[0], tool_call_id=state[1])
@@ -615,6 +616,11 @@ class OpenAIChatProvider:
         if self._base_url:
             return self._base_url
         return (os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+    def accepts_url(self, attachment: Any) -> bool:
+        """Images are sent by URL; other URLs are downloaded and sent inline."""
+        mime = attachment.resolve_type()
+        return bool(mime and mime.startswith("image/"))
 
     def build_body(self, prompt: Prompt, *, stream: bool) -> dict[str, Any]:
         """The JSON body for ``prompt``."""
