@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llm_async import Attachment
-from llm_async._openai_models import ChatSpec
+from llm_async._openai_models import VISION_TYPES, ChatSpec, OpenAIConfigWarning
 from llm_async._parts import (
     AttachmentPart,
     Message,
@@ -26,8 +26,25 @@ from llm_async._parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._registry import _reset as reset_registry
 from llm_async._tools import Tool
 from tests.support import RECORDED, load_recorded
+
+__all__ = [
+    "VISION_TYPES",
+    "ChatSpec",
+    "OpenAIConfigWarning",
+    "Outcome",
+    "error_cases",
+    "expected_outcome",
+    "normalize_request",
+    "replay_call",
+    "reset_registry",
+    "spec_for",
+    "success_cases",
+    "to_messages",
+    "without_none",
+]
 
 FOLDERS = ("openai", "openai_compatible")
 # Request fields our provider does not produce (the recording clients' own
