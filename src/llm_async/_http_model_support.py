@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -209,8 +209,12 @@ class EventDecoder:
             message, status_code=self._status, request_id=self._request_id
         )
 
-    def feed(self, chunk: bytes) -> Iterator[StreamEvent]:
-        """Events completed by ``chunk``, in order; a failure comes after them."""
+    def feed(self, chunk: bytes) -> Iterable[StreamEvent]:
+        """Events completed by ``chunk``, in order; a failure comes after them.
+
+        A list, built in one loop per network chunk (not a generator per event:
+        this is the hot path of every stream).
+        """
         if len(self._head) < 120:
             self._head += chunk[: 120 - len(self._head)]
         try:
@@ -226,7 +230,7 @@ class EventDecoder:
                     f"The event stream sent over {self.max_pending} bytes without "
                     "a complete event"
                 )
-        yield from self._parse(messages)
+        return self._parse(messages)
 
     def finish(self) -> Iterator[StreamEvent]:
         """The last events, once the body has ended."""
@@ -250,15 +254,25 @@ class EventDecoder:
             ) from exc
         yield from events
 
-    def _parse(self, messages: list[Any]) -> Iterator[StreamEvent]:
+    def _parse(self, messages: list[Any]) -> Iterable[StreamEvent]:
+        """The parser's events for ``messages``; on a failure, those before it first."""
+        events: list[StreamEvent] = []
+        feed = self._parser.feed
         for message in messages:
             self.messages += 1
             try:
-                events = self._parser.feed(message)
-            except APIError:
-                raise
+                events += feed(message)
+            except APIError as exc:
+                return _then_raise(events, exc)
             except Exception as exc:
-                raise self._error(
+                error = self._error(
                     f"Unexpected event in the stream ({type(exc).__name__}: {exc})"
-                ) from exc
-            yield from events
+                )
+                error.__cause__ = exc
+                return _then_raise(events, error)
+        return events
+
+
+def _then_raise(events: list[StreamEvent], error: Exception) -> Iterator[StreamEvent]:
+    yield from events
+    raise error
