@@ -42,6 +42,7 @@ TESTS_SYNC = Path("tests/_sync")
 IO_MODULES = [
     "__init__.py",
     "_attachment_fetch.py",
+    "_chain.py",
     "_conversation.py",
     "_http_model.py",
     "_local_model.py",
@@ -53,6 +54,7 @@ IO_MODULES = [
 
 # Public and helper names whose sync twin is not just the name without "Async".
 SRC_REPLACEMENTS = {
+    "AsyncChainResponse": "ChainResponse",
     "AsyncConversation": "Conversation",
     "AsyncEchoModel": "EchoModel",
     "AsyncKeyModel": "KeyModel",
@@ -72,11 +74,13 @@ SRC_REPLACEMENTS = {
     "aread": "read",
     "async_call_within": "sync_call_within",
     "async_closing": "sync_closing",
+    "async_gather": "sync_gather",
     "async_getaddrinfo": "sync_getaddrinfo",
     "async_iterate_in_thread": "sync_iterate_in_thread",
     "async_owner_id": "sync_owner_id",
     "async_prepare_attachments": "sync_prepare_attachments",
     "async_resolve": "sync_resolve",
+    "async_run_blocking": "sync_run_blocking",
     "async_sleep": "sync_sleep",
     "get_async_model": "get_model",
     "get_async_model_aliases": "get_model_aliases",
@@ -88,7 +92,7 @@ TEST_REPLACEMENTS = {
 }
 
 HEADER = (
-    "# Generated from {source} by scripts/unasync.py; do not edit.\n"
+    "# Generated from {source}; do not edit.\n"
     "# Edit the async source and run `python scripts/unasync.py`.\n"
 )
 

@@ -79,10 +79,18 @@ from llm_async._registry import (
     set_alias,
 )
 from llm_async._schemas import parse_structured, schema_dsl
-from llm_async._tools import Tool, ToolCall, ToolOutput, ToolResult
+from llm_async._tools import (
+    ServerSideTool,
+    Tool,
+    Toolbox,
+    ToolCall,
+    ToolOutput,
+    ToolResult,
+)
 from llm_async._usage import Usage
 
 from ._attachment_fetch import afetch_attachment
+from ._chain import AsyncChainResponse
 from ._conversation import AsyncConversation
 from ._model import AsyncKeyModel, AsyncModel
 from ._response import AsyncResponse
@@ -107,6 +115,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncChainResponse",
     "AsyncConversation",
     "AsyncEchoModel",
     "AsyncHTTPModel",
@@ -145,6 +154,7 @@ __all__ = [
     "SchemaValidationError",
     "ScriptedReply",
     "ServerError",
+    "ServerSideTool",
     "StreamEvent",
     "StreamInterruptedError",
     "TextPart",
@@ -154,6 +164,7 @@ __all__ = [
     "ToolOutput",
     "ToolResult",
     "ToolResultPart",
+    "Toolbox",
     "UnknownModelError",
     "Usage",
     "afetch_attachment",

@@ -33,6 +33,7 @@ __all__ = [
     "async_iterate_in_thread",
     "async_owner_id",
     "async_resolve",
+    "async_run_blocking",
     "async_sleep",
     "sync_call_within",
     "sync_closing",
@@ -40,6 +41,7 @@ __all__ = [
     "sync_iterate_in_thread",
     "sync_owner_id",
     "sync_resolve",
+    "sync_run_blocking",
     "sync_sleep",
 ]
 
@@ -117,6 +119,21 @@ def sync_resolve(value: Any) -> Any:
     if not inspect.isawaitable(value):
         return value
     return run_awaitable_in_thread(value)
+
+
+async def async_run_blocking(function: Callable[[], T]) -> T:
+    """Call a blocking function in a worker thread, keeping the event loop free.
+
+    Cancellation waits for the call to return (a thread cannot be interrupted).
+    """
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(function)
+
+
+def sync_run_blocking(function: Callable[[], T]) -> T:
+    """Call a blocking function in the calling thread."""
+    return function()
 
 
 def run_awaitable_in_thread(awaitable: Any) -> Any:

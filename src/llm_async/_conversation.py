@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from llm_async._chain_support import DEFAULT_CHAIN_LIMIT, UNSET
 from llm_async._conversation_support import history_messages
 from llm_async._ulid import monotonic_ulid
+
+from ._chain import AsyncChainResponse
 
 if TYPE_CHECKING:
     from llm_async._attachments import Attachment
@@ -31,7 +34,7 @@ class AsyncConversation:
         tools: list[Any] | None = None,
         before_call: Any = None,
         after_call: Any = None,
-        chain_limit: int | None = None,
+        chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
     ) -> None:
         self.model = model
         self.id = id or monotonic_ulid()
@@ -88,3 +91,58 @@ class AsyncConversation:
         response.before_call = self.before_call
         response.after_call = self.after_call
         return response
+
+    def chain(
+        self,
+        prompt: str | None = None,
+        *,
+        fragments: Sequence[str] | None = None,
+        attachments: Sequence[Attachment] | None = None,
+        system: str | None = None,
+        system_fragments: Sequence[str] | None = None,
+        messages: Sequence[Message] | None = None,
+        stream: bool = True,
+        schema: Any = None,
+        tools: Sequence[Any] | None = None,
+        tool_results: Sequence[ToolResult] | None = None,
+        chain_limit: int | None = UNSET,
+        before_call: Any = None,
+        after_call: Any = None,
+        options: dict[str, Any] | None = None,
+        hide_reasoning: bool = False,
+        key: str | None = None,
+        **option_kwargs: Any,
+    ) -> AsyncChainResponse:
+        """A chain (see ``model.chain()``) that continues this conversation.
+
+        Tools, hooks and ``chain_limit`` default to the conversation's; every
+        round is recorded in ``responses``. Called without a prompt after a
+        ``PauseChain`` or ``ChainLimitExceeded`` (optionally with
+        ``tool_results=``), it first runs the calls left without results.
+        """
+        first = self.model.prompt(
+            prompt,
+            fragments=fragments,
+            attachments=attachments,
+            system=system,
+            system_fragments=system_fragments,
+            messages=history_messages(self, messages, system, system_fragments),
+            stream=stream,
+            schema=schema,
+            tools=tools if tools is not None else self.tools,
+            tool_results=tool_results,
+            options=options,
+            hide_reasoning=hide_reasoning,
+            key=key,
+            **option_kwargs,
+        )
+        return AsyncChainResponse(
+            first.prompt,
+            self.model,
+            stream,
+            conversation=self,
+            key=key,
+            chain_limit=self.chain_limit if chain_limit is UNSET else chain_limit,
+            before_call=before_call if before_call is not None else self.before_call,
+            after_call=after_call if after_call is not None else self.after_call,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from llm_async._chain_support import DEFAULT_CHAIN_LIMIT
 from llm_async._concurrency import AsyncFacade
 from llm_async._config import get_key
 from llm_async._errors import NeedsKeyException
@@ -15,6 +16,7 @@ from llm_async._model_support import (
     validate_attachments,
 )
 
+from ._chain import AsyncChainResponse
 from ._conversation import AsyncConversation
 from ._response import AsyncResponse
 
@@ -108,14 +110,73 @@ class AsyncModel:
         check_capabilities(self, built)
         return AsyncResponse(built, self, stream, key=key)
 
+    def chain(
+        self,
+        prompt: str | None = None,
+        *,
+        fragments: Sequence[str] | None = None,
+        attachments: Sequence[Attachment] | None = None,
+        system: str | None = None,
+        system_fragments: Sequence[str] | None = None,
+        messages: Sequence[Message] | None = None,
+        stream: bool = True,
+        schema: Any = None,
+        tools: Sequence[Any] | None = None,
+        tool_results: Sequence[ToolResult] | None = None,
+        chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
+        before_call: Any = None,
+        after_call: Any = None,
+        options: dict[str, Any] | None = None,
+        hide_reasoning: bool = False,
+        key: str | None = None,
+        **option_kwargs: Any,
+    ) -> AsyncChainResponse:
+        """Prompt, run the tools the model calls, and prompt again until it answers.
+
+        Takes ``prompt()``'s arguments plus ``chain_limit`` (most model calls,
+        default 10; ``None`` or ``0`` for no limit; exceeding it raises
+        ``ChainLimitExceeded``) and the ``before_call``/``after_call`` hooks.
+        Nothing runs until the chain is consumed.
+        """
+        validate_attachments(self, attachments)
+        built = build_prompt(
+            self,
+            prompt,
+            fragments=fragments,
+            attachments=attachments,
+            system=system,
+            system_fragments=system_fragments,
+            messages=messages,
+            schema=schema,
+            tools=tools,
+            tool_results=tool_results,
+            options=options,
+            option_kwargs=option_kwargs,
+            hide_reasoning=hide_reasoning,
+        )
+        check_capabilities(self, built)
+        return AsyncChainResponse(
+            built,
+            self,
+            stream,
+            key=key,
+            chain_limit=chain_limit,
+            before_call=before_call,
+            after_call=after_call,
+        )
+
     def conversation(
         self,
         tools: Sequence[Any] | None = None,
         before_call: Any = None,
         after_call: Any = None,
-        chain_limit: int | None = None,
+        chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
     ) -> AsyncConversation:
-        """Start a conversation: each prompt sends the history before it."""
+        """Start a conversation: each prompt sends the history before it.
+
+        ``tools``, the hooks and ``chain_limit`` (default 10 model calls per
+        chain; ``None`` for no limit) apply to its ``prompt()`` and ``chain()``.
+        """
         return AsyncConversation(
             self,
             tools=list(tools) if tools else None,

@@ -1,4 +1,4 @@
-# Generated from src/llm_async/__init__.py by scripts/unasync.py; do not edit.
+# Generated from src/llm_async/__init__.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """llm_async: the Python API of ``llm``, async-first.
 
@@ -81,10 +81,18 @@ from llm_async._registry import (
     set_alias,
 )
 from llm_async._schemas import parse_structured, schema_dsl
-from llm_async._tools import Tool, ToolCall, ToolOutput, ToolResult
+from llm_async._tools import (
+    ServerSideTool,
+    Tool,
+    Toolbox,
+    ToolCall,
+    ToolOutput,
+    ToolResult,
+)
 from llm_async._usage import Usage
 
 from ._attachment_fetch import fetch_attachment
+from ._chain import ChainResponse
 from ._conversation import Conversation
 from ._model import KeyModel, Model
 from ._response import Response
@@ -109,6 +117,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncChainResponse",
     "AsyncConversation",
     "AsyncEchoModel",
     "AsyncHTTPModel",
@@ -125,6 +134,7 @@ __all__ = [
     "BadRequestError",
     "CancelToolCall",
     "ChainLimitExceeded",
+    "ChainResponse",
     "ConfigError",
     "ContextWindowExceededError",
     "Conversation",
@@ -155,6 +165,7 @@ __all__ = [
     "ScriptedModel",
     "ScriptedReply",
     "ServerError",
+    "ServerSideTool",
     "StreamEvent",
     "StreamInterruptedError",
     "TextPart",
@@ -164,6 +175,7 @@ __all__ = [
     "ToolOutput",
     "ToolResult",
     "ToolResultPart",
+    "Toolbox",
     "Transport",
     "UnknownModelError",
     "Usage",
@@ -208,6 +220,7 @@ __all__ = [
 
 # The async API, so that one import offers both.
 from llm_async import (
+    AsyncChainResponse,
     AsyncConversation,
     AsyncKeyModel,
     AsyncModel,

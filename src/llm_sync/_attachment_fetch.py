@@ -1,4 +1,4 @@
-# Generated from src/llm_async/_attachment_fetch.py by scripts/unasync.py; do not edit.
+# Generated from src/llm_async/_attachment_fetch.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Looking up URL attachment types and downloading URL attachments (I/O).
 

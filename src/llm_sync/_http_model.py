@@ -1,4 +1,4 @@
-# Generated from src/llm_async/_http_model.py by scripts/unasync.py; do not edit.
+# Generated from src/llm_async/_http_model.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Models defined by an HTTP provider: the provider builds and parses, I/O is here.
 

@@ -1,4 +1,4 @@
-# Generated from src/llm_async/_local_model.py by scripts/unasync.py; do not edit.
+# Generated from src/llm_async/_local_model.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Local GGUF models, run in-process by llama.cpp (the ``local`` extra)."""
 

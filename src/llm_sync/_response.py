@@ -1,4 +1,4 @@
-# Generated from src/llm_async/_response.py by scripts/unasync.py; do not edit.
+# Generated from src/llm_async/_response.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """The response to a prompt: lazy, streamed, then replayed."""
 
@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from llm_async._chain_support import reply_messages
 from llm_async._concurrency import (
     SyncFacade,
     SyncResultMixin,
@@ -23,7 +24,7 @@ from ._attachment_fetch import sync_prepare_attachments
 if TYPE_CHECKING:
     from llm_async._parts import Message, StreamEvent
     from llm_async._serialize import ResponseDict
-    from llm_async._tools import ToolCall
+    from llm_async._tools import ToolCall, ToolResult
     from llm_async._usage import Usage
 
 __all__ = ["Response"]
@@ -168,6 +169,94 @@ class Response(SyncResultMixin, ResponseBase):
         """Tool calls the model requested."""
         self._force()
         return list(self._state.tool_calls)
+
+    def tool_calls_or_raise(self) -> list[ToolCall]:
+        """The tool calls of a finished response (async: ``ValueError`` if not
+        yet awaited; sync: drives it to completion)."""
+        self._require_done("tool_calls_or_raise()")
+        return list(self._state.tool_calls)
+
+    def text_or_raise(self) -> str:
+        """The text of a finished response (async: ``ValueError`` if not yet
+        awaited; sync: drives it to completion)."""
+        self._require_done("text_or_raise()")
+        return self._state.text()
+
+    def execute_tool_calls(
+        self,
+        *,
+        before_call: Any = None,
+        after_call: Any = None,
+        tool_calls_list: Sequence[ToolCall] | None = None,
+        tools: Sequence[Any] | None = None,
+    ) -> list[ToolResult]:
+        """Run the tool calls the model requested; results in call order.
+
+        ``tools`` replaces the prompt's tools, ``tool_calls_list`` the calls.
+        Hooks default to the response's own (from its conversation or chain);
+        ``before_call(tool, tool_call)`` may raise ``CancelToolCall`` to skip a
+        call, ``after_call(tool, tool_call, result)`` sees each result; both may
+        be coroutine functions. A failing tool, an unknown tool or invalid arguments
+        give an ``"Error: ..."`` result; ``PauseChain`` propagates.
+        """
+        from ._chain import execute_tool_calls
+
+        return execute_tool_calls(
+            self,
+            before_call=before_call,
+            after_call=after_call,
+            tool_calls_list=tool_calls_list,
+            tools=tools,
+        )
+
+    def execute_tool_call(self, tool_call: ToolCall) -> ToolResult:
+        """Run one call with the response's tools and hooks (gives it an id).
+
+        For models whose SDK drives the tool loop; do not also ``add_tool_call``.
+        """
+        from ._chain import run_tool_calls
+
+        results = run_tool_calls(
+            [tool_call], self.prompt.tools, self.before_call, self.after_call
+        )
+        return results[0]
+
+    def reply(
+        self,
+        prompt: str | None = None,
+        *,
+        messages: Sequence[Message] | None = None,
+        tool_results: Sequence[ToolResult] | None = None,
+        options: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Response:
+        """Continue from this response: a new prompt after its input and output.
+
+        Pending tool calls run first (with the response's hooks) unless
+        ``tool_results`` is given; the prompt's tools are passed on unless
+        ``tools=`` is. The new response keeps the key and hooks, not the
+        conversation or options; ``kwargs`` go to ``model.prompt()``.
+        """
+        self._force()
+        if "tools" not in kwargs and self.prompt.tools:
+            kwargs["tools"] = self.prompt.tools
+        if tool_results is None and self._state.tool_calls:
+            tool_results = self.execute_tool_calls(tools=kwargs.get("tools"))
+        chain = reply_messages(
+            [*self.prompt.messages, *self._state.messages()],
+            prompt,
+            tool_results or [],
+            messages or [],
+        )
+        kwargs.setdefault("key", self._key)
+        response: Response = self.model.prompt(
+            messages=chain, options=options, **kwargs
+        )
+        response.prompt._prompt = prompt
+        response.prompt.tool_results = list(tool_results or [])
+        response.before_call = self.before_call
+        response.after_call = self.after_call
+        return response
 
     def duration_ms(self) -> int:
         """Milliseconds from the first request to the last chunk."""

@@ -1,4 +1,4 @@
-# Generated from src/llm_async/_scripted.py by scripts/unasync.py; do not edit.
+# Generated from src/llm_async/_scripted.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Scripted models for tests: ``echo`` and a replayer of given replies."""
 

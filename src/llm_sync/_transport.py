@@ -1,4 +1,4 @@
-# Generated from src/llm_async/_transport.py by scripts/unasync.py; do not edit.
+# Generated from src/llm_async/_transport.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """The HTTP transport: the one place that builds HTTP clients and sends requests.
 

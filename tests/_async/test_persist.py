@@ -114,7 +114,7 @@ async def test_prompt_messages_fold_this_turn() -> None:
         *history,
         Message("user", [TextPart("second"), llm.parts.AttachmentPart(picture)]),
     ]
-    await response
+    await response.text()
 
 
 async def _finished(model: Any, **kwargs: Any) -> AsyncResponse:
@@ -136,7 +136,7 @@ async def _finished(model: Any, **kwargs: Any) -> AsyncResponse:
         key=CANARY,
         **kwargs,
     )
-    await response
+    await response.text()
     return response
 
 

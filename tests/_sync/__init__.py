@@ -1,2 +1,2 @@
-# Generated from tests/_async/__init__.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/__init__.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.

@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_conversations.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_conversations.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Conversations: history is sent on each turn; responses are recorded."""
 

@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_http_errors.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_http_errors.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Error mapping at the transport boundary; hostile bytes give typed errors."""
 

@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_http_model.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_http_model.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """HTTPModel: per-call/model/env settings, base URL, headers, proxies, usage."""
 

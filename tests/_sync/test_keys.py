@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_keys.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_keys.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Key resolution for models that need one."""
 

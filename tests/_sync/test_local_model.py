@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_local_model.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_local_model.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Local GGUF models: the real SmolLM2 through llama.cpp, plus install errors.
 

@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_openai_models.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_openai_models.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """The registered OpenAI models, keys, extra-openai-models.yaml and
 register_openai_compatible; conversations; synthetic 429/5xx and stream failures."""

@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_openai_recorded.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_openai_recorded.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Every OpenAI and OpenAI-compatible recording, replayed through respx.
 

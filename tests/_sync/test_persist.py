@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_persist.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_persist.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Events, messages(), hide_reasoning, and to_dict()/from_dict() on responses."""
 
@@ -116,7 +116,7 @@ def test_prompt_messages_fold_this_turn() -> None:
         *history,
         Message("user", [TextPart("second"), llm.parts.AttachmentPart(picture)]),
     ]
-    response
+    response.text()
 
 
 def _finished(model: Any, **kwargs: Any) -> Response:
@@ -138,7 +138,7 @@ def _finished(model: Any, **kwargs: Any) -> Response:
         key=CANARY,
         **kwargs,
     )
-    response
+    response.text()
     return response
 
 

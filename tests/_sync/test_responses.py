@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_responses.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_responses.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Responses: laziness, streaming, text, usage, json, on_done, repr, errors."""
 

@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_retries.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_retries.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Retries: which statuses, how long to wait, how many requests, never mid-stream."""
 

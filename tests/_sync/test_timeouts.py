@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_timeouts.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_timeouts.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """Timeouts and connections against a real loopback server (127.0.0.1 only)."""
 

@@ -1,4 +1,4 @@
-# Generated from tests/_async/test_transport_api.py by scripts/unasync.py; do not edit.
+# Generated from tests/_async/test_transport_api.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """The transport used directly, as a plugin would."""
 
