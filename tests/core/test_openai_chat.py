@@ -519,7 +519,7 @@ def test_usage_on_the_finish_chunk_and_null_choices() -> None:
         ],
         sink,
     )
-    assert sink.usage == {"input": 3, "output": 1, "details": None}
+    assert sink.usage == {"input": 3, "output": 1, "details": {}}
     assert sink.response_json is not None
     assert sink.response_json["finish_reason"] == "length"
 
@@ -615,7 +615,7 @@ def test_non_streamed_answer_with_tool_calls_and_reasoning() -> None:
     assert made_up and made_up.startswith("call_")
     assert events[2].tool_call_id == made_up
     assert sink.tool_calls[1] == ToolCall("u", {"a": 1}, "k")
-    assert sink.usage == {"input": 4, "output": 6, "details": None}
+    assert sink.usage == {"input": 4, "output": 6, "details": {}}
     assert sink.response_json is not None
     assert "refusal" not in sink.response_json["choices"][0]["message"]
     assert sink.resolved_model == "m-2025"

@@ -226,7 +226,7 @@ def _record_usage(usage: Any, sink: ResponseSink) -> int:
     sink.set_usage(
         input=prompt_tokens if isinstance(prompt_tokens, int) else None,
         output=completion_tokens if isinstance(completion_tokens, int) else None,
-        details=details or None,
+        details=details if isinstance(details, dict) else {},
     )
     completion_details = usage.get("completion_tokens_details")
     if isinstance(completion_details, dict):
