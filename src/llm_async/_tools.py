@@ -130,6 +130,22 @@ class _ArgumentsModel:
         return values
 
 
+def _hint_source(function: Any) -> Any:
+    """Where the type hints live: a partial's function, an object's ``__call__``.
+
+    String annotations (``from __future__ import annotations``) resolve only
+    against the defining function's globals, which a partial or a callable
+    object do not carry.
+    """
+    while isinstance(function, functools.partial):
+        function = function.func
+    if not inspect.isroutine(function) and not inspect.isclass(function):
+        call = getattr(type(function), "__call__", None)  # noqa: B004
+        if call is not None:
+            return call
+    return function
+
+
 def _signature_schema(
     function: Callable[..., Any], name: str
 ) -> tuple[dict[str, Any], _ArgumentsModel]:
@@ -139,7 +155,7 @@ def _signature_schema(
 
     signature = inspect.signature(function)
     try:
-        hints = typing.get_type_hints(function, include_extras=True)
+        hints = typing.get_type_hints(_hint_source(function), include_extras=True)
     except Exception:  # unresolvable forward references: fall back to raw ones
         hints = {}
     fields: dict[str, Any] = {}
