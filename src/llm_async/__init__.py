@@ -12,6 +12,7 @@ from llm_async import _parts as parts
 from llm_async._attachments import Attachment, AttachmentError
 from llm_async._config import (
     DEFAULT_MODEL,
+    KeysFileWarning,
     get_default_embedding_model,
     get_default_model,
     get_key,
@@ -135,6 +136,7 @@ __all__ = [
     "ConfigError",
     "ContextWindowExceededError",
     "EmbeddingModelWithAliases",
+    "KeysFileWarning",
     "LocalModelError",
     "Message",
     "ModelError",

@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "KEYS_NOTE",
     "ConfigError",
+    "KeysFileWarning",
     "atomic_write_text",
     "delete_alias",
     "get_default_embedding_model",
@@ -165,9 +166,33 @@ def load_keys() -> dict[str, str]:
     return _read_keys(user_dir() / _KEYS_FILE)
 
 
+class KeysFileWarning(UserWarning):
+    """``keys.json`` can be read or written by other users (mode wider than 0600)."""
+
+
+_warned_modes: set[tuple[str, int]] = set()
+
+
+def _check_keys_mode(path: Path, mode: int) -> None:
+    """Warn, once per file and mode, when others may read or write ``keys.json``."""
+    if os.name != "posix" or not mode & 0o077 or (str(path), mode) in _warned_modes:
+        return
+    _warned_modes.add((str(path), mode))
+    import warnings
+
+    warnings.warn(
+        f"{path} has mode {mode:04o}: other users on this machine can read your "
+        f"API keys. Restrict it with: chmod 600 {path}",
+        KeysFileWarning,
+        stacklevel=4,
+    )
+
+
 def _read_keys(path: Path) -> dict[str, str]:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read()
+            _check_keys_mode(path, stat.S_IMODE(os.fstat(file.fileno()).st_mode))
     except FileNotFoundError:
         return {}
     # The exception objects of a failed parse hold the file's text (and so the

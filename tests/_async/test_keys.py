@@ -43,12 +43,14 @@ async def test_keys_json_beats_env(
     monkeypatch.setenv("DEMO_API_KEY", "from-env")
     user_path.mkdir(parents=True, exist_ok=True)
     (user_path / "keys.json").write_text(json.dumps({"demo": "from-file"}))
+    (user_path / "keys.json").chmod(0o600)
     assert await KeyEcho().prompt("x").text() == "key=from-file"
 
 
 async def test_explicit_key_and_alias(user_path: Path) -> None:
     user_path.mkdir(parents=True, exist_ok=True)
     (user_path / "keys.json").write_text(json.dumps({"other": "aliased"}))
+    (user_path / "keys.json").chmod(0o600)
     assert await KeyEcho().prompt("x", key="literal").text() == "key=literal"
     assert await KeyEcho().prompt("x", key="other").text() == "key=aliased"
 

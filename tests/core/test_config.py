@@ -21,6 +21,7 @@ from llm_async._config import (
     DEFAULT_MODEL,
     KEYS_NOTE,
     ConfigError,
+    KeysFileWarning,
     atomic_write_text,
     delete_alias,
     get_default_embedding_model,
@@ -60,11 +61,14 @@ def umask_022() -> Iterator[None]:
 
 
 def write(path: Path, text: str | bytes) -> Path:
+    """Write a config file; ``keys.json`` private, as ``set_key`` makes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, bytes):
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
+    if path.name == "keys.json":
+        path.chmod(0o600)
     return path
 
 
@@ -451,11 +455,33 @@ def test_set_key_keeps_the_mode_of_an_existing_file(
 ) -> None:
     path = write(config / "keys.json", '{"a": "b"}')
     path.chmod(0o640)
-    set_key("openai", SECRET)
+    with pytest.warns(KeysFileWarning):
+        set_key("openai", SECRET)
     # Owner-only until the old file's mode is copied, before the secret is written.
     assert temp_modes == [0o600]
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert load_keys() == {"a": "b", "openai": SECRET}  # no note added
+
+
+@posix_only
+def test_keys_json_readable_by_others_warns_once(config: Path) -> None:
+    path = write(config / "keys.json", json.dumps({"openai": SECRET}))
+    path.chmod(0o644)
+    with pytest.warns(KeysFileWarning) as caught:
+        assert get_key(alias="openai") == SECRET
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert f"{path} has mode 0644" in message
+    assert f"chmod 600 {path}" in message
+    assert SECRET not in message
+    # The same file and mode again: no second warning (filterwarnings=error).
+    assert load_keys() == {"openai": SECRET}
+
+
+@posix_only
+def test_private_keys_json_does_not_warn(config: Path) -> None:
+    write(config / "keys.json", json.dumps({"openai": SECRET}))
+    assert load_keys() == {"openai": SECRET}  # any warning would be an error here
 
 
 def test_set_key_from_many_threads_loses_nothing(config: Path) -> None:
