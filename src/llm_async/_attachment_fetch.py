@@ -197,8 +197,10 @@ async def afetch_attachment(attachment: Attachment) -> bytes:
 async def async_prepare_attachments(model: Any, prompt: Any) -> None:
     """Resolve URL types and download URLs the model's provider will not take.
 
-    Then check the types ``model.prompt()`` could not check (this turn's URL
-    attachments) against ``model.attachment_types``.
+    The types ``model.prompt()`` could not check (this turn's URL attachments)
+    are checked against ``model.attachment_types`` as soon as they are known:
+    after the ``HEAD`` request, so a URL of an unsupported type is never
+    downloaded (for a model without ``accepts_url``, after the download).
     """
     attachments = attachments_in(prompt)
     remote = [
@@ -211,17 +213,22 @@ async def async_prepare_attachments(model: Any, prompt: Any) -> None:
     ]
     if not remote:
         return
+    # This turn's attachments of unknown type: checked once their type is known,
+    # before anything is downloaded for them.
+    unchecked = {id(a) for a in prompt.attachments if not a.type}
     accepts_url = getattr(model, "accepts_url", None)
     async with _client() as client:
         for attachment in remote:
             if accepts_url is not None:
                 if not (attachment.type or attachment._resolved_type):
                     await _head(client, attachment)
+                if id(attachment) in unchecked:
+                    check_attachment_type(model, attachment.resolve_type())
+                    unchecked.discard(id(attachment))
                 if accepts_url(attachment):
                     continue
             if attachment._fetched is None:
                 await _download(client, attachment)
-    pending = {id(a) for a in remote}
-    for attachment in prompt.attachments:
-        if id(attachment) in pending and not attachment.type:
-            check_attachment_type(model, attachment.resolve_type())
+            if id(attachment) in unchecked:
+                check_attachment_type(model, attachment.resolve_type())
+                unchecked.discard(id(attachment))

@@ -359,14 +359,28 @@ def _addresses(infos: Sequence[Any]) -> list[str]:
     return found
 
 
+def _ip_literal(host: str) -> str | None:
+    """``host`` itself if it is an IP address (no DNS lookup is needed)."""
+    try:
+        return str(ipaddress.ip_address(host.strip("[]").split("%", 1)[0]))
+    except ValueError:
+        return None
+
+
 async def async_getaddrinfo(host: str, port: int) -> list[str]:
     """The addresses ``host`` resolves to, without blocking the event loop."""
     import anyio
 
+    literal = _ip_literal(host)
+    if literal is not None:
+        return [literal]
     infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return _addresses(infos)
 
 
 def sync_getaddrinfo(host: str, port: int) -> list[str]:
     """The addresses ``host`` resolves to."""
+    literal = _ip_literal(host)
+    if literal is not None:
+        return [literal]
     return _addresses(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
