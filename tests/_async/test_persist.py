@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import json
 from typing import Any
 
+import httpx
 import pytest
+import respx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import llm_async as llm
 from llm_async import (
@@ -24,6 +29,9 @@ from llm_async import (
     ToolResultPart,
     Usage,
 )
+from tests.core.media import png_bytes
+from tests.core.test_parts import json_values, messages
+from tests.openai_support import reset_registry
 
 # True here, False in the generated blocking twin.
 IS_ASYNC = inspect.iscoroutinefunction(AsyncResponse.text)
@@ -253,9 +261,169 @@ async def test_rehydrated_response_continues_with_full_history() -> None:
         llm.assistant("four"),
         llm.user("add one"),
     ]
-    reply = getattr(restored, "reply", None)
-    if reply is not None:  # reply() lands with the tools work
-        model.add("six")
-        answer = await reply("and one more")
-        assert await answer.text() == "six"
-        assert model.prompts[-1].messages[:3] == chain
+    model.add("six")
+    answer = await restored.reply("and one more")
+    assert await answer.text() == "six"
+    assert model.prompts[-1].messages == [*chain, llm.user("and one more")]
+
+
+def _openai_answer(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-synthetic",
+        "object": "chat.completion",
+        "model": "gpt-4o-mini-2024-07-18",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 20, "completion_tokens": 6, "total_tokens": 26},
+    }
+
+
+async def test_rehydrated_openai_response_replies_with_the_whole_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    reset_registry()
+    first_answer = _openai_answer(
+        {
+            "role": "assistant",
+            "content": "A cat. Let me check.",
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "lookup", "arguments": '{"q": "cat"}'},
+                }
+            ],
+        }
+    )
+    second_answer = _openai_answer({"role": "assistant", "content": "Felis catus."})
+    picture = Attachment(content=png_bytes())
+    try:
+        with respx.mock() as router:
+            route = router.post("https://api.openai.com/v1/chat/completions").mock(
+                side_effect=[
+                    httpx.Response(200, json=first_answer),
+                    httpx.Response(200, json=second_answer),
+                ]
+            )
+            first = llm.get_async_model("gpt-4o-mini").prompt(
+                "What is this?", system="Be brief", attachments=[picture], stream=False
+            )
+            await first.text()
+            payload = json.dumps(first.to_dict())
+            assert CANARY not in payload
+            restored = AsyncResponse.from_dict(json.loads(payload))
+            assert restored.model.model_id == "gpt-4o-mini"
+            assert restored.resolved_model == "gpt-4o-mini-2024-07-18"
+            assert await restored.tool_calls() == [
+                ToolCall("lookup", {"q": "cat"}, "call_1")
+            ]
+            follow = await restored.reply(
+                "And its Latin name?",
+                tool_results=[
+                    ToolResult("lookup", "a small feline", tool_call_id="call_1")
+                ],
+            )
+            assert await follow.text() == "Felis catus."
+    finally:
+        reset_registry()
+    sent = [json.loads(call.request.content) for call in route.calls]
+    assert len(sent) == 2
+    image_url = "data:image/png;base64," + picture.base64_content()
+    assert sent[0]["messages"] == [
+        {"role": "system", "content": "Be brief"},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "What is this?"},
+                {"type": "image_url", "image_url": {"url": image_url}},
+            ],
+        },
+    ]
+    history = sent[1]["messages"]
+    assert history[:2] == sent[0]["messages"]
+    assistant, tool, user = history[2:]
+    assert assistant["role"] == "assistant"
+    assert assistant["content"] == "A cat. Let me check."
+    [call] = assistant["tool_calls"]
+    assert (call["id"], call["function"]["name"]) == ("call_1", "lookup")
+    assert json.loads(call["function"]["arguments"]) == {"q": "cat"}
+    assert tool == {
+        "role": "tool",
+        "tool_call_id": "call_1",
+        "content": "a small feline",
+    }
+    assert user == {"role": "user", "content": "And its Latin name?"}
+    assert route.calls[1].request.headers["authorization"] == f"Bearer {CANARY}"
+
+
+# Property tests: any finished response survives to_dict() → JSON → from_dict().
+
+usages = st.fixed_dictionaries(
+    {"input": st.integers(0, 10**9)},
+    optional={
+        "output": st.integers(0, 10**9),
+        "details": st.dictionaries(st.text(max_size=5), json_values, max_size=3),
+    },
+)
+response_dicts = st.fixed_dictionaries(
+    {
+        "model": st.just("scripted"),
+        "prompt": st.fixed_dictionaries(
+            {"messages": st.lists(messages.map(Message.to_dict), max_size=3)},
+            optional={
+                "options": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "temperature": st.floats(0, 2),
+                        "max_tokens": st.integers(1, 10**6),
+                    },
+                ).filter(bool),
+                "system": st.text(min_size=1, max_size=10),
+            },
+        ),
+        "messages": st.lists(
+            messages.map(lambda m: Message("assistant", m.parts).to_dict()),
+            max_size=3,
+        ),
+        "id": st.text(
+            alphabet="0123456789abcdefghjkmnpqrstvwxyz", min_size=26, max_size=26
+        ),
+    },
+    optional={
+        "usage": usages,
+        "datetime_utc": st.datetimes(timezones=st.just(datetime.timezone.utc)).map(
+            datetime.datetime.isoformat
+        ),
+        "resolved_model": st.text(min_size=1, max_size=10),
+    },
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(response_dicts)
+def test_response_dict_round_trip(data: dict[str, Any]) -> None:
+    model = AsyncScriptedModel()
+    data = json.loads(json.dumps(data))
+    restored = AsyncResponse.from_dict(data, model=model)
+    assert json.loads(json.dumps(restored.to_dict())) == data
+    again = AsyncResponse.from_dict(restored.to_dict(), model=model)
+    assert again.prompt.messages == restored.prompt.messages
+    assert again.to_dict() == restored.to_dict()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(messages, max_size=3), st.lists(messages, min_size=1, max_size=3))
+def test_prompt_messages_and_output_survive(
+    history: list[Message], output: list[Message]
+) -> None:
+    model = AsyncScriptedModel()
+    data = {
+        "model": "scripted",
+        "prompt": {"messages": [m.to_dict() for m in history]},
+        "messages": [m.to_dict() for m in output],
+    }
+    restored = AsyncResponse.from_dict(json.loads(json.dumps(data)), model=model)
+    assert restored.prompt.messages == history
+    assert restored.text_or_raise() == "".join(
+        p.text for m in output for p in m.parts if isinstance(p, TextPart)
+    )
