@@ -160,7 +160,13 @@ def invalid_arguments(
     ):
         raw = str(arguments["_raw"])
         shown = raw if len(raw) <= 200 else raw[:200] + "..."
-        return {}, _invalid(tool, call, f"the arguments are not valid JSON: {shown}")
+        try:
+            json.loads(raw)
+        except ValueError:
+            problem = f"the arguments are not valid JSON: {shown}"
+        else:  # valid JSON, but an array, a string, a number...
+            problem = f"the arguments must be a JSON object, not {shown}"
+        return {}, _invalid(tool, call, problem)
     if arguments is None:
         arguments = {}
     if not isinstance(arguments, dict):

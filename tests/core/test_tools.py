@@ -324,6 +324,11 @@ def test_invalid_json_schema_failures_and_extras_give_error_results() -> None:
         'Error: Invalid arguments for tool "upper": the arguments are not valid '
         'JSON: {"text": "unfinished'
     )
+    _, problem = check(tool, {"_raw": "[1, 2]"})
+    assert problem == (
+        'Error: Invalid arguments for tool "upper": the arguments must be a JSON '
+        "object, not [1, 2]"
+    )
     _, problem = check(tool, {})
     assert problem is not None and problem.startswith(
         'Error: Invalid arguments for tool "upper": text: Field required'
