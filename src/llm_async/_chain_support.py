@@ -180,9 +180,9 @@ def invalid_arguments(
             return {}, _invalid(tool, call, str(exc))
     else:
         kwargs = dict(arguments)
-        problem = _binding_problem(tool.implementation, kwargs, accepts_tool_call)
-        if problem:
-            return {}, _invalid(tool, call, problem)
+        unbound = _binding_problem(tool.implementation, kwargs, accepts_tool_call)
+        if unbound:
+            return {}, _invalid(tool, call, unbound)
     if accepts_tool_call:
         kwargs["llm_tool_call"] = call
     return kwargs, None
