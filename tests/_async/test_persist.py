@@ -125,6 +125,25 @@ async def test_prompt_messages_fold_this_turn() -> None:
     await response.text()
 
 
+async def test_explicit_messages_are_copied_and_not_extended_with_system() -> None:
+    model = AsyncScriptedModel(["ok", "ok"])
+    history = [llm.user("a"), llm.assistant("b")]
+    response = model.prompt(messages=history, system="ignored here")
+    history.append(llm.user("added later"))
+    assert response.prompt.messages == [llm.user("a"), llm.assistant("b")]
+    assert response.prompt.system == "ignored here"
+    assert response.prompt.messages is not response.prompt.messages
+    # Without messages=, only this turn: system, then the user message.
+    alone = model.prompt("q", system="S")
+    assert alone.prompt.messages == [llm.system("S"), llm.user("q")]
+    await response.text()
+    await alone.text()
+    assert [p.messages for p in model.prompts] == [
+        [llm.user("a"), llm.assistant("b")],
+        [llm.system("S"), llm.user("q")],
+    ]
+
+
 async def _finished(model: Any, **kwargs: Any) -> AsyncResponse:
     picture = Attachment(type="image/png", content=b"\x89PNG\r\n")
     response = model.prompt(
