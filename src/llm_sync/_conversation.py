@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from llm_async._chain_support import DEFAULT_CHAIN_LIMIT, UNSET
+from llm_async._chain_support import DEFAULT_CHAIN_LIMIT, UNSET, check_chain_limit
 from llm_async._conversation_support import history_messages
 from llm_async._ulid import monotonic_ulid
 
@@ -45,7 +45,7 @@ class Conversation:
         self.tools = tools
         self.before_call = before_call
         self.after_call = after_call
-        self.chain_limit = chain_limit
+        self.chain_limit = check_chain_limit(chain_limit)
 
     def __repr__(self) -> str:
         count = len(self.responses)

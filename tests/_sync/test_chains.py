@@ -259,6 +259,9 @@ def test_conversation_chain_limit_and_override() -> None:
         conversation.chain("go").text()
     assert conversation.chain("go", chain_limit=5).chain_limit == 5
     assert model.conversation().chain_limit == 10
+    assert model.conversation(chain_limit=None).chain_limit is None
+    with pytest.raises(ValueError, match="chain_limit must be a positive integer"):
+        model.conversation(chain_limit=-3)
 
 
 def test_conversation_resumes_after_the_chain_limit() -> None:
