@@ -288,6 +288,27 @@ class ToolResult:
     instance: Any = None
     exception: BaseException | None = None
 
+    def __post_init__(self) -> None:
+        _check_attachments(self.attachments, "ToolResult")
+
+
+def _check_attachments(attachments: Any, owner: str) -> None:
+    """``TypeError`` unless ``attachments`` is a list of ``Attachment`` objects.
+
+    Caught at construction: ``ToolResult(name, output, "call_1")`` (the id
+    passed third, where ``attachments`` goes) would otherwise fail only when
+    the next request is built.
+    """
+    from llm_async._attachments import Attachment
+
+    if not isinstance(attachments, list | tuple) or not all(
+        isinstance(item, Attachment) for item in attachments
+    ):
+        raise TypeError(
+            f"{owner} attachments must be a list of Attachment objects, got "
+            f"{attachments!r}; pass tool_call_id= by keyword"
+        )
+
 
 @dataclass
 class ToolOutput:
@@ -295,6 +316,9 @@ class ToolOutput:
 
     output: Any = None
     attachments: list[Attachment] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        _check_attachments(self.attachments, "ToolOutput")
 
 
 _TOOLBOX_INTERNAL = frozenset(

@@ -11,6 +11,7 @@ import pydantic
 import pytest
 
 from llm_async import (
+    Attachment,
     ChainLimitExceeded,
     Message,
     ServerSideTool,
@@ -447,3 +448,17 @@ def test_find_resume_point() -> None:
     assert find_resume_point(done) is None
     later = [*history, Message("user", [TextPart("never mind")])]
     assert find_resume_point(later) is None
+
+
+def test_tool_result_attachments_must_be_attachments() -> None:
+    with pytest.raises(TypeError) as caught:
+        ToolResult("lookup", "4", "call_1")  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "ToolResult attachments must be a list of Attachment objects, got "
+        "'call_1'; pass tool_call_id= by keyword"
+    )
+    with pytest.raises(TypeError, match="ToolOutput attachments"):
+        ToolOutput("x", attachments=["not an attachment"])  # type: ignore[list-item]
+    picture = Attachment(type="image/png", content=b"png")
+    assert ToolResult("lookup", "4", [picture]).attachments == [picture]
+    assert ToolOutput("x", [picture]).attachments == [picture]
