@@ -397,15 +397,28 @@ class AsyncLazyResource:
 
 
 class SyncLazyResource:
-    """One resource per process, made on first use; closed by ``close()`` or at exit."""
+    """One resource per process, made on first use; closed by ``close()`` or at exit.
+
+    A child made by ``os.fork()`` does not use its parent's resource (its pooled
+    connections are the parent's sockets): it drops it unclosed, so the parent's
+    connections are untouched, and makes its own on first use.
+    """
 
     def __init__(self, factory: Callable[[], Any]) -> None:
+        import os
         import weakref
 
         self._factory = factory
         self._lock = threading.Lock()
         self._slot: list[Any] = []
         weakref.finalize(self, _close_slot, self._slot)
+        if hasattr(os, "register_at_fork"):
+            owner = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: _forget_in_child(owner))
+
+    def _after_fork_in_child(self) -> None:
+        self._lock = threading.Lock()  # another thread may have held it
+        self._slot.clear()
 
     def get(self) -> Any:
         """The resource, made if needed."""
@@ -417,6 +430,12 @@ class SyncLazyResource:
     def close(self) -> None:
         """Close the resource; the next ``get()`` makes a new one."""
         _close_slot(self._slot)
+
+
+def _forget_in_child(owner: Any) -> None:
+    resource = owner()
+    if resource is not None:
+        resource._after_fork_in_child()
 
 
 def _close_slot(slot: list[Any]) -> None:
