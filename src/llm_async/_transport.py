@@ -43,6 +43,7 @@ from llm_async._http_errors import (
     status_error,
     transport_error,
 )
+from llm_async._http_pool import speed_up_pool
 from llm_async._http_support import (
     CallSettings,
     RetryPolicy,
@@ -203,7 +204,7 @@ class AsyncTransport:
 
     def _new_client(self) -> httpx.AsyncClient:
         factory = self.transport_factory
-        return httpx.AsyncClient(
+        client = httpx.AsyncClient(
             verify=self._ssl_context(),
             trust_env=self.trust_env,
             proxy=self.proxy,
@@ -211,6 +212,10 @@ class AsyncTransport:
             headers=self._default_headers,
             transport=factory() if factory is not None else None,
         )
+        if factory is None:  # httpx's own transport (with transport=, httpx
+            # would ignore the environment's proxies): give it a faster pool
+            speed_up_pool(getattr(client, "_transport", None))
+        return client
 
     def client(self) -> httpx.AsyncClient:
         """The pooled ``httpx`` client (one per event loop), made on first use."""
