@@ -6,6 +6,8 @@ offline, end to end, through the real provider, transport and tool chain.
 
 * A request with ``tools`` whose last message is not a tool result gets one
   call of the first tool, with arguments made up from the tool's JSON schema.
+* A request with a ``json_schema`` response format gets a JSON object with
+  one sample value per property of the schema, as for tool arguments.
 * Anything else gets ``"Synthetic answer: <last user text>"``, or, after a
   tool result, ``"Synthetic answer after tool: <tool output>"``.
 
@@ -68,6 +70,10 @@ def synthetic_reply(body: dict[str, Any]) -> dict[str, Any]:
                 }
             ],
         }
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") == "json_schema":
+        schema = response_format.get("json_schema", {}).get("schema") or {}
+        return {"role": "assistant", "content": json.dumps(made_up_arguments(schema))}
     if last.get("role") == "tool":
         return {
             "role": "assistant",
