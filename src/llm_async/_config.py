@@ -163,7 +163,22 @@ def load_keys() -> dict[str, str]:
     Raises ``ConfigError`` if the file is not a JSON object of strings. The
     message names the file and never quotes its contents.
     """
-    return _read_keys(user_dir() / _KEYS_FILE)
+    override = os.environ.get("LLM_USER_PATH")
+    path = os.path.join(override or _platform_user_dir(), _KEYS_FILE)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return {}
+    # Read again only when the file changed: every prompt looks its key up here.
+    # Writes replace the file (a new inode); the times catch in-place edits.
+    signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    cached = _keys_cache.get(path)
+    if cached is None or cached[0] != signature:
+        cached = _keys_cache[path] = (signature, _read_keys(Path(path)))
+    return dict(cached[1])
+
+
+_keys_cache: dict[str, tuple[tuple[int, ...], dict[str, str]]] = {}
 
 
 class KeysFileWarning(UserWarning):

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from llm_async._concurrency import sync_closing
 from llm_async._errors import APIError, StreamInterruptedError
-from llm_async._http_errors import request_id
 from llm_async._http_model_support import (
     EventDecoder,
     call_settings,
@@ -159,24 +158,25 @@ class HTTPModel(KeyModel):
         streaming = stream and self.can_stream
         request = self.build_request(prompt, stream=streaming, key=key)
         error_message = getattr(self.provider, "error_message", None)
-        if not streaming:
-            reply = transport.send(
-                request, settings=settings, error_message=error_message
-            )
-            found = request_id(reply.headers)
-            data = decode_json(
-                reply.content, request_id=found, status=reply.status_code
-            )
+        state = RetryState(settings)
+        if not streaming:  # transport.send's loop, without its copy of the response
+            while True:
+                try:
+                    with transport.stream(
+                        request, retry=state, error_message=error_message
+                    ) as opened:
+                        content = opened.read()
+                    break
+                except APIError as error:
+                    if not transport.wait_before_retry(state, request, error):
+                        raise
+            found, status = opened.request_id, opened.status_code
+            data = decode_json(content, request_id=found, status=status)
             for event in parse_body(
-                self.provider,
-                data,
-                response,
-                request_id=found,
-                status=reply.status_code,
+                self.provider, data, response, request_id=found, status=status
             ):
                 yield event
             return
-        state = RetryState(settings)
         partial: list[str] = []
         emitted = False
         while True:

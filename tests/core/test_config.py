@@ -304,6 +304,26 @@ def test_load_keys(config: Path) -> None:
     assert load_keys() == {"// Note": "x", "openai": SECRET}
 
 
+def test_load_keys_sees_every_change_of_the_file(config: Path) -> None:
+    # The parsed file is cached by inode, size and times (read once per change).
+    set_key("openai", "sk-1")
+    assert load_keys()["openai"] == "sk-1"
+    loaded = load_keys()
+    loaded["openai"] = "changed by the caller"
+    assert load_keys()["openai"] == "sk-1"  # a copy each time
+    set_key("openai", "sk-2")  # same size, new file
+    assert load_keys()["openai"] == "sk-2"
+    path = config / "keys.json"
+    path.write_text(json.dumps({"openai": "sk-3"}))  # edited in place
+    os.utime(path, ns=(1, 1))
+    assert load_keys() == {"openai": "sk-3"}
+    path.write_text("[]")
+    with pytest.raises(ConfigError):
+        load_keys()
+    path.unlink()
+    assert load_keys() == {}
+
+
 def test_load_keys_accepts_a_utf8_bom(config: Path) -> None:
     write(config / "keys.json", b'\xef\xbb\xbf{"openai": "sk-1"}')
     assert load_keys() == {"openai": "sk-1"}

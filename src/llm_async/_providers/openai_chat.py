@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -569,6 +570,12 @@ class OpenAIChatParser:
         return events
 
 
+@lru_cache(maxsize=64)
+def _parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed once per endpoint rather than per request."""
+    return httpx.URL(url)
+
+
 def _error_text(error: Any) -> str:
     """The message of an OpenAI-style ``error`` value (dict or string)."""
     if isinstance(error, str):
@@ -664,7 +671,7 @@ class OpenAIChatProvider:
         headers = {"authorization": f"Bearer {key}"} if key else {}
         return httpx.Request(
             "POST",
-            f"{self.base_url}/chat/completions",
+            _parsed_url(f"{self.base_url}/chat/completions"),
             json=self.build_body(prompt, stream=stream),
             headers=headers,
         )
