@@ -183,13 +183,14 @@ class AsyncHTTPModel(AsyncKeyModel):
                     transport.stream(
                         request, retry=state, error_message=error_message
                     ) as opened,
-                    async_closing(self._events(opened, response)) as events,
+                    async_closing(self._batches(opened, response)) as batches,
                 ):
-                    async for event in events:
-                        emitted = True
-                        if event.type == "text":
-                            partial.append(event.chunk)
-                        yield event
+                    async for batch in batches:
+                        for event in batch:
+                            emitted = True
+                            if event.type == "text":
+                                partial.append(event.chunk)
+                            yield event
                 return
             except APIError as error:
                 if emitted:
@@ -203,23 +204,26 @@ class AsyncHTTPModel(AsyncKeyModel):
                 if not await transport.wait_before_retry(state, request, error):
                     raise
 
-    async def _events(
+    async def _batches(
         self, opened: AsyncHTTPStream, sink: ResponseSink
-    ) -> AsyncIterator[StreamEvent]:
-        """Decode one streamed body (SSE, or JSON if the server did not stream)."""
+    ) -> AsyncIterator[Iterable[StreamEvent]]:
+        """Decode one streamed body (SSE, or JSON if the server did not stream).
+
+        The events come in batches, one per network chunk: a generator step per
+        event would cost more than the rest of the per-event work here.
+        """
         if not is_event_stream(opened.headers):
             content = await opened.aread()
             data = decode_json(
                 content, request_id=opened.request_id, status=opened.status_code
             )
-            for event in parse_body(
+            yield parse_body(
                 self.provider,
                 data,
                 sink,
                 request_id=opened.request_id,
                 status=opened.status_code,
-            ):
-                yield event
+            )
             return
         decoder = EventDecoder(
             self.provider.stream_parser(sink),
@@ -228,7 +232,5 @@ class AsyncHTTPModel(AsyncKeyModel):
         )
         async with async_closing(opened.chunks()) as chunks:
             async for chunk in chunks:
-                for event in decoder.feed(chunk):
-                    yield event
-        for event in decoder.finish():
-            yield event
+                yield decoder.feed(chunk)
+        yield decoder.finish()

@@ -166,24 +166,44 @@ def assemble_messages(
     return messages
 
 
+class _TextRun:
+    """Consecutive plain text events of one part: ``text_chunks[start:stop]``.
+
+    A long answer is thousands of text events. Kept as objects, each one survives
+    in the heap and the garbage collector walks them again and again while the
+    stream runs (about 8% of the streaming time); their chunks are already in
+    ``text_chunks``, so a run records only where they are.
+    """
+
+    __slots__ = ("message_index", "part_index", "start", "stop")
+
+    def __init__(self, start: int, part_index: int, message_index: int) -> None:
+        self.start = start
+        self.stop = start + 1
+        self.part_index = part_index
+        self.message_index = message_index
+
+
 class StreamAccumulator:
     """Records a response's events as they stream; builds its text and messages."""
 
     __slots__ = (
         "_cache",
+        "_count",
         "_family",
         "_index",
+        "_log",
         "_message",
         "_next",
         "_stored",
         "_tool_ids",
-        "events",
         "text_chunks",
         "tool_calls",
     )
 
     def __init__(self) -> None:
-        self.events: list[StreamEvent] = []
+        self._log: list[StreamEvent | _TextRun] = []
+        self._count = 0
         self.text_chunks: list[str] = []
         self.tool_calls: list[ToolCall] = []
         self._next = 0
@@ -193,6 +213,39 @@ class StreamAccumulator:
         self._tool_ids: dict[str, int] = {}
         self._stored: list[Message] | None = None
         self._cache: tuple[tuple[int, int], list[Message]] | None = None
+
+    @property
+    def events(self) -> list[StreamEvent]:
+        """Every recorded event, in arrival order (a new list)."""
+        events: list[StreamEvent] = []
+        chunks = self.text_chunks
+        for item in self._log:
+            if type(item) is _TextRun:
+                part, message = item.part_index, item.message_index
+                events.extend(
+                    StreamEvent(_TEXT, chunk, part, message_index=message)
+                    for chunk in chunks[item.start : item.stop]
+                )
+            else:
+                events.append(item)  # type: ignore[arg-type]
+        return events
+
+    def _add_text(self, chunk: str, part: int, message: int) -> None:
+        """Record a plain text event: extend the last run, or start one."""
+        chunks = self.text_chunks
+        log = self._log
+        last = log[-1] if log else None
+        if (
+            type(last) is _TextRun
+            and last.stop == len(chunks)
+            and last.part_index == part
+            and last.message_index == message
+        ):
+            last.stop += 1
+        else:
+            log.append(_TextRun(len(chunks), part, message))
+        chunks.append(chunk)
+        self._count += 1
 
     def add(self, item: str | StreamEvent) -> StreamEvent:
         """Record one chunk (``str``: text) or event; return it with its part index."""
@@ -205,10 +258,8 @@ class StreamAccumulator:
                 self._index = index
                 self._family = _TEXT
                 self._message = 0
-            text_event = StreamEvent(_TEXT, item, index)
-            self.events.append(text_event)
-            self.text_chunks.append(item)
-            return text_event
+            self._add_text(item, index, 0)
+            return StreamEvent(_TEXT, item, index)
         return self._add_event(item)  # type: ignore[arg-type]
 
     def _add_event(self, event: StreamEvent) -> StreamEvent:
@@ -250,7 +301,19 @@ class StreamAccumulator:
                 self._tool_ids[event.tool_call_id] = index
         self._family = family
         self._index = index
-        self.events.append(event)
+        if (
+            family is _TEXT
+            and event.tool_call_id is None
+            and event.tool_name is None
+            and event.provider_metadata is None
+            and not event.server_executed
+            and not event.redacted
+            and type(event.chunk) is str
+        ):
+            self._add_text(event.chunk, index, event.message_index)  # a plain one
+            return event
+        self._log.append(event)
+        self._count += 1
         if family is _TEXT:
             self.text_chunks.append(event.chunk)
         return event
@@ -285,7 +348,7 @@ class StreamAccumulator:
         """The assistant message(s): stored ones, or assembled from the events."""
         if self._stored is not None:
             return list(self._stored)
-        key = (len(self.events), len(self.tool_calls))
+        key = (self._count, len(self.tool_calls))
         if self._cache is None or self._cache[0] != key:
             self._cache = (key, assemble_messages(self.events, self.tool_calls))
         return list(self._cache[1])

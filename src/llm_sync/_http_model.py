@@ -185,13 +185,14 @@ class HTTPModel(KeyModel):
                     transport.stream(
                         request, retry=state, error_message=error_message
                     ) as opened,
-                    sync_closing(self._events(opened, response)) as events,
+                    sync_closing(self._batches(opened, response)) as batches,
                 ):
-                    for event in events:
-                        emitted = True
-                        if event.type == "text":
-                            partial.append(event.chunk)
-                        yield event
+                    for batch in batches:
+                        for event in batch:
+                            emitted = True
+                            if event.type == "text":
+                                partial.append(event.chunk)
+                            yield event
                 return
             except APIError as error:
                 if emitted:
@@ -205,21 +206,26 @@ class HTTPModel(KeyModel):
                 if not transport.wait_before_retry(state, request, error):
                     raise
 
-    def _events(self, opened: HTTPStream, sink: ResponseSink) -> Iterator[StreamEvent]:
-        """Decode one streamed body (SSE, or JSON if the server did not stream)."""
+    def _batches(
+        self, opened: HTTPStream, sink: ResponseSink
+    ) -> Iterator[Iterable[StreamEvent]]:
+        """Decode one streamed body (SSE, or JSON if the server did not stream).
+
+        The events come in batches, one per network chunk: a generator step per
+        event would cost more than the rest of the per-event work here.
+        """
         if not is_event_stream(opened.headers):
             content = opened.read()
             data = decode_json(
                 content, request_id=opened.request_id, status=opened.status_code
             )
-            for event in parse_body(
+            yield parse_body(
                 self.provider,
                 data,
                 sink,
                 request_id=opened.request_id,
                 status=opened.status_code,
-            ):
-                yield event
+            )
             return
         decoder = EventDecoder(
             self.provider.stream_parser(sink),
@@ -228,7 +234,5 @@ class HTTPModel(KeyModel):
         )
         with sync_closing(opened.chunks()) as chunks:
             for chunk in chunks:
-                for event in decoder.feed(chunk):
-                    yield event
-        for event in decoder.finish():
-            yield event
+                yield decoder.feed(chunk)
+        yield decoder.finish()

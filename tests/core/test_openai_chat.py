@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from typing import Any
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from llm_async import Attachment, Prompt, StreamEvent
@@ -20,6 +24,7 @@ from llm_async._parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._providers import openai_chat
 from llm_async._providers.openai_chat import (
     DEFAULT_BASE_URL,
     ChatOptions,
@@ -704,3 +709,76 @@ def test_usage_details_drop_zeros_and_empty_dicts() -> None:
             "cost_details": {"upstream_inference_cost": None},
         }
     ) == {"completion_tokens_details": {"reasoning_tokens": 12}, "cost": 0.5}
+
+
+# feed_many: the stream's fast path -------------------------------------------------
+
+CHUNK_KINDS: list[Any] = [
+    delta(content="tok "),
+    delta(role="assistant", content="Hi"),
+    delta(role="assistant"),
+    delta(content=""),
+    delta(content=None),
+    delta(content="x", refusal="no"),
+    delta(reasoning_content="think "),
+    delta(tool_calls=[{"index": 0, "id": "t1", "function": {"name": "f"}}]),
+    delta(tool_calls=[{"index": 0, "function": {"arguments": '{"a": 1}'}}]),
+    {
+        "id": "c1",
+        "choices": [{"index": 0, "delta": {"content": "e"}, "finish_reason": "stop"}],
+    },
+    {"id": "c1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 5}},
+    {
+        "id": "c1",
+        "choices": [{"delta": {"content": "u"}}],
+        "usage": {"total_tokens": 1},
+    },
+    {"choices": {"0": {}}},
+    {"choices": ["text"]},
+    {"choices": [{"delta": "text"}]},
+    {"error": {"message": "boom"}},
+    [1, 2],
+    "[DONE]",
+    "{not json",
+]
+
+
+def _outcome(feed: Any, parser: Any, messages: list[ServerSentEvent]) -> Any:
+    events: list[StreamEvent] = []
+    try:
+        feed(parser, messages, events)
+        events += parser.finish()
+    except Exception as exc:  # the same error, after the same events
+        return events, type(exc), str(exc)
+    return events, None, None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(range(len(CHUNK_KINDS))), max_size=12),
+    st.lists(st.integers(1, 4), min_size=1, max_size=12),
+)
+def test_feed_many_matches_feed(kinds: list[int], batches: list[int]) -> None:
+    messages = sse(*[CHUNK_KINDS[k] for k in kinds])
+
+    def one_by_one(parser: Any, messages: list[Any], out: list[Any]) -> None:
+        for message in messages:
+            out += parser.feed(message)
+
+    def in_batches(parser: Any, messages: list[Any], out: list[Any]) -> None:
+        start = 0
+        for size in batches * len(messages):
+            if start >= len(messages):
+                break
+            parser.feed_many(messages[start : start + size], out)
+            start += size
+
+    sinks = Sink(), Sink()
+    got = []
+    for feed, sink in zip((one_by_one, in_batches), sinks, strict=True):
+        ids = map("call_{}".format, itertools.count())
+        with mock.patch.object(openai_chat, "_new_call_id", ids.__next__):
+            parser = OpenAIChatProvider("m").stream_parser(sink)
+            got.append(_outcome(feed, parser, messages))
+    assert got[0] == got[1]
+    assert vars(sinks[0]) == vars(sinks[1])

@@ -13,7 +13,7 @@ from llm_async import (
     ToolCallPart,
     ToolResultPart,
 )
-from llm_async._stream_state import StreamAccumulator
+from llm_async._stream_state import StreamAccumulator, assemble_messages
 
 
 def _feed(*items: str | StreamEvent) -> StreamAccumulator:
@@ -36,6 +36,30 @@ def test_strings_are_text_events_sharing_a_part() -> None:
     assert _indexes(state) == [0, 0]
     assert state.text() == "Hello"
     assert state.messages() == [Message("assistant", [TextPart("Hello")])]
+
+
+def test_plain_text_events_are_stored_as_runs_and_replayed_equal() -> None:
+    items: list[str | StreamEvent] = [
+        "a",
+        "b",
+        StreamEvent("text", "c", 0),
+        StreamEvent("text", "d", 0, provider_metadata={"k": "v"}),
+        StreamEvent("text", "e", 0),
+        StreamEvent("reasoning", "r"),
+        StreamEvent("text", "f", 5),
+        StreamEvent("text", "g", 5, message_index=1),
+        StreamEvent("text", "h", 5, message_index=1),
+        *[StreamEvent("text", str(i), 6, message_index=1) for i in range(1000)],
+    ]
+    state = StreamAccumulator()
+    returned = [state.add(item) for item in items]
+    assert state.events == returned
+    assert state.text() == "abcdefgh" + "".join(str(i) for i in range(1000))
+    assert len(state._log) == 7  # runs abc, e, f, gh and the 1000: one entry each
+    assert len(state.messages()) == 2
+    state.add("i")
+    assert state.events == [*returned, StreamEvent("text", "i", 7)]
+    assert state.messages() == assemble_messages([*returned, state.events[-1]], [])
 
 
 def test_family_changes_allocate_new_parts() -> None:

@@ -432,10 +432,52 @@ class OpenAIChatParser:
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         """Events for one ``chat.completion.chunk`` (none for ``[DONE]``)."""
-        data = event.data
-        if data == "[DONE]":
+        if event.data == "[DONE]":
             return []
-        chunk = event.json()
+        return self._chunk(event.json())
+
+    def feed_many(
+        self, messages: Iterable[ServerSentEvent], out: list[StreamEvent]
+    ) -> None:
+        """``feed`` each message, appending the events to ``out`` as they come.
+
+        The stream's hot path: a chunk that only adds text to the current text
+        part (most of them) is handled inline, with the same checks as
+        ``_chunk`` (which takes every other chunk).
+        """
+        append = out.append
+        for message in messages:
+            if message.data == "[DONE]":
+                continue
+            chunk = message.json()
+            if (
+                self._family == "text"
+                and type(chunk) is dict
+                and self._meta is not None
+                and "error" not in chunk
+                and not chunk.get("usage")
+            ):
+                choices = chunk.get("choices")
+                if type(choices) is list and choices:
+                    choice = choices[0]
+                    if type(choice) is dict and not choice.get("finish_reason"):
+                        delta = choice.get("delta")
+                        if type(delta) is dict:
+                            content = delta.get("content")
+                            if (
+                                type(content) is str
+                                and content
+                                and (
+                                    len(delta) == 1
+                                    or (len(delta) == 2 and "role" in delta)
+                                )
+                            ):
+                                self._text.append(content)
+                                append(StreamEvent("text", content, self._part))
+                                continue
+            out += self._chunk(chunk)
+
+    def _chunk(self, chunk: Any) -> list[StreamEvent]:
         if type(chunk) is not dict:
             raise ValueError(f"expected a JSON object, got {type(chunk).__name__}")
         if self._meta is None:
