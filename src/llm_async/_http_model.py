@@ -186,7 +186,14 @@ class AsyncHTTPModel(AsyncKeyModel):
                     async_closing(self._batches(opened, response)) as batches,
                 ):
                     async for batch in batches:
-                        for event in batch:
+                        if type(batch) is list:  # all of it is yielded
+                            if batch:
+                                emitted = True
+                                partial += [e.chunk for e in batch if e.type == "text"]
+                            for event in batch:
+                                yield event
+                            continue
+                        for event in batch:  # it may raise after some events
                             emitted = True
                             if event.type == "text":
                                 partial.append(event.chunk)

@@ -195,6 +195,7 @@ class StreamAccumulator:
         "_log",
         "_message",
         "_next",
+        "_run",
         "_stored",
         "_tool_ids",
         "text_chunks",
@@ -203,6 +204,7 @@ class StreamAccumulator:
 
     def __init__(self) -> None:
         self._log: list[StreamEvent | _TextRun] = []
+        self._run: _TextRun | None = None  # the last entry of _log, if a run
         self._count = 0
         self.text_chunks: list[str] = []
         self.tool_calls: list[ToolCall] = []
@@ -243,7 +245,8 @@ class StreamAccumulator:
         ):
             last.stop += 1
         else:
-            log.append(_TextRun(len(chunks), part, message))
+            self._run = _TextRun(len(chunks), part, message)
+            log.append(self._run)
         chunks.append(chunk)
         self._count += 1
 
@@ -260,7 +263,26 @@ class StreamAccumulator:
                 self._message = 0
             self._add_text(item, index, 0)
             return StreamEvent(_TEXT, item, index)
-        return self._add_event(item)  # type: ignore[arg-type]
+        event: StreamEvent = item  # type: ignore[assignment]
+        run = self._run
+        if (  # the hot path: more plain text for the part of the last event
+            run is not None
+            and event.type == _TEXT
+            and event.part_index == run.part_index
+            and event.message_index == run.message_index
+            and run.stop == len(self.text_chunks)
+            and event.tool_call_id is None
+            and event.provider_metadata is None
+            and event.tool_name is None
+            and not event.server_executed
+            and not event.redacted
+            and type(event.chunk) is str
+        ):
+            run.stop += 1
+            self.text_chunks.append(event.chunk)
+            self._count += 1
+            return event
+        return self._add_event(event)
 
     def _add_event(self, event: StreamEvent) -> StreamEvent:
         kind = event.type
@@ -313,6 +335,7 @@ class StreamAccumulator:
             self._add_text(event.chunk, index, event.message_index)  # a plain one
             return event
         self._log.append(event)
+        self._run = None
         self._count += 1
         if family is _TEXT:
             self.text_chunks.append(event.chunk)

@@ -188,7 +188,14 @@ class HTTPModel(KeyModel):
                     sync_closing(self._batches(opened, response)) as batches,
                 ):
                     for batch in batches:
-                        for event in batch:
+                        if type(batch) is list:  # all of it is yielded
+                            if batch:
+                                emitted = True
+                                partial += [e.chunk for e in batch if e.type == "text"]
+                            for event in batch:
+                                yield event
+                            continue
+                        for event in batch:  # it may raise after some events
                             emitted = True
                             if event.type == "text":
                                 partial.append(event.chunk)

@@ -446,14 +446,16 @@ class OpenAIChatParser:
         ``_chunk`` (which takes every other chunk).
         """
         append = out.append
+        text = self._text.append
+        part = self._part
+        fast = self._family == "text" and self._meta is not None
         for message in messages:
             if message.data == "[DONE]":
                 continue
             chunk = message.json()
             if (
-                self._family == "text"
+                fast
                 and type(chunk) is dict
-                and self._meta is not None
                 and "error" not in chunk
                 and not chunk.get("usage")
             ):
@@ -472,10 +474,12 @@ class OpenAIChatParser:
                                     or (len(delta) == 2 and "role" in delta)
                                 )
                             ):
-                                self._text.append(content)
-                                append(StreamEvent("text", content, self._part))
+                                text(content)
+                                append(StreamEvent("text", content, part))
                                 continue
             out += self._chunk(chunk)
+            part = self._part
+            fast = self._family == "text" and self._meta is not None
 
     def _chunk(self, chunk: Any) -> list[StreamEvent]:
         if type(chunk) is not dict:
