@@ -12,8 +12,6 @@ from llm_async._errors import NeedsKeyException
 from llm_async._model_support import (
     LazyOptions,
     build_prompt,
-    check_capabilities,
-    validate_attachments,
 )
 
 from ._chain import AsyncChainResponse
@@ -91,7 +89,6 @@ class AsyncModel:
         **option_kwargs: Any,
     ) -> AsyncResponse:
         """Start a prompt; nothing runs until the response is consumed."""
-        validate_attachments(self, attachments)
         built = build_prompt(
             self,
             prompt,
@@ -107,7 +104,6 @@ class AsyncModel:
             option_kwargs=option_kwargs,
             hide_reasoning=hide_reasoning,
         )
-        check_capabilities(self, built)
         return AsyncResponse(built, self, stream, key=key)
 
     def chain(
@@ -138,7 +134,6 @@ class AsyncModel:
         ``ChainLimitExceeded``) and the ``before_call``/``after_call`` hooks.
         Nothing runs until the chain is consumed.
         """
-        validate_attachments(self, attachments)
         built = build_prompt(
             self,
             prompt,
@@ -154,7 +149,6 @@ class AsyncModel:
             option_kwargs=option_kwargs,
             hide_reasoning=hide_reasoning,
         )
-        check_capabilities(self, built)
         return AsyncChainResponse(
             built,
             self,

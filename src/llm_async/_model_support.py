@@ -62,9 +62,15 @@ def build_prompt(
     option_kwargs: dict[str, Any],
     hide_reasoning: bool,
 ) -> Prompt:
-    """Validate options and fold this turn into ``messages=`` when given."""
+    """The checked prompt of ``model.prompt()`` / ``model.chain()``.
+
+    Checks the attachments' types (``validate_attachments``), validates the
+    options, folds this turn into ``messages=`` when given, and checks that the
+    model supports the schema and tools (``check_capabilities``).
+    """
     from llm_async._options import merge_options
 
+    validate_attachments(model, attachments)
     merged = merge_options(options, option_kwargs)
     validated = model.Options(**merged)
     if messages is not None:
@@ -77,7 +83,7 @@ def build_prompt(
                 tool_results=tool_results or (),
             ),
         ]
-    return Prompt(
+    built = Prompt(
         prompt,
         model,
         fragments=fragments,
@@ -91,6 +97,8 @@ def build_prompt(
         messages=messages,
         hide_reasoning=hide_reasoning,
     )
+    check_capabilities(model, built)
+    return built
 
 
 def check_capabilities(model: Any, prompt: Prompt) -> None:

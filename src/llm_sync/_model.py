@@ -14,8 +14,6 @@ from llm_async._errors import NeedsKeyException
 from llm_async._model_support import (
     LazyOptions,
     build_prompt,
-    check_capabilities,
-    validate_attachments,
 )
 
 from ._chain import ChainResponse
@@ -93,7 +91,6 @@ class Model:
         **option_kwargs: Any,
     ) -> Response:
         """Start a prompt; nothing runs until the response is consumed."""
-        validate_attachments(self, attachments)
         built = build_prompt(
             self,
             prompt,
@@ -109,7 +106,6 @@ class Model:
             option_kwargs=option_kwargs,
             hide_reasoning=hide_reasoning,
         )
-        check_capabilities(self, built)
         return Response(built, self, stream, key=key)
 
     def chain(
@@ -140,7 +136,6 @@ class Model:
         ``ChainLimitExceeded``) and the ``before_call``/``after_call`` hooks.
         Nothing runs until the chain is consumed.
         """
-        validate_attachments(self, attachments)
         built = build_prompt(
             self,
             prompt,
@@ -156,7 +151,6 @@ class Model:
             option_kwargs=option_kwargs,
             hide_reasoning=hide_reasoning,
         )
-        check_capabilities(self, built)
         return ChainResponse(
             built,
             self,
