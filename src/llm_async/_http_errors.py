@@ -100,8 +100,14 @@ def request_secrets(request: httpx.Request) -> list[str]:
     Any header whose name mentions a key, token, secret, auth or cookie counts.
     """
     found: list[str] = []
-    for name, value in request.headers.multi_items():
-        if value and _is_secret_header(name):
+    headers = request.headers
+    encoding = None
+    for raw_name, raw_value in headers.raw:  # decode only the secret ones
+        if not raw_value or not _is_secret_header(raw_name.decode("latin-1")):
+            continue
+        encoding = encoding or headers.encoding
+        value = raw_value.decode(encoding)
+        if value:
             found.append(value)
             scheme, _, token = value.partition(" ")
             if token and scheme.lower() in ("bearer", "basic", "token"):

@@ -239,10 +239,17 @@ def _record_usage(usage: Any, sink: ResponseSink) -> int:
 
 def _without_none(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
+        return {
+            k: _without_none(v) if isinstance(v, _NESTED) else v
+            for k, v in value.items()
+            if v is not None
+        }
     if isinstance(value, list):
-        return [_without_none(item) for item in value]
+        return [_without_none(v) if isinstance(v, _NESTED) else v for v in value]
     return value
+
+
+_NESTED = (dict, list)  # what _without_none goes into (not a call per scalar)
 
 
 def _new_call_id() -> str:
