@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -102,6 +103,37 @@ async def test_total_deadline_interrupts_a_stalled_stream(
     assert info.value.partial_text == "".join(THREE)
     assert isinstance(info.value.__cause__, llm.APITimeoutError)
     assert elapsed < 0.5 + SLACK
+
+
+@pytest.fixture
+def unaccepting_port() -> Iterator[int]:
+    """A listener that never accepts, its queue full: a new connect never completes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    queued = []
+    for _ in range(8):
+        client = socket.socket()
+        client.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            client.connect(("127.0.0.1", port))
+        queued.append(client)
+    yield port
+    for client in queued:
+        client.close()
+    listener.close()
+
+
+async def test_connect_timeout(transport: AsyncTransport, unaccepting_port: int) -> None:
+    url = f"http://127.0.0.1:{unaccepting_port}"
+    model = make_model(transport, url, connect_timeout=0.4, max_retries=0)
+    start = time.monotonic()
+    with pytest.raises(llm.APITimeoutError) as info:
+        await model.prompt("hi").text()
+    elapsed = time.monotonic() - start
+    assert 0.35 <= elapsed < 0.4 + SLACK
+    assert "connect" in str(info.value)
 
 
 async def test_connections_are_pooled_across_calls(transport: AsyncTransport) -> None:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import socket
@@ -104,6 +105,37 @@ def test_total_deadline_interrupts_a_stalled_stream(
     assert info.value.partial_text == "".join(THREE)
     assert isinstance(info.value.__cause__, llm.APITimeoutError)
     assert elapsed < 0.5 + SLACK
+
+
+@pytest.fixture
+def unaccepting_port() -> Iterator[int]:
+    """A listener that never accepts, its queue full: a new connect never completes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    queued = []
+    for _ in range(8):
+        client = socket.socket()
+        client.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            client.connect(("127.0.0.1", port))
+        queued.append(client)
+    yield port
+    for client in queued:
+        client.close()
+    listener.close()
+
+
+def test_connect_timeout(transport: Transport, unaccepting_port: int) -> None:
+    url = f"http://127.0.0.1:{unaccepting_port}"
+    model = make_model(transport, url, connect_timeout=0.4, max_retries=0)
+    start = time.monotonic()
+    with pytest.raises(llm.APITimeoutError) as info:
+        model.prompt("hi").text()
+    elapsed = time.monotonic() - start
+    assert 0.35 <= elapsed < 0.4 + SLACK
+    assert "connect" in str(info.value)
 
 
 def test_connections_are_pooled_across_calls(transport: Transport) -> None:
