@@ -125,7 +125,9 @@ def unaccepting_port() -> Iterator[int]:
     listener.close()
 
 
-async def test_connect_timeout(transport: AsyncTransport, unaccepting_port: int) -> None:
+async def test_connect_timeout(
+    transport: AsyncTransport, unaccepting_port: int
+) -> None:
     url = f"http://127.0.0.1:{unaccepting_port}"
     model = make_model(transport, url, connect_timeout=0.4, max_retries=0)
     start = time.monotonic()
