@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import trustme
@@ -21,8 +22,10 @@ class _Completion(BaseHTTPRequestHandler):
     """Answers any POST with a non-streamed chat completion."""
 
     protocol_version = "HTTP/1.1"
+    client_ports: ClassVar[list[int]] = []  # the connection of each request
 
     def do_POST(self) -> None:
+        self.client_ports.append(self.client_address[1])
         self.rfile.read(int(self.headers["Content-Length"]))
         body = json.dumps(
             {
@@ -57,6 +60,7 @@ def ca() -> trustme.CA:
 def https_url(ca: trustme.CA) -> Iterator[str]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(context)
+    _Completion.client_ports = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Completion)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -105,7 +109,22 @@ def test_private_ca_from_the_environment(
     ca.cert_pem.write_to_path(str(bundle))
     without_ca_settings(monkeypatch)
     monkeypatch.setenv(variable, str(bundle))
-    assert model().prompt("hi", stream=False).text() == "over TLS"
+    private = model()
+    assert private.prompt("hi", stream=False).text() == "over TLS"
+    # Later calls reuse the client and its TLS context: none is built again.
+    built: list[object] = []
+    real = ssl.create_default_context
+
+    def counting(*args: object, **kwargs: object) -> ssl.SSLContext:
+        built.append(args)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    for _ in range(3):
+        assert private.prompt("hi", stream=False).text() == "over TLS"
+    assert built == []
+    assert len(_Completion.client_ports) == 4
+    assert len(set(_Completion.client_ports)) == 1  # one pooled TLS connection
 
 
 def test_unknown_ca_is_a_clear_connection_error(
