@@ -160,10 +160,9 @@ class AsyncHTTPModel(AsyncKeyModel):
         if not streaming:  # transport.send's loop, without its copy of the response
             while True:
                 try:
-                    async with transport.stream(
-                        request, retry=state, error_message=error_message
-                    ) as opened:
-                        content = await opened.aread()
+                    opened, content = await transport.fetch(
+                        request, state, error_message
+                    )
                     break
                 except APIError as error:
                     if not await transport.wait_before_retry(state, request, error):

@@ -136,6 +136,8 @@ class AsyncHTTPStream:
 
         With ``truncate``, the first ``limit`` bytes are returned instead.
         """
+        if self._state.deadline is None:  # nothing to check between chunks
+            return await self._aread_direct(limit, truncate)
         parts: list[bytes] = []
         size = 0
         async with async_closing(self.chunks()) as chunks:
@@ -151,6 +153,36 @@ class AsyncHTTPStream:
                         request_id=self.request_id,
                     )
                 parts.append(chunk)
+        return b"".join(parts)
+
+    async def _aread_direct(self, limit: int, truncate: bool) -> bytes:
+        """``aread()`` without a total deadline: httpx's iterator, no extra layer.
+
+        The idle timeout is httpx's own read timeout; errors are mapped as in
+        ``chunks()``.
+        """
+        parts: list[bytes] = []
+        size = 0
+        iterator = self.response.aiter_bytes()
+        try:
+            async for chunk in iterator:
+                size += len(chunk)
+                if size > limit and truncate:
+                    parts.append(chunk[: len(chunk) - (size - limit)])
+                    break
+                if size > limit:
+                    raise ResponseDecodeError(
+                        f"The response is larger than {limit} bytes",
+                        status_code=self.status_code,
+                        request_id=self.request_id,
+                    )
+                parts.append(chunk)
+        except (httpx.HTTPError, TimeoutError) as exc:
+            raise self._error(exc) from exc
+        finally:
+            close = getattr(iterator, "aclose", None)
+            if close is not None:
+                await close()
         return b"".join(parts)
 
 
@@ -258,11 +290,8 @@ class AsyncTransport:
         state = RetryState(settings or self.settings())
         while True:
             try:
-                async with self.stream(
-                    request, retry=state, error_message=error_message
-                ) as opened:
-                    content = await opened.aread()
-                    response = opened.response
+                opened, content = await self.fetch(request, state, error_message)
+                response = opened.response
             except APIError as error:
                 if await self.wait_before_retry(state, request, error):
                     continue
@@ -303,6 +332,25 @@ class AsyncTransport:
         response = await self._open(request, state, error_message, secrets)
         try:
             yield AsyncHTTPStream(response, state, secrets)
+        finally:
+            await response.aclose()
+
+    async def fetch(
+        self,
+        request: httpx.Request,
+        retry: RetryState,
+        error_message: ErrorMessage | None = None,
+    ) -> tuple[AsyncHTTPStream, bytes]:
+        """``stream()`` and ``aread()`` in one: the opened response and its body.
+
+        The connection is released before returning. No retry after a failure
+        while reading (the caller decides, as with ``stream()``).
+        """
+        secrets = request_secrets(request)
+        response = await self._open(request, retry, error_message, secrets)
+        try:
+            opened = AsyncHTTPStream(response, retry, secrets)
+            return opened, await opened.aread()
         finally:
             await response.aclose()
 

@@ -162,10 +162,7 @@ class HTTPModel(KeyModel):
         if not streaming:  # transport.send's loop, without its copy of the response
             while True:
                 try:
-                    with transport.stream(
-                        request, retry=state, error_message=error_message
-                    ) as opened:
-                        content = opened.read()
+                    opened, content = transport.fetch(request, state, error_message)
                     break
                 except APIError as error:
                     if not transport.wait_before_retry(state, request, error):

@@ -136,6 +136,8 @@ class HTTPStream:
 
         With ``truncate``, the first ``limit`` bytes are returned instead.
         """
+        if self._state.deadline is None:  # nothing to check between chunks
+            return self._aread_direct(limit, truncate)
         parts: list[bytes] = []
         size = 0
         with sync_closing(self.chunks()) as chunks:
@@ -151,6 +153,36 @@ class HTTPStream:
                         request_id=self.request_id,
                     )
                 parts.append(chunk)
+        return b"".join(parts)
+
+    def _aread_direct(self, limit: int, truncate: bool) -> bytes:
+        """``aread()`` without a total deadline: httpx's iterator, no extra layer.
+
+        The idle timeout is httpx's own read timeout; errors are mapped as in
+        ``chunks()``.
+        """
+        parts: list[bytes] = []
+        size = 0
+        iterator = self.response.iter_bytes()
+        try:
+            for chunk in iterator:
+                size += len(chunk)
+                if size > limit and truncate:
+                    parts.append(chunk[: len(chunk) - (size - limit)])
+                    break
+                if size > limit:
+                    raise ResponseDecodeError(
+                        f"The response is larger than {limit} bytes",
+                        status_code=self.status_code,
+                        request_id=self.request_id,
+                    )
+                parts.append(chunk)
+        except (httpx.HTTPError, TimeoutError) as exc:
+            raise self._error(exc) from exc
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
         return b"".join(parts)
 
 
@@ -258,11 +290,8 @@ class Transport:
         state = RetryState(settings or self.settings())
         while True:
             try:
-                with self.stream(
-                    request, retry=state, error_message=error_message
-                ) as opened:
-                    content = opened.read()
-                    response = opened.response
+                opened, content = self.fetch(request, state, error_message)
+                response = opened.response
             except APIError as error:
                 if self.wait_before_retry(state, request, error):
                     continue
@@ -303,6 +332,25 @@ class Transport:
         response = self._open(request, state, error_message, secrets)
         try:
             yield HTTPStream(response, state, secrets)
+        finally:
+            response.close()
+
+    def fetch(
+        self,
+        request: httpx.Request,
+        retry: RetryState,
+        error_message: ErrorMessage | None = None,
+    ) -> tuple[HTTPStream, bytes]:
+        """``stream()`` and ``aread()`` in one: the opened response and its body.
+
+        The connection is released before returning. No retry after a failure
+        while reading (the caller decides, as with ``stream()``).
+        """
+        secrets = request_secrets(request)
+        response = self._open(request, retry, error_message, secrets)
+        try:
+            opened = HTTPStream(response, retry, secrets)
+            return opened, opened.read()
         finally:
             response.close()
 
