@@ -206,4 +206,5 @@ def test_testing_and_plugins_md(
     # The examples' own asserts ran; the plugin example defined its hook.
     assert namespace["model"].prompts[1].tool_results[0].output == "5"
     assert callable(namespace["register_models"])
+    assert set(namespace["tools"]) == {"multiply", "times", "Memory"}
     assert not docs_server.calls

@@ -2,13 +2,16 @@
 
 Plugins are discovered through the ``llm_async`` entry-point group and loaded on
 the first lookup, never at import. A plugin that fails to import or to register
-produces one warning naming it and is skipped; set ``LLM_ASYNC_STRICT_PLUGINS=1``
-to raise instead. ``LLM_LOAD_PLUGINS`` (comma-separated distribution names, as in
-``llm``) limits which installed plugins load; the built-in models always load.
+(models, embedding models or tools) produces one warning naming it and is
+skipped; set ``LLM_ASYNC_STRICT_PLUGINS=1`` to raise instead. ``LLM_LOAD_PLUGINS``
+(comma-separated distribution names, as in ``llm``) limits which installed
+plugins load; the built-in models always load.
 """
 
 from __future__ import annotations
 
+import copy
+import inspect
 import os
 import threading
 import warnings
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from llm_async import _config
 from llm_async._errors import UnknownModelError
+from llm_async._tools import Tool, Toolbox
 
 if TYPE_CHECKING:
     import pluggy
@@ -39,6 +43,7 @@ __all__ = [
     "get_models",
     "get_models_with_aliases",
     "get_plugins",
+    "get_tools",
     "load_plugins",
     "plugin_manager",
     "register_model",
@@ -192,17 +197,17 @@ def get_plugins(all: bool = False) -> list[dict[str, Any]]:
 
 
 def _call_hook(
-    hook_name: str, kwargs: dict[str, Any], collect: Callable[[], Any]
+    hook_name: str, kwargs: dict[str, Any], collect: Callable[[str], Any]
 ) -> None:
     """Call each plugin's implementation in turn, isolating failures.
 
-    ``collect`` returns a fresh ``(register, commit)`` pair per plugin, so a plugin
-    that fails half-way leaves nothing registered.
+    ``collect(plugin_name)`` returns a fresh ``(register, commit)`` pair per
+    plugin, so a plugin that fails half-way leaves nothing registered.
     """
     pm = plugin_manager()
     hook = getattr(pm.hook, hook_name)
     for impl in reversed(hook.get_hookimpls()):
-        register, commit = collect()
+        register, commit = collect(impl.plugin_name)
         call_kwargs = {**kwargs, "register": register}
         try:
             impl.function(*[call_kwargs[name] for name in impl.argnames])
@@ -225,7 +230,7 @@ def _registered_models() -> list[ModelWithAliases]:
             return list(cached[1])
         models: list[ModelWithAliases] = []
 
-        def collect() -> tuple[Callable[..., None], Callable[[], None]]:
+        def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
             pending: list[ModelWithAliases] = []
 
             def register(
@@ -255,7 +260,7 @@ def _registered_embedding_models() -> list[EmbeddingModelWithAliases]:
             return list(cached[1])
         models: list[EmbeddingModelWithAliases] = []
 
-        def collect() -> tuple[Callable[..., None], Callable[[], None]]:
+        def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
             pending: list[EmbeddingModelWithAliases] = []
 
             def register(model: Any, aliases: Any = None) -> None:
@@ -266,6 +271,68 @@ def _registered_embedding_models() -> list[EmbeddingModelWithAliases]:
         _call_hook("register_embedding_models", {}, collect)
         _cache["embedding_models"] = (generation, models)
         return list(models)
+
+
+def _unique_name(prefix: str, taken: dict[str, Any]) -> str:
+    candidate, suffix = prefix, 0
+    while candidate in taken:
+        suffix += 1
+        candidate = f"{prefix}_{suffix}"
+    return candidate
+
+
+def get_tools() -> dict[str, Tool | type[Toolbox]]:
+    """Every tool and ``Toolbox`` class registered through ``register_tools``.
+
+    A plugin calls ``register(tool_or_function_or_toolbox_class, name=None)``:
+    a function becomes ``Tool.function(fn, name=name)``; a ``Tool`` is copied
+    (renamed to ``name`` if given), so the plugin's own object is left alone; a
+    ``Toolbox`` subclass is stored as the class. Each gets ``.plugin`` set to
+    the plugin's name. A name already taken gets a ``_1``, ``_2``... suffix.
+    """
+    with _lock:
+        generation = _generation()
+        cached = _cache.get("tools")
+        if cached is not None and cached[0] == generation:
+            return dict(cached[1])
+        tools: dict[str, Tool | type[Toolbox]] = {}
+
+        def collect(plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
+            pending: list[tuple[str, Tool | type[Toolbox]]] = []
+
+            def register(tool: Any, name: str | None = None) -> None:
+                entry: Tool | type[Toolbox]
+                if inspect.isclass(tool):
+                    if not issubclass(tool, Toolbox):
+                        raise TypeError(
+                            "Toolbox classes must inherit from llm.Toolbox, "
+                            f"{tool.__name__} does not."
+                        )
+                    prefix = name or tool.name or tool.__name__
+                    tool.name = prefix
+                    tool.plugin = plugin
+                    entry = tool
+                elif isinstance(tool, Tool):
+                    entry = copy.copy(tool)
+                    if name:
+                        entry.name = name
+                    entry.plugin = plugin
+                    prefix = entry.name
+                else:
+                    entry = Tool.function(tool, name=name)
+                    entry.plugin = plugin
+                    prefix = entry.name
+                pending.append((prefix, entry))
+
+            def commit() -> None:
+                for prefix, entry in pending:
+                    tools[_unique_name(prefix, tools)] = entry
+
+            return register, commit
+
+        _call_hook("register_tools", {}, collect)
+        _cache["tools"] = (generation, tools)
+        return dict(tools)
 
 
 def get_models_with_aliases() -> list[ModelWithAliases]:

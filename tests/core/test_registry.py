@@ -8,6 +8,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,6 +144,164 @@ def test_llm_load_plugins_limits_which_load(
         warnings.simplefilter("error")
         assert llm_sync.get_model("pm").model_id == "plugin-model"
     assert "llm_async_brokenplugin" not in sys.modules
+
+
+def _plugin_warnings(call: Any) -> tuple[Any, list[str]]:
+    """Load the plugins first, then record the warnings ``call()`` raises."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        llm_async.load_plugins()  # brokenplugin's import warning happens here
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = call()
+    return result, [
+        str(w.message) for w in caught if w.category is llm_async.PluginWarning
+    ]
+
+
+def test_embedding_models_from_a_plugin(plugins: None, user_path: Path) -> None:
+    models, messages = _plugin_warnings(llm_sync.get_embedding_models)
+    assert messages == []
+    assert "plugin-embed" in [m.model_id for m in models]
+    model = llm_async.get_embedding_model("pe")
+    assert model.model_id == "plugin-embed"
+    assert model.embed("banana") == [6.0, 3.0]
+    assert llm_sync.get_embedding_model("plugin-embed") is model
+    assert llm_async.get_embedding_model_aliases()["pe"] is model
+    (user_path / "aliases.json").write_text('{"vec": "plugin-embed"}')
+    entry = next(
+        e
+        for e in llm_async.get_embedding_models_with_aliases()
+        if e.model.model_id == "plugin-embed"
+    )
+    assert entry.aliases == ["pe", "vec"]
+    assert entry.matches("VEC")
+    assert llm_async.get_embedding_model("vec") is model
+
+
+def test_get_tools_from_a_plugin(plugins: None) -> None:
+    tools, messages = _plugin_warnings(llm_sync.get_tools)
+    assert llm_sync.get_tools is llm_async.get_tools
+
+    # A function becomes a Tool.
+    multiply = tools["multiply"]
+    assert isinstance(multiply, llm_async.Tool)
+    assert multiply.description == "Multiply two numbers."
+    assert multiply.input_schema["required"] == ["a", "b"]
+    assert multiply.implementation is not None
+    assert multiply.implementation(3, 4) == 12
+    assert multiply.plugin == "testplugin"
+
+    # A Tool registered with name= is renamed; the plugin's own object is not.
+    import llm_async_testplugin
+
+    add = tools["plugin_add"]
+    assert isinstance(add, llm_async.Tool)
+    assert add.name == "plugin_add" and add.plugin == "testplugin"
+    assert add is not llm_async_testplugin.ADD_TOOL
+    assert llm_async_testplugin.ADD_TOOL.name == "add"
+    assert llm_async_testplugin.ADD_TOOL.plugin is None
+    assert "add" not in tools
+
+    # A Toolbox subclass is listed as the class, with .plugin set on it.
+    counter = tools["Counter"]
+    assert counter is llm_async_testplugin.Counter
+    assert counter.plugin == "testplugin"
+    assert [t.plugin for t in counter(5).tools()] == ["testplugin"]
+
+    # badregister: one warning naming it; its tool registered before the
+    # failure is not listed, and every other tool still is.
+    assert len(messages) == 1, messages
+    assert "badregister" in messages[0]
+    assert "register_tools" in messages[0]
+    assert (
+        "TypeError: Toolbox classes must inherit from llm.Toolbox, "
+        "NotAToolbox does not." in messages[0]
+    )
+    assert "half_registered_tool" not in tools
+    assert {"multiply", "plugin_add", "Counter"} <= set(tools)
+
+
+def test_get_tools_is_cached_until_plugins_change(plugins: None) -> None:
+    first, _ = _plugin_warnings(llm_async.get_tools)
+    second, messages = _plugin_warnings(llm_async.get_tools)
+    assert messages == []  # not re-run: no second warning from badregister
+    assert second == first and second is not first
+    assert second["multiply"] is first["multiply"]
+    second.clear()  # the caller's copy only
+    assert "multiply" in llm_async.get_tools()
+
+
+def test_get_tools_name_collisions_get_suffixes(plugins: None) -> None:
+    def multiply(x: float) -> float:
+        """Another multiply."""
+        return x * 2
+
+    class Counter(llm_async.Toolbox):
+        def count(self) -> int:
+            return 1
+
+    class Extra:
+        @llm_async.hookimpl
+        def register_tools(self, register: Any) -> None:
+            register(multiply)
+            register(llm_async.Tool.function(len, name="x"), name="multiply")
+            register(Counter)
+
+    _plugin_warnings(llm_async.load_plugins)
+    llm_async.register_plugin(Extra(), name="extra")
+    try:
+        tools, _ = _plugin_warnings(llm_async.get_tools)
+        # Pluggy's call order: the plugin registered last runs first, so the
+        # run-time plugin takes the plain names and the test plugin's tools,
+        # registered afterwards, get the next suffixes.
+        assert tools["multiply"].plugin == "extra"
+        assert tools["multiply"].description == "Another multiply."
+        assert tools["multiply_1"].plugin == "extra"
+        assert tools["multiply_1"].implementation is len
+        assert tools["multiply_2"].plugin == "testplugin"
+        assert tools["multiply_2"].description == "Multiply two numbers."
+        assert tools["Counter"] is Counter
+        assert Counter.plugin == "extra"
+        assert tools["Counter_1"].plugin == "testplugin"
+        assert "multiply_3" not in tools and "Counter_2" not in tools
+    finally:
+        _registry._reset()
+
+
+def test_get_tools_strict_mode_raises(
+    plugins: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM_LOAD_PLUGINS", "llm-async-badregister")
+    monkeypatch.setenv("LLM_ASYNC_STRICT_PLUGINS", "1")
+    with pytest.raises(TypeError, match="NotAToolbox does not"):
+        llm_sync.get_tools()
+
+
+def test_get_tools_lists_a_runtime_plugin_without_installed_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LLM_LOAD_PLUGINS", "")
+    _registry._reset()
+
+    def hello(name: str) -> str:
+        return f"hi {name}"
+
+    class Plugin:
+        @llm_async.hookimpl
+        def register_tools(self, register: Any) -> None:
+            register(hello, name="greet")
+
+    try:
+        assert llm_async.get_tools() == {}
+        llm_async.register_plugin(Plugin(), name="greeter")
+        tools = llm_async.get_tools()
+        assert list(tools) == ["greet"]
+        assert tools["greet"].plugin == "greeter"
+        _registry._reset()
+        assert llm_async.get_tools() == {}
+    finally:
+        _registry._reset()
 
 
 def test_import_is_lazy_and_side_effect_free(tmp_path: Path) -> None:

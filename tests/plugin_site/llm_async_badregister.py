@@ -1,4 +1,4 @@
-"""A test plugin that registers one model and then fails."""
+"""A test plugin that registers one model (and one tool) and then fails."""
 
 from __future__ import annotations
 
@@ -12,3 +12,21 @@ import llm_sync
 def register_models(register: Any) -> None:
     register(llm_sync.ScriptedModel(model_id="half-registered"))
     raise RuntimeError("registration failed half-way")
+
+
+def half_registered_tool() -> str:
+    """Registered just before the failure, so never listed."""
+    return "never"
+
+
+class NotAToolbox:
+    """A class that forgot to inherit from ``llm_async.Toolbox``."""
+
+    def method(self) -> str:
+        return "never"
+
+
+@llm_async.hookimpl
+def register_tools(register: Any) -> None:
+    register(half_registered_tool)
+    register(NotAToolbox)  # raises TypeError
