@@ -50,6 +50,8 @@ def canary(
 
 def _stream(chunks: list[dict[str, Any]], error: Exception | None = None) -> Any:
     body = [f"data: {json.dumps(chunk)}\n\n".encode() for chunk in chunks]
+    if error is None:
+        body.append(b"data: [DONE]\n\n")
     return httpx.Response(
         200,
         headers={"content-type": "text/event-stream"},

@@ -392,10 +392,15 @@ def test_synthetic_error_event_mid_stream_interrupts(
     assert isinstance(info.value.__cause__, llm.ServerError)
 
 
-def test_stream_without_done_or_usage_still_completes(
+def test_stream_with_finish_reason_but_no_done_or_usage_completes(
     transport: Transport,
 ) -> None:
-    body = b"".join(synthetic_chunks(["no ", "terminator"], usage=False)[:-1])
+    finish = {
+        "id": "s",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+    }
+    chunks = synthetic_chunks(["no ", "terminator"], usage=False)[:-1]
+    body = b"".join([*chunks, f"data: {json.dumps(finish)}\n\n".encode()])
     with respx.mock() as router:
         router.post(OPENAI_URL).mock(
             return_value=httpx.Response(200, headers=SSE, content=body)
@@ -404,6 +409,25 @@ def test_stream_without_done_or_usage_still_completes(
         assert response.text() == "no terminator"
     usage = response.usage()
     assert (usage.input, usage.output) == (None, None)
+    assert (response.json() or {})["finish_reason"] == "stop"
+
+
+def test_stream_cut_without_finish_reason_or_done_is_interrupted(
+    transport: Transport,
+) -> None:
+    """A server that closes the connection early, without an HTTP-level error
+    (a close-delimited body): never silently partial text."""
+    body = b"".join(synthetic_chunks(["cut ", "short"], usage=False)[:-1])
+    with respx.mock() as router:
+        router.post(OPENAI_URL).mock(
+            return_value=httpx.Response(200, headers=SSE, content=body)
+        )
+        response = fast_model(transport).prompt("hi", max_retries=0)
+        with pytest.raises(llm.StreamInterruptedError) as info:
+            response.text()
+    assert info.value.partial_text == "cut short"
+    assert isinstance(info.value.__cause__, llm.APIConnectionError)
+    assert "closed early" in str(info.value.__cause__)
 
 
 def test_json_body_for_a_streamed_request_is_parsed(

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from llm_async import Attachment, Prompt, StreamEvent
-from llm_async._errors import ResponseDecodeError, ServerError
+from llm_async._errors import APIConnectionError, ResponseDecodeError, ServerError
 from llm_async._http_model_support import EventDecoder
 from llm_async._parts import (
     AttachmentPart,
@@ -79,9 +79,10 @@ def sse(*chunks: Any) -> list[ServerSentEvent]:
 
 
 def run_stream(chunks: list[Any], sink: Sink | None = None) -> list[StreamEvent]:
+    """The events of a whole stream: ``chunks``, then ``data: [DONE]``."""
     parser = OpenAIChatProvider("m").stream_parser(sink or Sink())
     events: list[StreamEvent] = []
-    for event in sse(*chunks):
+    for event in sse(*chunks, "[DONE]"):
         events.extend(parser.feed(event))
     events.extend(parser.finish())
     return events
@@ -782,3 +783,36 @@ def test_feed_many_matches_feed(kinds: list[int], batches: list[int]) -> None:
             got.append(_outcome(feed, parser, messages))
     assert got[0] == got[1]
     assert vars(sinks[0]) == vars(sinks[1])
+
+
+def test_stream_cut_before_the_model_finished_raises() -> None:
+    """Neither a finish_reason nor [DONE]: the connection closed early. No tool
+    call of the cut stream is recorded (its arguments may be incomplete)."""
+    call = {"index": 0, "id": "c", "function": {"name": "f", "arguments": '{"a": '}}
+    for feed in ("feed", "feed_many"):
+        sink = Sink()
+        parser = OpenAIChatProvider("m").stream_parser(sink)
+        messages = sse(delta(content="partial"), delta(tool_calls=[call]))
+        if feed == "feed":
+            for message in messages:
+                parser.feed(message)
+        else:
+            parser.feed_many(messages, [])
+        with pytest.raises(APIConnectionError, match="closed early"):
+            parser.finish()
+        assert sink.tool_calls == []
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        ["[DONE]"],
+        [{"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}],
+    ],
+    ids=["done-only", "finish-reason-only"],
+)
+def test_either_terminator_completes_the_stream(ending: list[Any]) -> None:
+    parser = OpenAIChatProvider("m").stream_parser(Sink())
+    for message in sse(delta(content="whole"), *ending):
+        parser.feed(message)
+    parser.finish()  # no error

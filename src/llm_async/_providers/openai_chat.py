@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 from pydantic import Field, create_model, field_validator
 
-from llm_async._errors import ResponseDecodeError, ServerError
+from llm_async._errors import APIConnectionError, ResponseDecodeError, ServerError
 from llm_async._options import Options
 from llm_async._parts import (
     AttachmentPart,
@@ -411,6 +411,7 @@ class OpenAIChatParser:
 
     __slots__ = (
         "_calls",
+        "_done",
         "_family",
         "_finish",
         "_meta",
@@ -433,6 +434,7 @@ class OpenAIChatParser:
         self._meta: dict[str, Any] | None = None
         self._usage: Any = None
         self._finish: Any = None
+        self._done = False  # data: [DONE] arrived
         self._part = -1
         self._family = ""
         self._reasoning_tokens = 0
@@ -440,6 +442,7 @@ class OpenAIChatParser:
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         """Events for one ``chat.completion.chunk`` (none for ``[DONE]``)."""
         if event.data == "[DONE]":
+            self._done = True
             return []
         return self._chunk(event.json())
 
@@ -458,6 +461,7 @@ class OpenAIChatParser:
         fast = self._family == "text" and self._meta is not None
         for message in messages:
             if message.data == "[DONE]":
+                self._done = True
                 continue
             chunk = message.json()
             if (
@@ -582,7 +586,18 @@ class OpenAIChatParser:
             )
 
     def finish(self) -> list[StreamEvent]:
-        """Record usage, the tool calls and ``response_json`` once the stream ends."""
+        """Record usage, the tool calls and ``response_json`` once the stream ends.
+
+        A stream that ends with neither a ``finish_reason`` nor ``[DONE]`` was cut
+        off (a connection closed early, without an HTTP-level error): that raises
+        ``APIConnectionError``, and no tool call of it is recorded, since its
+        arguments may be incomplete.
+        """
+        if not self._done and self._finish is None:
+            raise APIConnectionError(
+                "The stream ended before the model finished (no finish_reason "
+                "and no [DONE]): the connection was closed early"
+            )
         sink = self._sink
         events: list[StreamEvent] = []
         if self._usage is not None:
