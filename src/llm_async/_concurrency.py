@@ -346,6 +346,29 @@ def _spawn_closer(resource: Any, slot: list[Any]) -> None:
     slot.append(loop.create_task(_close_when_loop_ends(resource, slot)))
 
 
+def _plain_asyncio_loop() -> Any:
+    """The running asyncio loop, if anyio would use the asyncio backend here.
+
+    ``None`` outside a loop, or when sniffio names another library (trio in
+    guest mode on top of asyncio, for instance).
+    """
+    import asyncio
+
+    loop = asyncio._get_running_loop()
+    if loop is None:
+        return None
+    try:
+        import sniffio
+    except ModuleNotFoundError:  # anyio then assumes asyncio
+        return loop
+    if (
+        sniffio.thread_local.name is not None
+        or sniffio.current_async_library_cvar.get() is not None
+    ):
+        return None
+    return loop
+
+
 class AsyncLazyResource:
     """One resource per running event loop, made on first use.
 
@@ -359,8 +382,23 @@ class AsyncLazyResource:
         self._factory = factory
         self._var: Any = None
         self._lock = threading.Lock()
+        # (weak reference to an asyncio loop, its slots): anyio's RunVar lookup
+        # costs about 2 us, and every request asks for its loop's client.
+        self._last: tuple[Any, dict[str, Any]] | None = None
 
     def _slots(self) -> dict[str, Any]:
+        last = self._last
+        if last is not None and _plain_asyncio_loop() is last[0]():
+            return last[1]
+        slots = self._runvar_slots()
+        loop = _plain_asyncio_loop()
+        if loop is not None:
+            import weakref
+
+            self._last = (weakref.ref(loop), slots)
+        return slots
+
+    def _runvar_slots(self) -> dict[str, Any]:
         if self._var is None:
             from anyio.lowlevel import RunVar
 

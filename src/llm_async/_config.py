@@ -163,21 +163,27 @@ def load_keys() -> dict[str, str]:
     Raises ``ConfigError`` if the file is not a JSON object of strings. The
     message names the file and never quotes its contents.
     """
+    return dict(_stored_keys())
+
+
+def _stored_keys() -> dict[str, str]:
+    """``load_keys()`` without the copy: the cached dict, not to be changed."""
     override = os.environ.get("LLM_USER_PATH")
     path = os.path.join(override or _platform_user_dir(), _KEYS_FILE)
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        return {}
+        return _NO_KEYS
     # Read again only when the file changed: every prompt looks its key up here.
     # Writes replace the file (a new inode); the times catch in-place edits.
     signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
     cached = _keys_cache.get(path)
     if cached is None or cached[0] != signature:
         cached = _keys_cache[path] = (signature, _read_keys(Path(path)))
-    return dict(cached[1])
+    return cached[1]
 
 
+_NO_KEYS: dict[str, str] = {}
 _keys_cache: dict[str, tuple[tuple[int, ...], dict[str, str]]] = {}
 
 
@@ -282,13 +288,13 @@ def get_key(
         env_var = env
     if input:
         explicit_key = input
-    stored = load_keys()
+    stored = _stored_keys()
     if explicit_key:
         return stored.get(explicit_key, explicit_key)
     if key_alias and key_alias in stored:
         return stored[key_alias]
-    if env_var and os.environ.get(env_var):
-        return os.environ[env_var]
+    if env_var:
+        return os.environ.get(env_var) or None
     return None
 
 

@@ -18,10 +18,10 @@ import httpx
 
 from llm_async._errors import APIError, ResponseDecodeError
 from llm_async._http_support import SETTING_NAMES
+from llm_async._prompt import Prompt
 
 if TYPE_CHECKING:
     from llm_async._parts import StreamEvent
-    from llm_async._prompt import Prompt
     from llm_async._providers._base import HTTPProvider, ResponseSink, StreamParser
 
 __all__ = [
@@ -89,6 +89,8 @@ def call_settings(options: Any) -> dict[str, Any]:
     if isinstance(options, Mapping):
         return {k: v for k, v in options.items() if k in SETTING_NAMES}
     explicit: set[str] = getattr(options, "model_fields_set", set())
+    if explicit.isdisjoint(SETTING_NAMES):
+        return {}
     return {name: getattr(options, name) for name in SETTING_NAMES if name in explicit}
 
 
@@ -99,7 +101,11 @@ def provider_prompt(prompt: Prompt, options_class: type[Any]) -> Prompt:
         values = {k: v for k, v in options.items() if k not in SETTING_NAMES}
     else:
         values = options.model_dump(exclude=set(SETTING_NAMES), exclude_unset=True)
-    clone = copy.copy(prompt)
+    if type(prompt) is Prompt:  # what copy.copy does, without its dispatch
+        clone = object.__new__(Prompt)
+        clone.__dict__.update(prompt.__dict__)
+    else:
+        clone = copy.copy(prompt)
     clone.options = options_class.model_validate(values)
     return clone
 

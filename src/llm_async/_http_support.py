@@ -194,10 +194,34 @@ def resolve_settings(
     environment = os.environ if env is None else env
     retry = retry or RetryPolicy()
     if not call and not model:  # the usual case: cached by the environment's values
-        raw = tuple(environment.get(ENV_VARS[name], "") for name in SETTING_NAMES)
+        get = environment.get
+        raw: tuple[str, ...] = (get(_ENV_NAMES[0], ""), get(_ENV_NAMES[1], ""))
+        raw += (get(_ENV_NAMES[2], ""), get(_ENV_NAMES[3], ""))
+        last = _last_from_env
+        if (  # the last answer, without hashing the RetryPolicy again
+            last is not None
+            and last[0] == raw
+            and last[1] is retry
+            and last[2] == pool_timeout
+        ):
+            return last[3]
         with contextlib.suppress(TypeError):  # e.g. a RetryPolicy with a set
-            return _settings_from_env(raw, retry, pool_timeout)
+            return _remember(raw, retry, pool_timeout)
     return _resolve(call, model, environment, retry, pool_timeout)
+
+
+_ENV_NAMES = tuple(ENV_VARS[name] for name in SETTING_NAMES)
+_last_from_env: tuple[tuple[str, ...], RetryPolicy, float | None, CallSettings] | None
+_last_from_env = None
+
+
+def _remember(
+    raw: tuple[str, ...], retry: RetryPolicy, pool_timeout: float | None
+) -> CallSettings:
+    global _last_from_env
+    settings = _settings_from_env(raw, retry, pool_timeout)
+    _last_from_env = (raw, retry, pool_timeout, settings)
+    return settings
 
 
 def _resolve(

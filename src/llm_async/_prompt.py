@@ -156,8 +156,9 @@ class Prompt:
         if self._messages is not None:
             return list(self._messages)
         chain: list[Message] = []
-        if self.system:
-            chain.append(Message("system", [TextPart(self.system)]))
+        system = self.system
+        if system:
+            chain.append(Message("system", [TextPart(system)]))
         chain.extend(
             turn_messages(
                 self._prompt,

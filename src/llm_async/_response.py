@@ -51,6 +51,22 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         """
         if self._done:
             return
+        iterator = await self._begin()
+        try:
+            async for item in iterator:
+                yield self._state.add(item)
+        except Exception as exc:
+            self._error = exc
+            await self._close_iterator()
+            raise
+        except BaseException:
+            await self._close_iterator()
+            await self._complete()
+            raise
+        await self._complete()
+
+    async def _begin(self) -> AsyncIterator[str | StreamEvent]:
+        """The model's iterator, started on first use (a kept error is raised)."""
         if self._error is not None:
             raise self._error
         if self._iterator is None:
@@ -63,18 +79,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
                 self._error = exc
                 raise
             self._iterator = self.model._run(self)
-        try:
-            async for item in self._iterator:
-                yield self._state.add(item)
-        except Exception as exc:
-            self._error = exc
-            await self._close_iterator()
-            raise
-        except BaseException:
-            await self._close_iterator()
-            await self._complete()
-            raise
-        await self._complete()
+        return self._iterator
 
     async def _close_iterator(self) -> None:
         iterator, self._iterator = self._iterator, None
@@ -94,9 +99,23 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
             await async_resolve(callback(self))
 
     async def _force(self) -> AsyncResponse:
-        async with async_closing(self._events()) as events:
-            async for _ in events:
-                pass
+        # _events() consumed to its end, without its generator layer.
+        if self._done:
+            return self
+        iterator = await self._begin()
+        add = self._state.add
+        try:
+            async for item in iterator:
+                add(item)
+        except Exception as exc:
+            self._error = exc
+            await self._close_iterator()
+            raise
+        except BaseException:
+            await self._close_iterator()
+            await self._complete()
+            raise
+        await self._complete()
         return self
 
     async def __aiter__(self) -> AsyncIterator[str]:

@@ -27,15 +27,24 @@ def _encode_ulid(ms: int, random: int) -> str:
     return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
 
 
+_RANDOM_SHIFTS = range(70, -1, -10)
+_last_prefix = ""
+
+
 def monotonic_ulid() -> str:
     """Return a 26-character lower-case ULID, strictly increasing in this process."""
-    global _last_ms, _last_random
+    global _last_ms, _last_random, _last_prefix
     with _lock:
         now_ms = time.time_ns() // 1_000_000
         if now_ms <= _last_ms:
-            now_ms = _last_ms
-            _last_random = (_last_random + 1) & ((1 << 80) - 1)
+            _last_random = random = (_last_random + 1) & ((1 << 80) - 1)
         else:
             _last_ms = now_ms
-            _last_random = int.from_bytes(os.urandom(10), "big")
-        return _encode_ulid(now_ms, _last_random)
+            _last_random = random = int.from_bytes(os.urandom(10), "big")
+            # The first 10 digits are the 50 bits above the random part.
+            _last_prefix = _encode_ulid(now_ms, 0)[:10]
+        # Within a millisecond only the 16 random digits change.
+        pairs = _PAIRS
+        return _last_prefix + "".join(
+            [pairs[(random >> shift) & 1023] for shift in _RANDOM_SHIFTS]
+        )

@@ -53,6 +53,22 @@ class Response(SyncResultMixin, ResponseBase):
         """
         if self._done:
             return
+        iterator = self._begin()
+        try:
+            for item in iterator:
+                yield self._state.add(item)
+        except Exception as exc:
+            self._error = exc
+            self._close_iterator()
+            raise
+        except BaseException:
+            self._close_iterator()
+            self._complete()
+            raise
+        self._complete()
+
+    def _begin(self) -> Iterator[str | StreamEvent]:
+        """The model's iterator, started on first use (a kept error is raised)."""
         if self._error is not None:
             raise self._error
         if self._iterator is None:
@@ -65,18 +81,7 @@ class Response(SyncResultMixin, ResponseBase):
                 self._error = exc
                 raise
             self._iterator = self.model._run(self)
-        try:
-            for item in self._iterator:
-                yield self._state.add(item)
-        except Exception as exc:
-            self._error = exc
-            self._close_iterator()
-            raise
-        except BaseException:
-            self._close_iterator()
-            self._complete()
-            raise
-        self._complete()
+        return self._iterator
 
     def _close_iterator(self) -> None:
         iterator, self._iterator = self._iterator, None
@@ -96,9 +101,23 @@ class Response(SyncResultMixin, ResponseBase):
             sync_resolve(callback(self))
 
     def _force(self) -> Response:
-        with sync_closing(self._events()) as events:
-            for _ in events:
-                pass
+        # _events() consumed to its end, without its generator layer.
+        if self._done:
+            return self
+        iterator = self._begin()
+        add = self._state.add
+        try:
+            for item in iterator:
+                add(item)
+        except Exception as exc:
+            self._error = exc
+            self._close_iterator()
+            raise
+        except BaseException:
+            self._close_iterator()
+            self._complete()
+            raise
+        self._complete()
         return self
 
     def __iter__(self) -> Iterator[str]:
