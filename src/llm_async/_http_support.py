@@ -52,7 +52,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from llm_async._errors import APIError, ConfigError
+from llm_async._errors import APIError, ConfigError, ResponseDecodeError
 
 __all__ = [
     "DEFAULTS",
@@ -60,6 +60,7 @@ __all__ = [
     "RETRYABLE_STATUSES",
     "SETTING_NAMES",
     "UNSET",
+    "BodyBuffer",
     "CallSettings",
     "RetryPolicy",
     "RetryState",
@@ -75,6 +76,50 @@ __all__ = [
 
 #: The logger of the library; each retry is logged here at INFO level.
 logger = logging.getLogger("llm_async")
+
+
+class BodyBuffer:
+    """A response body collected up to ``limit`` bytes.
+
+    Past the limit, ``add()`` raises ``ResponseDecodeError`` or, with
+    ``truncate``, keeps the first ``limit`` bytes and returns ``True`` (stop).
+    """
+
+    __slots__ = ("_parts", "_size", "limit", "request_id", "status_code", "truncate")
+
+    def __init__(
+        self,
+        limit: int,
+        truncate: bool,
+        *,
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.limit = limit
+        self.truncate = truncate
+        self.status_code = status_code
+        self.request_id = request_id
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep ``chunk``; ``True`` once the body was cut at the limit."""
+        self._size += len(chunk)
+        if self._size <= self.limit:
+            self._parts.append(chunk)
+            return False
+        if not self.truncate:
+            raise ResponseDecodeError(
+                f"The response is larger than {self.limit} bytes",
+                status_code=self.status_code,
+                request_id=self.request_id,
+            )
+        self._parts.append(chunk[: len(chunk) - (self._size - self.limit)])
+        return True
+
+    def content(self) -> bytes:
+        """The bytes kept."""
+        return b"".join(self._parts)
 
 
 class Unset(enum.Enum):

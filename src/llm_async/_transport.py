@@ -34,7 +34,7 @@ from llm_async._concurrency import (
     async_closing,
     async_sleep,
 )
-from llm_async._errors import APIError, APITimeoutError, ResponseDecodeError
+from llm_async._errors import APIError, APITimeoutError
 from llm_async._http_errors import (
     ErrorMessage,
     request_id,
@@ -45,6 +45,7 @@ from llm_async._http_errors import (
 )
 from llm_async._http_pool import speed_up_pool
 from llm_async._http_support import (
+    BodyBuffer,
     CallSettings,
     RetryPolicy,
     RetryState,
@@ -135,55 +136,31 @@ class AsyncHTTPStream:
         """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
 
         With ``truncate``, the first ``limit`` bytes are returned instead.
-        """
-        if self._state.deadline is None:  # nothing to check between chunks
-            return await self._aread_direct(limit, truncate)
-        parts: list[bytes] = []
-        size = 0
-        async with async_closing(self.chunks()) as chunks:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > limit and truncate:
-                    parts.append(chunk[: len(chunk) - (size - limit)])
-                    break
-                if size > limit:
-                    raise ResponseDecodeError(
-                        f"The response is larger than {limit} bytes",
-                        status_code=self.status_code,
-                        request_id=self.request_id,
-                    )
-                parts.append(chunk)
-        return b"".join(parts)
-
-    async def _aread_direct(self, limit: int, truncate: bool) -> bytes:
-        """``aread()`` without a total deadline: httpx's iterator, no extra layer.
-
-        The idle timeout is httpx's own read timeout; errors are mapped as in
+        Without a total deadline, httpx's iterator is read directly (the idle
+        timeout is httpx's own read timeout), with errors mapped as in
         ``chunks()``.
         """
-        parts: list[bytes] = []
-        size = 0
+        body = BodyBuffer(
+            limit, truncate, status_code=self.status_code, request_id=self.request_id
+        )
+        if self._state.deadline is not None:
+            async with async_closing(self.chunks()) as chunks:
+                async for chunk in chunks:
+                    if body.add(chunk):
+                        break
+            return body.content()
         iterator = self.response.aiter_bytes()
         try:
             async for chunk in iterator:
-                size += len(chunk)
-                if size > limit and truncate:
-                    parts.append(chunk[: len(chunk) - (size - limit)])
+                if body.add(chunk):
                     break
-                if size > limit:
-                    raise ResponseDecodeError(
-                        f"The response is larger than {limit} bytes",
-                        status_code=self.status_code,
-                        request_id=self.request_id,
-                    )
-                parts.append(chunk)
         except (httpx.HTTPError, TimeoutError) as exc:
             raise self._error(exc) from exc
         finally:
             close = getattr(iterator, "aclose", None)
             if close is not None:
                 await close()
-        return b"".join(parts)
+        return body.content()
 
 
 class AsyncTransport:

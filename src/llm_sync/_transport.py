@@ -36,7 +36,7 @@ from llm_async._concurrency import (
     sync_closing,
     sync_sleep,
 )
-from llm_async._errors import APIError, APITimeoutError, ResponseDecodeError
+from llm_async._errors import APIError, APITimeoutError
 from llm_async._http_errors import (
     ErrorMessage,
     request_id,
@@ -47,6 +47,7 @@ from llm_async._http_errors import (
 )
 from llm_async._http_pool import speed_up_pool
 from llm_async._http_support import (
+    BodyBuffer,
     CallSettings,
     RetryPolicy,
     RetryState,
@@ -135,55 +136,31 @@ class HTTPStream:
         """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
 
         With ``truncate``, the first ``limit`` bytes are returned instead.
-        """
-        if self._state.deadline is None:  # nothing to check between chunks
-            return self._aread_direct(limit, truncate)
-        parts: list[bytes] = []
-        size = 0
-        with sync_closing(self.chunks()) as chunks:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > limit and truncate:
-                    parts.append(chunk[: len(chunk) - (size - limit)])
-                    break
-                if size > limit:
-                    raise ResponseDecodeError(
-                        f"The response is larger than {limit} bytes",
-                        status_code=self.status_code,
-                        request_id=self.request_id,
-                    )
-                parts.append(chunk)
-        return b"".join(parts)
-
-    def _aread_direct(self, limit: int, truncate: bool) -> bytes:
-        """``aread()`` without a total deadline: httpx's iterator, no extra layer.
-
-        The idle timeout is httpx's own read timeout; errors are mapped as in
+        Without a total deadline, httpx's iterator is read directly (the idle
+        timeout is httpx's own read timeout), with errors mapped as in
         ``chunks()``.
         """
-        parts: list[bytes] = []
-        size = 0
+        body = BodyBuffer(
+            limit, truncate, status_code=self.status_code, request_id=self.request_id
+        )
+        if self._state.deadline is not None:
+            with sync_closing(self.chunks()) as chunks:
+                for chunk in chunks:
+                    if body.add(chunk):
+                        break
+            return body.content()
         iterator = self.response.iter_bytes()
         try:
             for chunk in iterator:
-                size += len(chunk)
-                if size > limit and truncate:
-                    parts.append(chunk[: len(chunk) - (size - limit)])
+                if body.add(chunk):
                     break
-                if size > limit:
-                    raise ResponseDecodeError(
-                        f"The response is larger than {limit} bytes",
-                        status_code=self.status_code,
-                        request_id=self.request_id,
-                    )
-                parts.append(chunk)
         except (httpx.HTTPError, TimeoutError) as exc:
             raise self._error(exc) from exc
         finally:
             close = getattr(iterator, "close", None)
             if close is not None:
                 close()
-        return b"".join(parts)
+        return body.content()
 
 
 class Transport:

@@ -70,3 +70,30 @@ async def test_settings_resolve_call_over_model(transport: AsyncTransport) -> No
     settings = transport.settings({"timeout": 1}, {"timeout": 2, "max_retries": 0})
     assert (settings.timeout, settings.max_retries) == (1, 0)
     assert settings.retry == RetryPolicy(initial_delay=0.001)
+
+
+@pytest.mark.parametrize("total_timeout", [None, 30], ids=["direct", "deadline"])
+async def test_aread_caps_the_body(
+    transport: AsyncTransport, total_timeout: float | None
+) -> None:
+    """Both read paths (with and without a total deadline) cap the same way."""
+    settings = transport.settings({"total_timeout": total_timeout})
+    with respx.mock() as router:
+        router.get(URL).mock(
+            side_effect=lambda request: httpx.Response(
+                200,
+                headers={"x-request-id": "req_9"},
+                stream=ScriptedStream([b"abc", b"defg", b"hij"]),
+            )
+        )
+        request = httpx.Request("GET", URL)
+        async with transport.stream(request, settings=settings) as opened:
+            assert await opened.aread(limit=5, truncate=True) == b"abcde"
+        async with transport.stream(request, settings=settings) as opened:
+            with pytest.raises(llm.ResponseDecodeError) as info:
+                await opened.aread(limit=5)
+        async with transport.stream(request, settings=settings) as opened:
+            assert await opened.aread(limit=10) == b"abcdefghij"
+    assert str(info.value) == (
+        "The response is larger than 5 bytes (status 200) [request id req_9]"
+    )
