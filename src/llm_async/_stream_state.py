@@ -19,7 +19,6 @@ An explicit ``part_index`` is kept and updates the same bookkeeping.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -33,7 +32,7 @@ from llm_async._parts import (
     ToolCallPart,
     ToolResultPart,
 )
-from llm_async._tools import ToolCall
+from llm_async._tools import ToolCall, parse_tool_arguments
 from llm_async._ulid import monotonic_ulid
 
 __all__ = ["StreamAccumulator", "assemble_messages"]
@@ -47,17 +46,6 @@ _FAMILY = {
     "tool_call_args": _TOOL_CALL,
     "tool_result": "tool_result",
 }
-
-
-def _arguments(text: str) -> dict[str, Any]:
-    """Tool-call arguments from streamed JSON: ``{}`` if empty, ``_raw`` if bad."""
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {"_raw": text}
-    return value if isinstance(value, dict) else {"_raw": text}
 
 
 def _merged_metadata(events: Sequence[StreamEvent]) -> dict[str, Any] | None:
@@ -89,7 +77,7 @@ def _build_part(family: str, events: Sequence[StreamEvent]) -> Part | None:
     if family == _TOOL_CALL:
         return ToolCallPart(
             name="".join(e.chunk for e in events if e.type == "tool_call_name"),
-            arguments=_arguments(
+            arguments=parse_tool_arguments(
                 "".join(e.chunk for e in events if e.type == "tool_call_args")
             ),
             tool_call_id=_first_id(events),

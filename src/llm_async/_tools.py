@@ -26,6 +26,7 @@ __all__ = [
     "ToolOutput",
     "ToolResult",
     "Toolbox",
+    "parse_tool_arguments",
     "strip_titles",
 ]
 
@@ -34,6 +35,21 @@ __all__ = [
 _NAME_MAPS = frozenset(
     {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 )
+
+
+def parse_tool_arguments(text: str) -> dict[str, Any]:
+    """A tool call's arguments from its streamed JSON text.
+
+    ``{}`` when empty; ``{"_raw": text}`` when not a JSON object, so the call
+    still reaches the chain, which reports the bad arguments to the model.
+    """
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"_raw": text}
+    return value if isinstance(value, dict) else {"_raw": text}
 
 
 def strip_titles(schema: Any) -> Any:

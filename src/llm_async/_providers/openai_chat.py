@@ -30,7 +30,7 @@ from llm_async._parts import (
     ToolCallPart,
     ToolResultPart,
 )
-from llm_async._tools import ToolCall
+from llm_async._tools import ToolCall, parse_tool_arguments
 from llm_async._ulid import monotonic_ulid
 
 if TYPE_CHECKING:
@@ -255,17 +255,6 @@ _NESTED = (dict, list)  # what _without_none goes into (not a call per scalar)
 def _new_call_id() -> str:
     # For servers that send no (or an empty) tool call id (Gemini's compat API).
     return "call_" + monotonic_ulid()
-
-
-def _arguments(text: str) -> dict[str, Any]:
-    """Tool call arguments from JSON text; ``{"_raw": text}`` when not an object."""
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {"_raw": text}
-    return value if isinstance(value, dict) else {"_raw": text}
 
 
 # Requests -----------------------------------------------------------------------
@@ -609,7 +598,7 @@ class OpenAIChatParser:
         tool_calls = []
         for _part, call_id, name, fragments in self._calls.values():
             text = "".join(fragments)
-            sink.add_tool_call(ToolCall(name, _arguments(text), call_id))
+            sink.add_tool_call(ToolCall(name, parse_tool_arguments(text), call_id))
             tool_calls.append(
                 {
                     "id": call_id,
@@ -779,7 +768,7 @@ class OpenAIChatProvider:
             if not isinstance(arguments, str):
                 arguments = json.dumps(arguments) if arguments is not None else ""
             call_id = call.get("id") or _new_call_id()
-            sink.add_tool_call(ToolCall(name, _arguments(arguments), call_id))
+            sink.add_tool_call(ToolCall(name, parse_tool_arguments(arguments), call_id))
             events.append(
                 StreamEvent("tool_call_name", name, part, tool_call_id=call_id)
             )
