@@ -55,13 +55,8 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         try:
             async for item in iterator:
                 yield self._state.add(item)
-        except Exception as exc:
-            self._error = exc
-            await self._close_iterator()
-            raise
-        except BaseException:
-            await self._close_iterator()
-            await self._complete()
+        except BaseException as exc:
+            await self._stop(exc)
             raise
         await self._complete()
 
@@ -80,6 +75,16 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
                 raise
             self._iterator = self.model._run(self)
         return self._iterator
+
+    async def _stop(self, exc: BaseException) -> None:
+        """A read ended by ``exc``: release the connection; keep an error (raised
+        again by every later read) or, when the consumer stopped early
+        (``break``, cancellation), complete with what arrived."""
+        if isinstance(exc, Exception):
+            self._error = exc
+        await self._close_iterator()
+        if not isinstance(exc, Exception):
+            await self._complete()
 
     async def _close_iterator(self) -> None:
         iterator, self._iterator = self._iterator, None
@@ -107,13 +112,8 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         try:
             async for item in iterator:
                 add(item)
-        except Exception as exc:
-            self._error = exc
-            await self._close_iterator()
-            raise
-        except BaseException:
-            await self._close_iterator()
-            await self._complete()
+        except BaseException as exc:
+            await self._stop(exc)
             raise
         await self._complete()
         return self

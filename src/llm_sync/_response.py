@@ -57,13 +57,8 @@ class Response(SyncResultMixin, ResponseBase):
         try:
             for item in iterator:
                 yield self._state.add(item)
-        except Exception as exc:
-            self._error = exc
-            self._close_iterator()
-            raise
-        except BaseException:
-            self._close_iterator()
-            self._complete()
+        except BaseException as exc:
+            self._stop(exc)
             raise
         self._complete()
 
@@ -82,6 +77,16 @@ class Response(SyncResultMixin, ResponseBase):
                 raise
             self._iterator = self.model._run(self)
         return self._iterator
+
+    def _stop(self, exc: BaseException) -> None:
+        """A read ended by ``exc``: release the connection; keep an error (raised
+        again by every later read) or, when the consumer stopped early
+        (``break``, cancellation), complete with what arrived."""
+        if isinstance(exc, Exception):
+            self._error = exc
+        self._close_iterator()
+        if not isinstance(exc, Exception):
+            self._complete()
 
     def _close_iterator(self) -> None:
         iterator, self._iterator = self._iterator, None
@@ -109,13 +114,8 @@ class Response(SyncResultMixin, ResponseBase):
         try:
             for item in iterator:
                 add(item)
-        except Exception as exc:
-            self._error = exc
-            self._close_iterator()
-            raise
-        except BaseException:
-            self._close_iterator()
-            self._complete()
+        except BaseException as exc:
+            self._stop(exc)
             raise
         self._complete()
         return self
