@@ -8,10 +8,12 @@ import threading
 import tracemalloc
 from pathlib import Path
 
+import httpx
 import pytest
 
 import llm_sync
 from llm_async import _registry
+from tests.openai_support import ChatSpec
 
 
 def test_threads_resolve_models_and_prompt_concurrently(user_path: Path) -> None:
@@ -65,4 +67,70 @@ def test_repeated_prompts_keep_no_memory(stream: bool) -> None:
     finally:
         tracemalloc.stop()
     # 2,000 calls that each kept even 100 bytes would add 200 kB.
+    assert after - warm < 50_000, after - warm
+
+
+def _openai_answer(request: httpx.Request) -> httpx.Response:
+    """A synthetic Chat Completions answer, streamed or not, or a 500."""
+    body = json.loads(request.content)
+    if body["messages"][-1]["content"] == "fail":
+        return httpx.Response(500, json={"error": {"message": "synthetic failure"}})
+    if not body.get("stream"):
+        message = {"role": "assistant", "content": "pong"}
+        return httpx.Response(
+            200,
+            json={
+                "id": "x",
+                "model": "m",
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 3, "completion_tokens": 1},
+            },
+        )
+    chunks = [
+        {"id": "x", "choices": [{"index": 0, "delta": {"content": word}}]}
+        for word in ("po", "ng")
+    ]
+    chunks.append({"id": "x", "choices": [{"index": 0, "finish_reason": "stop"}]})
+    sse = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks)
+    return httpx.Response(
+        200,
+        headers={"content-type": "text/event-stream"},
+        content=(sse + "data: [DONE]\n\n").encode(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "stream"),
+    [("ping", True), ("ping", False), ("fail", True), ("fail", False)],
+    ids=["stream", "whole", "stream-error", "whole-error"],
+)
+def test_repeated_http_calls_keep_no_memory(prompt: str, stream: bool) -> None:
+    """The OpenAI provider and transport over a mock HTTP layer (no recorder
+    that would keep every request): 1,500 calls after warm-up, successes and
+    server errors, leave (almost) nothing allocated."""
+    spec = ChatSpec("soak", base_url="https://soak.invalid/v1", needs_key=None)
+    transport = llm_sync.Transport(
+        transport_factory=lambda: httpx.MockTransport(_openai_answer)
+    )
+    model = llm_sync.HTTPModel(
+        spec.model_id, spec.provider(), transport=transport, **spec.model_kwargs()
+    )
+
+    def calls(count: int) -> int:
+        for _ in range(count):
+            response = model.prompt(prompt, stream=stream, max_retries=0)
+            try:
+                assert response.text() == "pong"
+            except llm_sync.ServerError:
+                assert prompt == "fail"
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0]
+
+    tracemalloc.start()
+    try:
+        warm = calls(200)
+        after = calls(1500)
+    finally:
+        tracemalloc.stop()
+        transport.close()
     assert after - warm < 50_000, after - warm
