@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -136,3 +137,29 @@ def test_unknown_ca_is_a_clear_connection_error(
     message = str(info.value)
     assert "certificate" in message.lower(), message
     assert "SSL_CERT_FILE" in message, message
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux",
+    reason="on Linux, truststore's system store is OpenSSL's default locations, "
+    "which honour SSL_CERT_FILE; elsewhere the private CA cannot be added offline",
+)
+def test_operating_system_store_through_truststore(
+    ca: trustme.CA,
+    model: Callable[[], llm_sync.HTTPModel],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    without_ca_settings(monkeypatch)
+    monkeypatch.setenv("LLM_TRUSTSTORE", "1")
+    # The private CA is not in the system store: refused, with the usual error.
+    with pytest.raises(llm_sync.APIConnectionError, match="LLM_TRUSTSTORE"):
+        model().prompt("hi", stream=False, max_retries=0).text()
+    # "Installed" in the system store (OpenSSL's default file): trusted, through a
+    # truststore context.
+    bundle = tmp_path / "system-store.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    trusted = model()
+    assert trusted.prompt("hi", stream=False).text() == "over TLS"
+    assert type(trusted.transport._ssl_context()).__module__.startswith("truststore")

@@ -342,7 +342,8 @@ def transport_error(
         if "CERTIFICATE_VERIFY_FAILED" in detail or "SSL" in detail:
             error = APIConnectionError(
                 f"TLS error connecting to {host}: {detail} (to trust a custom CA, "
-                "set SSL_CERT_FILE or REQUESTS_CA_BUNDLE)"
+                "set SSL_CERT_FILE or REQUESTS_CA_BUNDLE; to use the operating "
+                "system's certificate store, LLM_TRUSTSTORE=1)"
             )
         else:
             error = APIConnectionError(f"Could not connect to {host}: {detail}")

@@ -11,7 +11,8 @@ applies the call's timeouts and total deadline, retries with jittered backoff
 and precedence), and maps every failure onto the library's exceptions, without
 ever putting a key in a message.
 
-Proxies (``HTTPS_PROXY``, ``NO_PROXY``...) and CA bundles (``SSL_CERT_FILE``,
+Proxies (``HTTPS_PROXY``, ``NO_PROXY``...) and TLS trust (``LLM_TRUSTSTORE`` for
+the operating system's store, else the CA bundles of ``SSL_CERT_FILE``,
 ``REQUESTS_CA_BUNDLE``, ``SSL_CERT_DIR``) come from the environment unless
 ``trust_env=False``.
 
@@ -166,8 +167,10 @@ class HTTPStream:
 class Transport:
     """Sends the HTTP requests of models: pooled, bounded in time, retried, typed.
 
-    ``verify`` is an ``ssl.SSLContext``, a CA bundle path or ``False``; by default
-    the environment's CA bundle or certifi. ``proxy`` overrides the environment's
+    ``verify`` is an ``ssl.SSLContext``, a CA bundle path, ``"truststore"`` (the
+    operating system's certificate store; needs ``llm-async[truststore]``) or
+    ``False``; by default the environment's choice (``LLM_TRUSTSTORE=1``, or a CA
+    bundle) or certifi. ``proxy`` overrides the environment's
     proxies; ``limits`` sets the pool size (``DEFAULT_LIMITS``: 1000 connections,
     100 kept alive); ``headers`` are sent
     with every request; ``transport_factory`` makes a custom ``httpx`` transport for

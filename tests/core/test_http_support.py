@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ssl
+import sys
 from email.utils import formatdate
 from pathlib import Path
 
 import certifi
 import httpx
 import pytest
+import truststore
 
 from llm_async._errors import (
     APIConnectionError,
@@ -44,6 +46,8 @@ from llm_async._http_support import (
     resolve_settings,
     ssl_context,
 )
+from llm_async._transport import AsyncTransport
+from llm_sync._transport import Transport
 
 # Settings ---------------------------------------------------------------------------
 
@@ -378,6 +382,70 @@ def test_explicit_verify_wins(tmp_path: Path) -> None:
     explicit = ssl_context(path, env={"SSL_CERT_FILE": "/nonexistent"})
     assert isinstance(explicit, ssl.SSLContext)
     assert len(explicit.get_ca_certs()) == 1
+
+
+def test_truststore_when_asked() -> None:
+    context = ssl_context("truststore", env={"SSL_CERT_FILE": "/nonexistent"})
+    assert isinstance(context, truststore.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    for transport in (
+        AsyncTransport(verify="truststore"),
+        Transport(verify="truststore"),
+    ):
+        assert isinstance(transport._ssl_context(), truststore.SSLContext)
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES", " on "])
+def test_truststore_from_the_environment(tmp_path: Path, value: str) -> None:
+    path = str(one_certificate(tmp_path))
+    # Wins over the generic variables, which other tools may have set.
+    env = {"LLM_TRUSTSTORE": value, "SSL_CERT_FILE": path, "SSL_CERT_DIR": path}
+    assert isinstance(ssl_context(env=env), truststore.SSLContext)
+    # An explicit verify and trust_env=False still win over the environment.
+    explicit = ssl_context(path, env=env)
+    assert not isinstance(explicit, truststore.SSLContext)
+    assert len(explicit.get_ca_certs()) == 1
+    ignored = ssl_context(env=env, trust_env=False)
+    assert not isinstance(ignored, truststore.SSLContext)
+    assert ssl_context(False, env=env) is False
+
+
+def test_truststore_for_the_default_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_TRUSTSTORE", "1")
+    for transport in (AsyncTransport(), Transport()):
+        assert isinstance(transport._ssl_context(), truststore.SSLContext)
+    assert not isinstance(
+        AsyncTransport(trust_env=False)._ssl_context(), truststore.SSLContext
+    )
+
+
+@pytest.mark.parametrize("value", ["", "0", "false", "No", "off"])
+def test_default_trust_is_unchanged(value: str) -> None:
+    context = ssl_context(env={"LLM_TRUSTSTORE": value})
+    assert isinstance(context, ssl.SSLContext)
+    assert not isinstance(context, truststore.SSLContext)
+    assert context is ssl_context(env={})
+    assert len(context.get_ca_certs()) > 1  # certifi
+
+
+def test_invalid_truststore_variable() -> None:
+    with pytest.raises(ConfigError, match="LLM_TRUSTSTORE must be 1 or 0"):
+        ssl_context(env={"LLM_TRUSTSTORE": "maybe"})
+
+
+def test_truststore_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "truststore", None)  # import raises ImportError
+    install = "pip install 'llm-async[truststore]'"
+    with pytest.raises(ConfigError, match=r"truststore package.*not installed") as e:
+        ssl_context("truststore")
+    assert install in str(e.value)
+    with pytest.raises(ConfigError, match="LLM_TRUSTSTORE=1"):
+        ssl_context(env={"LLM_TRUSTSTORE": "1"})
+    with pytest.raises(ConfigError, match=r"llm-async\[truststore\]"):
+        Transport(verify="truststore")._ssl_context()
+    # Not asked for: not needed.
+    assert ssl_context(env={}) is not False
 
 
 # HTTPModel helpers -----------------------------------------------------------------
