@@ -146,10 +146,18 @@ def test_messages_md(
     ]
     assert any(body.get("response_format") for body in sent)
     # The restored response's reply sent the whole history.
-    french = sent[-1]["messages"]
+    french = sent[-5]["messages"]
     assert french[-1] == {"role": "user", "content": "Now in French"}
     assert "Invent a dog" in json.dumps(french)
     assert "Synthetic answer: Now in French" in out
+    # The restored conversation's chain sent the saved rounds first.
+    saved_round, doubled = sent[-3]["messages"], sent[-2]["messages"]
+    assert saved_round[-1]["role"] == "tool"
+    assert doubled[: len(saved_round)] == saved_round
+    answer, question = doubled[len(saved_round) :]
+    assert answer["content"].startswith("Synthetic answer after tool: ")
+    assert question == {"role": "user", "content": "And doubled?"}
+    assert sent[-1]["messages"][-1]["role"] == "tool"
 
 
 def test_tools_md(

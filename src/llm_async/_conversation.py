@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_async._chain_support import DEFAULT_CHAIN_LIMIT, UNSET, check_chain_limit
 from llm_async._conversation_support import history_messages
+from llm_async._serialize import (
+    ConversationDict,
+    conversation_from_dict,
+    conversation_to_dict,
+)
 from llm_async._ulid import monotonic_ulid
 
 from ._chain import AsyncChainResponse
@@ -44,12 +50,56 @@ class AsyncConversation:
         self.before_call = before_call
         self.after_call = after_call
         self.chain_limit = check_chain_limit(chain_limit)
+        # Responses of this conversation that started and have not finished.
+        self._in_flight: weakref.WeakSet[AsyncResponse] = weakref.WeakSet()
 
     def __repr__(self) -> str:
         count = len(self.responses)
         return (
             f"<{type(self).__name__}: {self.id} - {count} "
             f"response{'' if count == 1 else 's'}>"
+        )
+
+    def to_dict(self) -> ConversationDict:
+        """The finished turns as a JSON-ready dict (no key, tools or hooks).
+
+        A turn still being read must finish first: the async API raises
+        ``ValueError``, the blocking API reads it to the end.
+        """
+        for response in sorted(self._in_flight, key=lambda r: r.id):
+            if not response._done and response._error is None:
+                response._require_done("conversation.to_dict()")
+        return conversation_to_dict(self)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        model: Any = None,
+        tools: list[Any] | None = None,
+        before_call: Any = None,
+        after_call: Any = None,
+    ) -> AsyncConversation:
+        """A conversation rebuilt from ``to_dict()`` output, ready to continue.
+
+        ``model`` defaults to the registered model named in ``data``
+        (``UnknownModelError`` if there is none). Tools and hooks are not
+        saved: pass them again. Malformed data raises ``ValueError``.
+        """
+        from llm_async._registry import get_async_model
+
+        from ._response import AsyncResponse
+
+        return conversation_from_dict(
+            cls,
+            AsyncResponse,
+            data,
+            model=model,
+            lookup=get_async_model,
+            tools=list(tools) if tools else None,
+            before_call=before_call,
+            after_call=after_call,
         )
 
     def prompt(

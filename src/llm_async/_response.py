@@ -67,6 +67,8 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         if self._iterator is None:
             self._start = time.monotonic()
             self._start_utcnow = datetime.datetime.now(datetime.timezone.utc)
+            if self.conversation is not None:
+                self.conversation._in_flight.add(self)
             try:
                 # URL attachments: look up types, download what the model can't take.
                 await async_prepare_attachments(self.model, self.prompt)
@@ -100,6 +102,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         self._iterator = None
         if self.conversation is not None:
             self.conversation.responses.append(self)
+            self.conversation._in_flight.discard(self)
         for callback in self.done_callbacks:
             await async_resolve(callback(self))
 

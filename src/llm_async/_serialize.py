@@ -17,6 +17,18 @@ Shape (keys marked ``?`` only when set)::
 the messages), ``stream``, the key and the conversation are not stored.
 ``resolved_model`` and the restored ``datetime_utc`` go beyond upstream ``llm``,
 which neither reads them back nor writes ``resolved_model``.
+
+``conversation.to_dict()`` (not in upstream ``llm``) wraps its finished turns::
+
+    {
+      "id": "<conversation id>",
+      "name"?: "...",
+      "model": "<model id>",
+      "responses": [ResponseDict...],        # each with the same "model"
+      "chain_limit": n | null
+    }
+
+Tools and hooks are code: ``from_dict()`` takes them again.
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ import datetime
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
+from llm_async._chain_support import DEFAULT_CHAIN_LIMIT, check_chain_limit
 from llm_async._parts import Message
 from llm_async._prompt import Prompt
 
@@ -35,16 +48,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AttachmentDict",
+    "ConversationDict",
     "MessageDict",
     "PromptDict",
     "ResponseDict",
     "UsageDict",
+    "conversation_from_dict",
+    "conversation_to_dict",
     "options_dict",
     "response_from_dict",
     "response_to_dict",
 ]
 
 R = TypeVar("R", bound="ResponseBase")
+C = TypeVar("C")
 
 
 class AttachmentDict(TypedDict, total=False):
@@ -92,6 +109,16 @@ class ResponseDict(TypedDict):
     resolved_model: NotRequired[str]
 
 
+class ConversationDict(TypedDict):
+    """A conversation's finished turns and settings, as written by ``to_dict()``."""
+
+    id: str
+    model: str
+    responses: list[ResponseDict]
+    chain_limit: int | None
+    name: NotRequired[str]
+
+
 def options_dict(options: Any) -> dict[str, Any]:
     """A prompt's options as JSON-ready values, ``None`` values left out."""
     if isinstance(options, Mapping):
@@ -135,21 +162,25 @@ def response_to_dict(response: ResponseBase) -> ResponseDict:
     return out
 
 
-def _require(data: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+def _require(
+    data: Mapping[str, Any], key: str, kind: type, where: str, what: str = "response"
+) -> Any:
     value = data.get(key)
     if not isinstance(value, kind):
         raise ValueError(
-            f"Invalid response dict: {where}{key!r} must be a {kind.__name__}"
+            f"Invalid {what} dict: {where}{key!r} must be a {kind.__name__}"
         )
     return value
 
 
-def _optional(data: Mapping[str, Any], key: str, kind: type) -> Any:
+def _optional(
+    data: Mapping[str, Any], key: str, kind: type, what: str = "response"
+) -> Any:
     value = data.get(key)
     if value is not None and (
         not isinstance(value, kind) or (kind is int and isinstance(value, bool))
     ):
-        raise ValueError(f"Invalid response dict: {key!r} must be a {kind.__name__}")
+        raise ValueError(f"Invalid {what} dict: {key!r} must be a {kind.__name__}")
     return value
 
 
@@ -208,3 +239,81 @@ def response_from_dict(
         response.set_resolved_model(resolved)
     response._done = True
     return response
+
+
+def conversation_to_dict(conversation: Any) -> ConversationDict:
+    """The ``ConversationDict`` of ``conversation``'s recorded (finished) turns."""
+    out: ConversationDict = {
+        "id": conversation.id,
+        "model": conversation.model.model_id,
+        "responses": [response.to_dict() for response in conversation.responses],
+        "chain_limit": conversation.chain_limit,
+    }
+    if conversation.name is not None:
+        out["name"] = conversation.name
+    return out
+
+
+def conversation_from_dict(
+    cls: Callable[..., C],
+    response_cls: type[ResponseBase],
+    data: Mapping[str, Any],
+    *,
+    model: Any = None,
+    lookup: Callable[[str], Any],
+    **settings: Any,
+) -> C:
+    """A conversation ``cls(model, ..., **settings)`` rebuilt from ``data``.
+
+    Everything is checked, and the model found (``model``, else
+    ``lookup(data["model"])``), before anything is built; each response is
+    rebuilt with ``response_cls.from_dict`` rules and belongs to the new
+    conversation. Malformed data raises ``ValueError`` naming the bad field.
+    """
+    what = "conversation"
+    if not isinstance(data, Mapping):
+        raise ValueError(
+            f"A conversation dict must be a dict, not {type(data).__name__}"
+        )
+    conversation_id = _require(data, "id", str, "", what)
+    if not conversation_id:
+        raise ValueError("Invalid conversation dict: 'id' must not be empty")
+    name = _optional(data, "name", str, what)
+    model_id = _require(data, "model", str, "", what)
+    items = _require(data, "responses", list, "", what)
+    try:
+        chain_limit = check_chain_limit(data.get("chain_limit", DEFAULT_CHAIN_LIMIT))
+    except ValueError as exc:
+        raise ValueError(f"Invalid conversation dict: {exc}") from None
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise ValueError(
+                f"Invalid conversation dict: responses[{index}] must be a dict, "
+                f"not {type(item).__name__}"
+            )
+        if item.get("model") != model_id:
+            raise ValueError(
+                f"Invalid conversation dict: responses[{index}]['model'] is "
+                f"{item.get('model')!r}, not the conversation's {model_id!r}"
+            )
+    if model is None:
+        model = lookup(model_id)
+    responses = []
+    for index, item in enumerate(items):
+        try:
+            responses.append(
+                response_from_dict(response_cls, item, model=model, lookup=lookup)
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"Invalid conversation dict: responses[{index}]: {exc}"
+            ) from exc
+    conversation: Any = cls(
+        model, id=conversation_id, name=name, chain_limit=chain_limit, **settings
+    )
+    for response in responses:
+        response.conversation = conversation
+        response.before_call = conversation.before_call
+        response.after_call = conversation.after_call
+    conversation.responses = responses
+    return conversation  # type: ignore[no-any-return]

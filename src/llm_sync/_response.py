@@ -69,6 +69,8 @@ class Response(SyncResultMixin, ResponseBase):
         if self._iterator is None:
             self._start = time.monotonic()
             self._start_utcnow = datetime.datetime.now(datetime.timezone.utc)
+            if self.conversation is not None:
+                self.conversation._in_flight.add(self)
             try:
                 # URL attachments: look up types, download what the model can't take.
                 sync_prepare_attachments(self.model, self.prompt)
@@ -102,6 +104,7 @@ class Response(SyncResultMixin, ResponseBase):
         self._iterator = None
         if self.conversation is not None:
             self.conversation.responses.append(self)
+            self.conversation._in_flight.discard(self)
         for callback in self.done_callbacks:
             sync_resolve(callback(self))
 
