@@ -304,16 +304,41 @@ def test_get_tools_lists_a_runtime_plugin_without_installed_ones(
         _registry._reset()
 
 
-def test_import_is_lazy_and_side_effect_free(tmp_path: Path) -> None:
-    """Importing llm_sync loads no plugin, no provider and no pydantic; no I/O."""
+#: Never loaded by ``import llm_sync`` / ``import llm_async``: the runtime
+#: dependencies load on first use, the optional ones only when asked for.
+HEAVY_MODULES = (
+    "pydantic",
+    "pluggy",
+    "httpx",
+    "httpcore",
+    "anyio",
+    "yaml",
+    "puremagic",
+    "platformdirs",
+    "certifi",
+    "llama_cpp",
+    "numpy",
+    "truststore",
+    "llm_async_testplugin",
+)
+
+
+@pytest.mark.parametrize("package", ["llm_sync", "llm_async"])
+def test_import_is_lazy_and_side_effect_free(tmp_path: Path, package: str) -> None:
+    """Importing either package loads no plugin, no provider and nothing outside
+    the standard library (no pydantic, httpx, yaml, numpy...); no I/O."""
     code = (
         "import sys, socket\n"
         "def refuse(*a, **k): raise AssertionError('network I/O at import')\n"
         "socket.socket.connect = refuse\n"
-        "import llm_sync\n"
-        "loaded = [m for m in ('pydantic', 'pluggy', 'llm_async_testplugin', "
-        "'httpx', 'llama_cpp', 'yaml') if m in sys.modules]\n"
-        "print(','.join(loaded))\n"
+        "before = set(sys.modules)\n"
+        f"import {package}\n"
+        f"heavy = {HEAVY_MODULES!r}\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
+        "ours = ('llm_async', 'llm_sync')\n"
+        "tops = {m.split('.')[0] for m in set(sys.modules) - before}\n"
+        "other = sorted(tops - set(sys.stdlib_module_names) - set(ours))\n"
+        "print(','.join(loaded + other))\n"
     )
     env_path = str(PLUGIN_SITE)
     result = subprocess.run(
@@ -323,6 +348,7 @@ def test_import_is_lazy_and_side_effect_free(tmp_path: Path) -> None:
         env={
             "PYTHONPATH": env_path + ":" + ":".join(p for p in sys.path if p),
             "LLM_USER_PATH": str(tmp_path / "user"),
+            "LLM_TRUSTSTORE": "1",  # read when the first client is made, not before
         },
         check=True,
     )
