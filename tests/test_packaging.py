@@ -28,7 +28,6 @@ RUNTIME_DEPENDENCIES = {
     "httpx",  # the HTTP transport
     "pydantic",  # options, schemas, tool arguments
     "pluggy",  # llm-compatible plugins
-    "platformdirs",  # declared, though src/ does not import it today
     "pyyaml",  # llm-compatible YAML configuration files
     "puremagic",  # attachment type detection, pure Python
 }
