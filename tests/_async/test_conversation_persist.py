@@ -132,8 +132,7 @@ async def test_from_dict_looks_up_the_model_of_its_facade() -> None:
     await conversation.prompt("hi").text()
     restored = AsyncConversation.from_dict(_json(conversation.to_dict()))
     assert restored.model.model_id == "echo"
-    if IS_ASYNC:
-        assert isinstance(restored.model, AsyncModel)
+    assert isinstance(restored.model, AsyncModel)  # Model in the blocking twin
     assert json.loads(await restored.prompt("again").text())["previous"] == ["hi"]
     data = conversation.to_dict()
     data["model"] = "no-such-model"

@@ -134,8 +134,7 @@ def test_from_dict_looks_up_the_model_of_its_facade() -> None:
     conversation.prompt("hi").text()
     restored = Conversation.from_dict(_json(conversation.to_dict()))
     assert restored.model.model_id == "echo"
-    if IS_ASYNC:
-        assert isinstance(restored.model, Model)
+    assert isinstance(restored.model, Model)  # Model in the blocking twin
     assert json.loads(restored.prompt("again").text())["previous"] == ["hi"]
     data = conversation.to_dict()
     data["model"] = "no-such-model"
