@@ -170,16 +170,16 @@ class AsyncConversation:
         ``PauseChain`` or ``ChainLimitExceeded`` (optionally with
         ``tool_results=``), it first runs the calls left without results.
         """
-        first = self.model.prompt(
+        first = self.prompt(  # the first round: history and tools as prompt() does
             prompt,
             fragments=fragments,
             attachments=attachments,
             system=system,
             system_fragments=system_fragments,
-            messages=history_messages(self, messages, system, system_fragments),
+            messages=messages,
             stream=stream,
             schema=schema,
-            tools=tools if tools is not None else self.tools,
+            tools=tools,
             tool_results=tool_results,
             options=options,
             hide_reasoning=hide_reasoning,
