@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "recorded"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "recorded"
 # Transport settings and proxies from the caller's shell would change the tests.
 TRANSPORT_ENV = (
     "LLM_TIMEOUT",

@@ -28,7 +28,7 @@ from llm_async._options import Options
 
 LOGGER = "llm_async"
 CANARY_KEY = "sk-CANARY-7f3a9c1e5b2d4f60"
-RECORDED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "recorded"
+RECORDED = Path(__file__).resolve().parent / "fixtures" / "recorded"
 BASE_URL = "https://synthetic.invalid/v1"
 
 

