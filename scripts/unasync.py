@@ -6,8 +6,9 @@ Usage::
     python scripts/unasync.py          # regenerate src/llm_sync/ and tests/_sync/
     python scripts/unasync.py --check  # fail if the committed output is not current
 
-Only the I/O modules of ``src/llm_async`` (``IO_MODULES``) are rewritten; the
-sans-I/O modules are imported by both facades from ``llm_async``. Output is
+Only ``src/llm_async/__init__.py`` and the ``src/llm_async/_io/`` folder are
+rewritten; the sans-I/O code (``_core``, ``_http``, ``providers``) is imported by
+both facades from ``llm_async``. Output is
 formatted with ruff and starts with a "generated, do not edit" header. ``--check``
 regenerates into a temporary directory and reports changed, missing and stale
 files, and fails when a replacement rule was never used.
@@ -38,19 +39,24 @@ SRC_SYNC = Path("src/llm_sync")
 TESTS_ASYNC = Path("tests/_async")
 TESTS_SYNC = Path("tests/_sync")
 
-# The I/O modules: the async source of truth for the sync facade.
-IO_MODULES = [
-    "__init__.py",
-    "_attachment_fetch.py",
-    "_chain.py",
-    "_conversation.py",
-    "_http_model.py",
-    "_local_model.py",
-    "_model.py",
-    "_response.py",
-    "_scripted.py",
-    "_transport.py",
-]
+# The async source of truth for the sync facade: the package's public
+# ``__init__.py`` and every module of the ``_io/`` folder. Shared sans-I/O code
+# (``_core/``, ``_http/``, ``providers/``) is imported by both facades as it is.
+IO_FOLDER = "_io"
+
+
+def _io_modules() -> list[str]:
+    """``__init__.py`` and the ``_io/`` modules, as paths under ``src/llm_async``."""
+    folder = ROOT / SRC_ASYNC / IO_FOLDER
+    return [
+        "__init__.py",
+        *sorted(
+            path.relative_to(ROOT / SRC_ASYNC).as_posix()
+            for path in folder.rglob("*.py")
+            if "__pycache__" not in path.parts
+        ),
+    ]
+
 
 # Public and helper names whose sync twin is not just the name without "Async".
 SRC_REPLACEMENTS = {
@@ -112,7 +118,7 @@ class TrackingRule(unasync.Rule):  # type: ignore[misc]
 
 
 def _sources() -> list[tuple[Path, Path]]:
-    pairs = [(SRC_ASYNC / name, SRC_SYNC / name) for name in IO_MODULES]
+    pairs = [(SRC_ASYNC / name, SRC_SYNC / name) for name in _io_modules()]
     for path in sorted((ROOT / TESTS_ASYNC).rglob("*.py")):
         relative = path.relative_to(ROOT / TESTS_ASYNC)
         pairs.append((TESTS_ASYNC / relative, TESTS_SYNC / relative))

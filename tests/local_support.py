@@ -20,8 +20,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from llm_async._local import INSTALL_LOCAL, INSTALL_SMOLLM2, SMOLLM2, load
-from llm_async._registry import _reset as reset_registry
+from llm_async._core.registry import _reset as reset_registry
+from llm_async.providers.llama_cpp.engine import (
+    INSTALL_LOCAL,
+    INSTALL_SMOLLM2,
+    SMOLLM2,
+    load,
+)
 
 __all__ = [
     "INSTALL_LOCAL",

@@ -18,16 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llm_async import Attachment
-from llm_async._openai_models import VISION_TYPES, ChatSpec, OpenAIConfigWarning
-from llm_async._parts import (
+from llm_async._core.parts import (
     AttachmentPart,
     Message,
     TextPart,
     ToolCallPart,
     ToolResultPart,
 )
-from llm_async._registry import _reset as reset_registry
-from llm_async._tools import Tool
+from llm_async._core.registry import _reset as reset_registry
+from llm_async._core.tools import Tool
+from llm_async.providers.openai.models import (
+    VISION_TYPES,
+    ChatSpec,
+    OpenAIConfigWarning,
+)
 from tests.support import RECORDED, load_recorded
 
 __all__ = [

@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 
 from llm_async import StreamEvent
-from llm_async._errors import ServerError
-from llm_async._options import Options
+from llm_async._core.errors import ServerError
+from llm_async._core.options import Options
 
 LOGGER = "llm_async"
 CANARY_KEY = "sk-CANARY-7f3a9c1e5b2d4f60"

@@ -20,7 +20,7 @@ import httpx
 import pytest
 import respx
 
-from llm_async._registry import _reset as reset_registry
+from llm_async._core.registry import _reset as reset_registry
 from tests.core.media import png_bytes, wav_bytes
 from tests.synthetic_openai_server import CHAT_URL, synthetic_openai
 from tests.test_seed_examples import JPEG, fenced_python, run_example, sent_bodies

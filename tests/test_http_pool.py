@@ -1,4 +1,4 @@
-"""The transport's connection pool (``llm_async._http_pool``) on a loopback server.
+"""The transport's connection pool (``llm_async._http.pool``) on a loopback server.
 
 httpcore's own assignment gives one idle connection to several queued requests,
 which then wait for each other: ``GET /?wait=N`` answers only once N requests are
@@ -19,8 +19,8 @@ import httpcore
 import httpx
 import pytest
 
-from llm_async._http_pool import speed_up_pool
-from llm_async._transport import AsyncTransport
+from llm_async._http.pool import speed_up_pool
+from llm_async._io.transport import AsyncTransport
 
 
 class Server:

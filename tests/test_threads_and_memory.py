@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import llm_sync
-from llm_async import _registry
+from llm_async._core import registry as _registry
 from tests.openai_support import ChatSpec
 
 

@@ -107,19 +107,19 @@ def test_check_passes_on_the_committed_tree(repo_copy: Path) -> None:
 
 
 def test_check_fails_on_a_hand_edit(repo_copy: Path) -> None:
-    target = repo_copy / "src" / "llm_sync" / "_response.py"
+    target = repo_copy / "src" / "llm_sync" / "_io" / "response.py"
     target.write_text(target.read_text() + "\n# hand edit\n")
     result = run_check(repo_copy)
     assert result.returncode == 1
-    assert "changed: src/llm_sync/_response.py" in result.stderr
+    assert "changed: src/llm_sync/_io/response.py" in result.stderr
 
 
 def test_check_fails_on_missing_and_stale_files(repo_copy: Path) -> None:
-    (repo_copy / "src" / "llm_sync" / "_conversation.py").unlink()
+    (repo_copy / "src" / "llm_sync" / "_io" / "conversation.py").unlink()
     (repo_copy / "src" / "llm_sync" / "_leftover.py").write_text("x = 1\n")
     result = run_check(repo_copy)
     assert result.returncode == 1
-    assert "missing: src/llm_sync/_conversation.py" in result.stderr
+    assert "missing: src/llm_sync/_io/conversation.py" in result.stderr
     assert "stale (no async source): src/llm_sync/_leftover.py" in result.stderr
 
 

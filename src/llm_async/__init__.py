@@ -8,11 +8,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from llm_async import _parts as parts
-from llm_async._attachments import Attachment, AttachmentError
-from llm_async._config import (
+from llm_async._core import parts as parts
+from llm_async._core.attachments import Attachment
+from llm_async._core.config import (
     DEFAULT_MODEL,
-    KeysFileWarning,
     get_default_embedding_model,
     get_default_model,
     get_key,
@@ -22,23 +21,29 @@ from llm_async._config import (
     set_key,
     user_dir,
 )
-from llm_async._errors import (
+from llm_async._core.errors import (
     APIConnectionError,
     APIError,
     APIStatusError,
     APITimeoutError,
+    AttachmentError,
     AuthenticationError,
     BadRequestError,
     CancelToolCall,
     ChainLimitExceeded,
     ConfigError,
     ContextWindowExceededError,
+    GGUFConfigWarning,
+    KeysFileWarning,
+    LocalModelError,
     LocalModelWarning,
     ModelError,
     NeedsKeyException,
     NotFoundError,
+    OpenAIConfigWarning,
     PauseChain,
     PermissionDeniedError,
+    PluginWarning,
     RateLimitError,
     ResponseDecodeError,
     SchemaValidationError,
@@ -46,7 +51,7 @@ from llm_async._errors import (
     StreamInterruptedError,
     UnknownModelError,
 )
-from llm_async._parts import (
+from llm_async._core.parts import (
     AttachmentPart,
     Message,
     Part,
@@ -60,11 +65,10 @@ from llm_async._parts import (
     tool_message,
     user,
 )
-from llm_async._prompt import Prompt
-from llm_async._registry import (
+from llm_async._core.prompt import Prompt
+from llm_async._core.registry import (
     EmbeddingModelWithAliases,
     ModelWithAliases,
-    PluginWarning,
     get_async_model,
     get_async_model_aliases,
     get_async_models,
@@ -81,8 +85,11 @@ from llm_async._registry import (
     remove_alias,
     set_alias,
 )
-from llm_async._schemas import parse_structured, schema_dsl
-from llm_async._tools import (
+from llm_async._core.registry import (
+    add_builtin_plugin as _add_builtin_plugin,
+)
+from llm_async._core.schemas import parse_structured, schema_dsl
+from llm_async._core.tools import (
     ServerSideTool,
     Tool,
     Toolbox,
@@ -90,27 +97,26 @@ from llm_async._tools import (
     ToolOutput,
     ToolResult,
 )
-from llm_async._usage import Usage
+from llm_async._core.usage import Usage
 
-from ._attachment_fetch import afetch_attachment
-from ._chain import AsyncChainResponse
-from ._conversation import AsyncConversation
-from ._model import AsyncKeyModel, AsyncModel
-from ._response import AsyncResponse
+from ._io.attachment_fetch import afetch_attachment
+from ._io.chain import AsyncChainResponse
+from ._io.conversation import AsyncConversation
+from ._io.model import AsyncKeyModel, AsyncModel
+from ._io.response import AsyncResponse
 
 if TYPE_CHECKING:
-    from llm_async._hookspecs import hookimpl
-    from llm_async._http_support import RetryPolicy
-    from llm_async._local import LocalModelError
-    from llm_async._local_config import register_gguf
-    from llm_async._openai_models import register_openai_compatible
-    from llm_async._options import Options
-    from llm_async._scripted_support import ScriptedReply
+    from llm_async._builtins.local import register_gguf
+    from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.hookspecs import hookimpl
+    from llm_async._core.options import Options
+    from llm_async._core.scripted_base import ScriptedReply
+    from llm_async._http.settings import RetryPolicy
 
-    from ._http_model import AsyncHTTPModel
-    from ._local_model import AsyncLocalModel
-    from ._scripted import AsyncEchoModel, AsyncScriptedModel
-    from ._transport import AsyncTransport
+    from ._io.http_model import AsyncHTTPModel
+    from ._io.local_model import AsyncLocalModel
+    from ._io.scripted import AsyncEchoModel, AsyncScriptedModel
+    from ._io.transport import AsyncTransport
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -138,6 +144,7 @@ __all__ = [
     "ConfigError",
     "ContextWindowExceededError",
     "EmbeddingModelWithAliases",
+    "GGUFConfigWarning",
     "KeysFileWarning",
     "LocalModelError",
     "LocalModelWarning",
@@ -146,6 +153,7 @@ __all__ = [
     "ModelWithAliases",
     "NeedsKeyException",
     "NotFoundError",
+    "OpenAIConfigWarning",
     "Options",
     "Part",
     "PauseChain",
@@ -211,18 +219,17 @@ __all__ = [
 # Names whose modules import pydantic or pluggy load on first use, so that
 # importing the package stays cheap.
 _LAZY_NAMES = {
-    "AsyncEchoModel": "._scripted",
-    "AsyncHTTPModel": "._http_model",
-    "AsyncLocalModel": "._local_model",
-    "LocalModelError": "llm_async._local",
-    "AsyncScriptedModel": "._scripted",
-    "AsyncTransport": "._transport",
-    "Options": "llm_async._options",
-    "RetryPolicy": "llm_async._http_support",
-    "ScriptedReply": "llm_async._scripted_support",
-    "hookimpl": "llm_async._hookspecs",
-    "register_gguf": "llm_async._local_config",
-    "register_openai_compatible": "llm_async._openai_models",
+    "AsyncEchoModel": "._io.scripted",
+    "AsyncHTTPModel": "._io.http_model",
+    "AsyncLocalModel": "._io.local_model",
+    "AsyncScriptedModel": "._io.scripted",
+    "AsyncTransport": "._io.transport",
+    "Options": "llm_async._core.options",
+    "RetryPolicy": "llm_async._http.settings",
+    "ScriptedReply": "llm_async._core.scripted_base",
+    "hookimpl": "llm_async._core.hookspecs",
+    "register_gguf": "llm_async._builtins.local",
+    "register_openai_compatible": "llm_async._builtins.openai",
 }
 
 
@@ -237,3 +244,7 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+# The built-in models are registered like a plugin's (loaded on first lookup).
+_add_builtin_plugin("llm_async.builtin", "llm_async._builtins.plugin")

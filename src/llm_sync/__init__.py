@@ -10,11 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from llm_async import _parts as parts
-from llm_async._attachments import Attachment, AttachmentError
-from llm_async._config import (
+from llm_async._core import parts as parts
+from llm_async._core.attachments import Attachment
+from llm_async._core.config import (
     DEFAULT_MODEL,
-    KeysFileWarning,
     get_default_embedding_model,
     get_default_model,
     get_key,
@@ -24,23 +23,29 @@ from llm_async._config import (
     set_key,
     user_dir,
 )
-from llm_async._errors import (
+from llm_async._core.errors import (
     APIConnectionError,
     APIError,
     APIStatusError,
     APITimeoutError,
+    AttachmentError,
     AuthenticationError,
     BadRequestError,
     CancelToolCall,
     ChainLimitExceeded,
     ConfigError,
     ContextWindowExceededError,
+    GGUFConfigWarning,
+    KeysFileWarning,
+    LocalModelError,
     LocalModelWarning,
     ModelError,
     NeedsKeyException,
     NotFoundError,
+    OpenAIConfigWarning,
     PauseChain,
     PermissionDeniedError,
+    PluginWarning,
     RateLimitError,
     ResponseDecodeError,
     SchemaValidationError,
@@ -48,7 +53,7 @@ from llm_async._errors import (
     StreamInterruptedError,
     UnknownModelError,
 )
-from llm_async._parts import (
+from llm_async._core.parts import (
     AttachmentPart,
     Message,
     Part,
@@ -62,11 +67,10 @@ from llm_async._parts import (
     tool_message,
     user,
 )
-from llm_async._prompt import Prompt
-from llm_async._registry import (
+from llm_async._core.prompt import Prompt
+from llm_async._core.registry import (
     EmbeddingModelWithAliases,
     ModelWithAliases,
-    PluginWarning,
     get_embedding_model,
     get_embedding_model_aliases,
     get_embedding_models,
@@ -83,8 +87,11 @@ from llm_async._registry import (
     remove_alias,
     set_alias,
 )
-from llm_async._schemas import parse_structured, schema_dsl
-from llm_async._tools import (
+from llm_async._core.registry import (
+    add_builtin_plugin as _add_builtin_plugin,
+)
+from llm_async._core.schemas import parse_structured, schema_dsl
+from llm_async._core.tools import (
     ServerSideTool,
     Tool,
     Toolbox,
@@ -92,27 +99,26 @@ from llm_async._tools import (
     ToolOutput,
     ToolResult,
 )
-from llm_async._usage import Usage
+from llm_async._core.usage import Usage
 
-from ._attachment_fetch import fetch_attachment
-from ._chain import ChainResponse
-from ._conversation import Conversation
-from ._model import KeyModel, Model
-from ._response import Response
+from ._io.attachment_fetch import fetch_attachment
+from ._io.chain import ChainResponse
+from ._io.conversation import Conversation
+from ._io.model import KeyModel, Model
+from ._io.response import Response
 
 if TYPE_CHECKING:
-    from llm_async._hookspecs import hookimpl
-    from llm_async._http_support import RetryPolicy
-    from llm_async._local import LocalModelError
-    from llm_async._local_config import register_gguf
-    from llm_async._openai_models import register_openai_compatible
-    from llm_async._options import Options
-    from llm_async._scripted_support import ScriptedReply
+    from llm_async._builtins.local import register_gguf
+    from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.hookspecs import hookimpl
+    from llm_async._core.options import Options
+    from llm_async._core.scripted_base import ScriptedReply
+    from llm_async._http.settings import RetryPolicy
 
-    from ._http_model import HTTPModel
-    from ._local_model import LocalModel
-    from ._scripted import EchoModel, ScriptedModel
-    from ._transport import Transport
+    from ._io.http_model import HTTPModel
+    from ._io.local_model import LocalModel
+    from ._io.scripted import EchoModel, ScriptedModel
+    from ._io.transport import Transport
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -143,6 +149,7 @@ __all__ = [
     "Conversation",
     "EchoModel",
     "EmbeddingModelWithAliases",
+    "GGUFConfigWarning",
     "HTTPModel",
     "KeyModel",
     "KeysFileWarning",
@@ -155,6 +162,7 @@ __all__ = [
     "ModelWithAliases",
     "NeedsKeyException",
     "NotFoundError",
+    "OpenAIConfigWarning",
     "Options",
     "Part",
     "PauseChain",
@@ -240,26 +248,25 @@ from llm_async import (
 # Names whose modules import pydantic or pluggy load on first use, so that
 # importing the package stays cheap.
 _LAZY_NAMES = {
-    "EchoModel": "._scripted",
-    "HTTPModel": "._http_model",
-    "LocalModel": "._local_model",
-    "LocalModelError": "llm_async._local",
-    "ScriptedModel": "._scripted",
-    "Transport": "._transport",
-    "Options": "llm_async._options",
-    "RetryPolicy": "llm_async._http_support",
-    "ScriptedReply": "llm_async._scripted_support",
-    "hookimpl": "llm_async._hookspecs",
-    "register_gguf": "llm_async._local_config",
-    "register_openai_compatible": "llm_async._openai_models",
+    "EchoModel": "._io.scripted",
+    "HTTPModel": "._io.http_model",
+    "LocalModel": "._io.local_model",
+    "ScriptedModel": "._io.scripted",
+    "Transport": "._io.transport",
+    "Options": "llm_async._core.options",
+    "RetryPolicy": "llm_async._http.settings",
+    "ScriptedReply": "llm_async._core.scripted_base",
+    "hookimpl": "llm_async._core.hookspecs",
+    "register_gguf": "llm_async._builtins.local",
+    "register_openai_compatible": "llm_async._builtins.openai",
 }
 _LAZY_NAMES.update(
     {
-        "AsyncEchoModel": "llm_async._scripted",
-        "AsyncHTTPModel": "llm_async._http_model",
-        "AsyncLocalModel": "llm_async._local_model",
-        "AsyncScriptedModel": "llm_async._scripted",
-        "AsyncTransport": "llm_async._transport",
+        "AsyncEchoModel": "llm_async._io.scripted",
+        "AsyncHTTPModel": "llm_async._io.http_model",
+        "AsyncLocalModel": "llm_async._io.local_model",
+        "AsyncScriptedModel": "llm_async._io.scripted",
+        "AsyncTransport": "llm_async._io.transport",
     }
 )
 
@@ -275,3 +282,7 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+# The built-in models are registered like a plugin's (loaded on first lookup).
+_add_builtin_plugin("llm_async.builtin", "llm_async._builtins.plugin")

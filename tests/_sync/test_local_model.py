@@ -216,7 +216,9 @@ def test_missing_smollm2_package_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(
-        "llm_async._local.PackagedFile.find", lambda self: None, raising=True
+        "llm_async.providers.llama_cpp.engine.PackagedFile.find",
+        lambda self: None,
+        raising=True,
     )
     response = llm.get_model("smollm2").prompt("hi")
     with pytest.raises(llm.LocalModelError) as info:

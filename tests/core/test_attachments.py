@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from llm_async import Attachment, AttachmentError
-from llm_async._attachments import (
+from llm_async._core.attachments import (
     DEFAULT_MAX_BYTES,
     check_attachment_type,
     max_bytes_for,

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from llm_async import _config
-from llm_async._config import (
+from llm_async._core import config as _config
+from llm_async._core.config import (
     DEFAULT_MODEL,
     KEYS_NOTE,
     ConfigError,
@@ -191,14 +191,14 @@ def test_user_dir_windows_uses_roaming_appdata(
 def test_import_does_no_io_and_imports_nothing_heavy(tmp_path: Path) -> None:
     # Import the module without running llm_async/__init__.py, to see what
     # _config itself pulls in.
-    source = Path(_config.__file__).parent
+    source = Path(_config.__file__).parent.parent
     code = textwrap.dedent(
         f"""
         import sys, types
         package = types.ModuleType("llm_async")
         package.__path__ = [{str(source)!r}]
         sys.modules["llm_async"] = package
-        import llm_async._config
+        import llm_async._core.config
         heavy = {{"yaml", "pydantic", "httpx", "platformdirs", "click",
                  "pluggy", "anyio", "llama_cpp", "numpy", "truststore"}}
         print(sorted(heavy & set(sys.modules)))

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import truststore
 
-from llm_async._errors import (
+from llm_async._core.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -26,7 +26,7 @@ from llm_async._errors import (
     ResponseDecodeError,
     ServerError,
 )
-from llm_async._http_errors import (
+from llm_async._http.errors import (
     redact,
     request_id,
     request_secrets,
@@ -34,8 +34,8 @@ from llm_async._http_errors import (
     status_error,
     transport_error,
 )
-from llm_async._http_model_support import check_headers, is_event_stream, rebase_url
-from llm_async._http_support import (
+from llm_async._http.model_base import check_headers, is_event_stream, rebase_url
+from llm_async._http.settings import (
     CallSettings,
     RetryPolicy,
     RetryState,
@@ -46,8 +46,8 @@ from llm_async._http_support import (
     resolve_settings,
     ssl_context,
 )
-from llm_async._transport import AsyncTransport
-from llm_sync._transport import Transport
+from llm_async._io.transport import AsyncTransport
+from llm_sync._io.transport import Transport
 
 # Settings ---------------------------------------------------------------------------
 

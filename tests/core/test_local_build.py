@@ -9,8 +9,8 @@ import pytest
 
 import llm_async
 import llm_sync
-from llm_async import _local
-from llm_async._local import REBUILD_PORTABLE, amx_warning
+from llm_async.providers.llama_cpp import engine as _local
+from llm_async.providers.llama_cpp.engine import REBUILD_PORTABLE, amx_warning
 
 AMX_INFO = (
     "CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | "

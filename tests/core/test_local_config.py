@@ -16,7 +16,14 @@ import pytest
 
 import llm_async
 import llm_sync
-from llm_async._local import (
+from llm_async._core.parts import Message, ReasoningPart, TextPart, ToolResultPart
+from llm_async._core.registry import _reset
+from llm_async.providers.llama_cpp.config import (
+    CONFIG_FILE,
+    GGUFConfigWarning,
+    load_config,
+)
+from llm_async.providers.llama_cpp.engine import (
     DEFAULT_N_CTX,
     SMOLLM2,
     GGUFSpec,
@@ -24,9 +31,6 @@ from llm_async._local import (
     PackagedFile,
     chat_messages,
 )
-from llm_async._local_config import CONFIG_FILE, GGUFConfigWarning, load_config
-from llm_async._parts import Message, ReasoningPart, TextPart, ToolResultPart
-from llm_async._registry import _reset
 
 
 @pytest.fixture(autouse=True)

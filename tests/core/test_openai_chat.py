@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from llm_async import Attachment, Prompt, StreamEvent
-from llm_async._errors import APIConnectionError, ResponseDecodeError, ServerError
-from llm_async._http_model_support import EventDecoder
-from llm_async._parts import (
+from llm_async._core.errors import APIConnectionError, ResponseDecodeError, ServerError
+from llm_async._core.parts import (
     AttachmentPart,
     Message,
     ReasoningPart,
@@ -24,8 +23,11 @@ from llm_async._parts import (
     ToolCallPart,
     ToolResultPart,
 )
-from llm_async._providers import openai_chat
-from llm_async._providers.openai_chat import (
+from llm_async._core.tools import Tool, ToolCall
+from llm_async._http.model_base import EventDecoder
+from llm_async._http.sse import ServerSentEvent
+from llm_async.providers.openai import chat as openai_chat
+from llm_async.providers.openai.chat import (
     DEFAULT_BASE_URL,
     ChatOptions,
     OpenAIChatProvider,
@@ -33,8 +35,6 @@ from llm_async._providers.openai_chat import (
     clean_usage_details,
     wire_messages,
 )
-from llm_async._sse import ServerSentEvent
-from llm_async._tools import Tool, ToolCall
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="

@@ -20,7 +20,7 @@ from llm_async import (
     ToolCallPart,
     ToolResultPart,
 )
-from llm_async._parts import normalize_parts
+from llm_async._core.parts import normalize_parts
 
 
 def test_helpers_normalise_items() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 import llm_async
 import llm_sync
-from llm_async import _registry
+from llm_async._core import registry as _registry
 
 PLUGIN_SITE = Path(__file__).resolve().parents[1] / "plugin_site"
 

@@ -12,7 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llm_async._sse import ServerSentEvent, SSEDecodeError, SSEDecoder, decode_events
+from llm_async._http.sse import (
+    ServerSentEvent,
+    SSEDecodeError,
+    SSEDecoder,
+    decode_events,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
 

@@ -13,7 +13,7 @@ from llm_async import (
     ToolCallPart,
     ToolResultPart,
 )
-from llm_async._stream_state import StreamAccumulator, assemble_messages
+from llm_async._core.stream_state import StreamAccumulator, assemble_messages
 
 
 def _feed(*items: str | StreamEvent) -> StreamAccumulator:

@@ -24,7 +24,7 @@ from llm_async import (
     ToolResult,
     ToolResultPart,
 )
-from llm_async._chain_support import (
+from llm_async._core.chain_base import (
     DEFAULT_CHAIN_LIMIT,
     chain_limit_error,
     check_chain_limit,

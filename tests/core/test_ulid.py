@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from llm_async._ulid import _ALPHABET, _encode_ulid, monotonic_ulid
+from llm_async._core.ulid import _ALPHABET, _encode_ulid, monotonic_ulid
 
 
 def _digits(value: int, length: int) -> str:

@@ -1,1 +1,1 @@
-"""Sans-I/O provider adapters: prompt → ``httpx.Request``, bytes → stream events."""
+"""Deprecated: the provider contract moved to ``llm_async.providers``."""

@@ -1,75 +1,21 @@
-"""The contract between an HTTP provider adapter and the transport.
+"""Deprecated alias of ``llm_async.providers`` (kept for one release).
 
-A provider is sans-I/O: it builds the request and parses what comes back. The
-generated ``HTTPModel``/``AsyncHTTPModel`` do the I/O, so a provider (built-in or
-a plugin's) works in both facades with no extra code.
+Import ``HTTPProvider``, ``ResponseSink`` and ``StreamParser`` from
+``llm_async.providers`` instead.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+import warnings
 
-if TYPE_CHECKING:
-    import httpx
-
-    from llm_async._parts import StreamEvent
-    from llm_async._prompt import Prompt
-    from llm_async._sse import ServerSentEvent
-    from llm_async._tools import ToolCall
+from llm_async.providers.base import HTTPProvider, ResponseSink, StreamParser
 
 __all__ = ["HTTPProvider", "ResponseSink", "StreamParser"]
 
-
-class ResponseSink(Protocol):
-    """What a parser may record on the response besides its events."""
-
-    response_json: dict[str, Any] | None
-
-    def set_usage(
-        self,
-        *,
-        input: int | None = None,
-        output: int | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None: ...
-
-    def set_resolved_model(self, model_id: str) -> None: ...
-
-    def add_tool_call(self, tool_call: ToolCall) -> None: ...
-
-
-class StreamParser(Protocol):
-    """Turns one streamed response's server-sent events into stream events."""
-
-    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
-        """Events for one SSE message (may be empty)."""
-        ...
-
-    def finish(self) -> list[StreamEvent]:
-        """Events once the stream has ended; records usage and tool calls."""
-        ...
-
-
-class HTTPProvider(Protocol):
-    """Builds requests for one model and parses its responses."""
-
-    #: The pydantic ``Options`` class of the model.
-    Options: type[Any]
-
-    def build_request(
-        self, prompt: Prompt, *, stream: bool, key: str | None
-    ) -> httpx.Request:
-        """The HTTP request for this prompt (the key goes in a header only)."""
-        ...
-
-    def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
-        """Events from a non-streamed JSON body; records usage etc. on ``sink``."""
-        ...
-
-    def stream_parser(self, sink: ResponseSink) -> StreamParser:
-        """A fresh parser for one streamed response."""
-        ...
-
-    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
-        """The provider's error message and error code from an error body."""
-        ...
+warnings.warn(
+    "llm_async._providers._base is deprecated and will be removed in the next "
+    "release; import HTTPProvider, ResponseSink and StreamParser from "
+    "llm_async.providers instead.",
+    DeprecationWarning,
+    stacklevel=2,
+)

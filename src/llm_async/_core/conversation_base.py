@@ -1,0 +1,32 @@
+"""Sans-I/O helpers for conversations, shared by both facades."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from llm_async._core.parts import Message, TextPart
+
+__all__ = ["history_messages"]
+
+
+def history_messages(
+    conversation: Any,
+    messages: Sequence[Message] | None,
+    system: str | None,
+    system_fragments: Sequence[str] | None,
+) -> list[Message]:
+    """The chain a new turn continues: explicit messages, else the history.
+
+    The history is the last completed turn's input chain plus its output. The
+    first turn starts with the system prompt, if any. A ``system=`` given on a
+    later turn is not added to the chain (as in ``llm``).
+    """
+    if messages is not None:
+        return list(messages)
+    if conversation.responses:
+        last = conversation.responses[-1]
+        return [*last.prompt.messages, *last._state.messages()]
+    pieces = [str(item).strip() for item in [*(system_fragments or []), system or ""]]
+    system_text = "\n\n".join(piece for piece in pieces if piece)
+    return [Message("system", [TextPart(system_text)])] if system_text else []

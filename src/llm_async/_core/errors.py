@@ -1,0 +1,265 @@
+"""The one exception tree of the library.
+
+::
+
+    Exception
+    ├── ModelError                       anything that went wrong running a model
+    │   ├── NeedsKeyException            no API key could be found
+    │   ├── ConfigError (+ValueError)    a config file in the user directory is unusable
+    │   ├── APIError                     the provider answered, or the transport failed
+    │   │   ├── APIStatusError           an HTTP error status (status_code, request_id)
+    │   │   │   ├── BadRequestError          400, 413, 422
+    │   │   │   │   └── ContextWindowExceededError
+    │   │   │   ├── AuthenticationError      401
+    │   │   │   ├── PermissionDeniedError    403
+    │   │   │   ├── NotFoundError            404
+    │   │   │   ├── RateLimitError           429 (retry_after)
+    │   │   │   └── ServerError              5xx, 529
+    │   │   ├── APITimeoutError          connect, idle-read or total deadline exceeded
+    │   │   ├── APIConnectionError       the connection could not be made or was lost
+    │   │   ├── ResponseDecodeError      the server's bytes could not be understood
+    │   │   └── StreamInterruptedError   a stream failed after text reached the caller
+    │   ├── AttachmentError (+ValueError)     an attachment could not be read or fetched
+    │   ├── LocalModelError              a local model could not load or run
+    │   ├── ChainLimitExceeded (+ValueError)  a tool chain ran more rounds than allowed
+    │   └── SchemaValidationError (+ValueError)  structured output did not validate
+    ├── UnknownModelError (KeyError)     no model with that id or alias
+    ├── CancelToolCall                   control flow: before_call skips a call
+    └── PauseChain                       control flow: raised in a tool to pause a chain
+
+    UserWarning
+    ├── PluginWarning                    a plugin could not be loaded; it was skipped
+    ├── KeysFileWarning                  keys.json is readable by other users
+    ├── OpenAIConfigWarning              an extra-openai-models.yaml entry was skipped
+    ├── GGUFConfigWarning                a gguf-models.yaml entry was skipped
+    └── LocalModelWarning                llama.cpp was built in a way known to crash
+
+HTTP errors are mapped onto this tree at the transport boundary; the original
+exception is kept as ``__cause__``. No message ever contains an API key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AttachmentError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CancelToolCall",
+    "ChainLimitExceeded",
+    "ConfigError",
+    "ContextWindowExceededError",
+    "GGUFConfigWarning",
+    "KeysFileWarning",
+    "LocalModelError",
+    "LocalModelWarning",
+    "ModelError",
+    "NeedsKeyException",
+    "NotFoundError",
+    "OpenAIConfigWarning",
+    "PauseChain",
+    "PermissionDeniedError",
+    "PluginWarning",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "SchemaValidationError",
+    "ServerError",
+    "StreamInterruptedError",
+    "UnknownModelError",
+]
+
+
+class ModelError(Exception):
+    """Base class for errors raised while running a model."""
+
+
+class NeedsKeyException(ModelError):
+    """No API key was found for a model that needs one."""
+
+
+class ConfigError(ModelError, ValueError):
+    """A configuration file in the user directory could not be used."""
+
+
+class UnknownModelError(KeyError):
+    """No registered model matches the requested id or alias.
+
+    A ``KeyError``, so ``str(exc)`` is quoted; ``exc.args[0]`` is the message.
+    """
+
+
+class APIError(ModelError):
+    """A request to a model provider failed.
+
+    ``status_code`` and ``request_id`` are ``None`` when no HTTP response arrived.
+    ``code`` is the provider's error code (``"context_length_exceeded"``), if any.
+    """
+
+    code: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.request_id = request_id
+        self.body = body
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.status_code is not None:
+            parts.append(f"(status {self.status_code})")
+        if self.request_id:
+            parts.append(f"[request id {self.request_id}]")
+        return " ".join(parts)
+
+
+class APIStatusError(APIError):
+    """The provider answered with an HTTP error status.
+
+    ``retry_after`` is the wait in seconds the server asked for, if it named one.
+    """
+
+    retry_after: float | None = None
+
+
+class BadRequestError(APIStatusError):
+    """The provider rejected the request as invalid (400, 413, 422)."""
+
+
+class ContextWindowExceededError(BadRequestError):
+    """The prompt and history are longer than the model's context window."""
+
+
+class AuthenticationError(APIStatusError):
+    """The API key was missing, invalid or revoked (401)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """The key is valid but may not use this resource (403)."""
+
+
+class NotFoundError(APIStatusError):
+    """The model or endpoint does not exist (404)."""
+
+
+class RateLimitError(APIStatusError):
+    """Too many requests (429); ``retry_after`` is the server's wait in seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = 429,
+        request_id: str | None = None,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(
+            message, status_code=status_code, request_id=request_id, body=body
+        )
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """The provider failed (5xx, or Anthropic's 529 overloaded)."""
+
+
+class APITimeoutError(APIError):
+    """Connecting, waiting for the next chunk, or the total deadline timed out."""
+
+
+class APIConnectionError(APIError):
+    """The connection could not be established or was lost."""
+
+
+class ResponseDecodeError(APIError):
+    """The provider sent bytes that could not be decoded."""
+
+
+class StreamInterruptedError(APIError):
+    """A streamed response failed after some of it had reached the caller.
+
+    It is never retried, since that would repeat text; ``partial_text`` holds what
+    was received before the failure.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        partial_text: str = "",
+        status_code: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, request_id=request_id)
+        self.partial_text = partial_text
+
+
+class ChainLimitExceeded(ModelError, ValueError):
+    """A tool chain needed more model calls than its ``chain_limit`` allows."""
+
+
+class SchemaValidationError(ModelError, ValueError):
+    """A structured-output response did not match its schema (raw text: ``text``)."""
+
+    def __init__(self, message: str, *, text: str) -> None:
+        super().__init__(message)
+        self.text = text
+
+
+class CancelToolCall(Exception):
+    """Raise in a ``before_call`` hook to skip a tool call; the model is told why."""
+
+
+class PauseChain(Exception):
+    """Raise in a tool to pause a chain; ``tool_call`` and ``tool_results`` are set."""
+
+    tool_call: Any = None
+    tool_results: list[Any]
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.tool_results = []
+
+
+class LocalModelWarning(UserWarning):
+    """The installed llama.cpp was built in a way known to crash on some hosts."""
+
+
+class AttachmentError(ModelError, ValueError):
+    """An attachment could not be read, typed or downloaded."""
+
+
+class LocalModelError(ModelError):
+    """A local model could not run: a missing package, file or a load failure."""
+
+
+# Warnings ---------------------------------------------------------------------
+
+
+class PluginWarning(UserWarning):
+    """A plugin could not be loaded or failed to register; it was skipped."""
+
+
+class KeysFileWarning(UserWarning):
+    """``keys.json`` can be read or written by other users (mode wider than 0600)."""
+
+
+class OpenAIConfigWarning(UserWarning):
+    """``extra-openai-models.yaml`` (or one of its entries) could not be used."""
+
+
+class GGUFConfigWarning(UserWarning):
+    """An entry of ``gguf-models.yaml`` (or the whole file) was unusable."""

@@ -1,0 +1,122 @@
+"""Sans-I/O helpers shared by the async and sync model classes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from llm_async._core.prompt import Prompt, turn_messages
+
+if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
+    from llm_async._core.parts import Message
+    from llm_async._core.tools import ToolResult
+
+__all__ = ["LazyOptions", "build_prompt", "check_capabilities", "validate_attachments"]
+
+
+class LazyOptions:
+    """Class attribute resolving to the base ``Options`` on first access.
+
+    Keeps pydantic out of ``import llm_sync``; subclasses that define their own
+    nested ``Options`` class are unaffected.
+    """
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        from llm_async._core.options import Options
+
+        return Options
+
+
+def validate_attachments(model: Any, attachments: Sequence[Attachment] | None) -> None:
+    """Raise ``ValueError`` unless the model accepts every attachment's type.
+
+    No network: a URL without ``type`` is checked when the response starts
+    (after a ``HEAD``); a missing file raises ``FileNotFoundError`` now.
+    """
+    if not attachments:
+        return
+    from llm_async._core.attachments import check_attachment_type, prompt_time_type
+
+    if not model.attachment_types:
+        raise ValueError("This model does not support attachments")
+    for attachment in attachments:
+        attachment_type = prompt_time_type(attachment)
+        if attachment_type is not None:
+            check_attachment_type(model, attachment_type)
+
+
+def build_prompt(
+    model: Any,
+    prompt: str | None,
+    *,
+    fragments: Sequence[str] | None,
+    attachments: Sequence[Attachment] | None,
+    system: str | None,
+    system_fragments: Sequence[str] | None,
+    messages: Sequence[Message] | None,
+    schema: Any,
+    tools: Sequence[Any] | None,
+    tool_results: Sequence[ToolResult] | None,
+    options: dict[str, Any] | None,
+    option_kwargs: dict[str, Any],
+    hide_reasoning: bool,
+) -> Prompt:
+    """The checked prompt of ``model.prompt()`` / ``model.chain()``.
+
+    Checks the attachments' types (``validate_attachments``), validates the
+    options, folds this turn into ``messages=`` when given, and checks that the
+    model supports the schema and tools (``check_capabilities``).
+    """
+    from llm_async._core.options import merge_options
+
+    validate_attachments(model, attachments)
+    merged = merge_options(options, option_kwargs)
+    validated = model.Options(**merged)
+    if messages is not None:
+        messages = [
+            *messages,
+            *turn_messages(
+                prompt,
+                fragments=fragments or (),
+                attachments=attachments or (),
+                tool_results=tool_results or (),
+            ),
+        ]
+    built = Prompt(
+        prompt,
+        model,
+        fragments=fragments,
+        attachments=attachments,
+        system=system,
+        system_fragments=system_fragments,
+        options=validated,
+        schema=schema,
+        tools=tools,
+        tool_results=tool_results,
+        messages=messages,
+        hide_reasoning=hide_reasoning,
+    )
+    check_capabilities(model, built)
+    return built
+
+
+def check_capabilities(model: Any, prompt: Prompt) -> None:
+    """Raise ``ValueError`` for a schema or tools the model does not support."""
+    if prompt.schema is not None and not model.supports_schema:
+        raise ValueError(f"{model} does not support schemas")
+    server_side = tuple(model.supported_server_side_tools)
+    for tool in prompt.tools:
+        if getattr(tool, "_is_server_side_tool", False):
+            if not any(
+                type(tool) is claimed
+                if getattr(claimed, "_is_server_side_base", False)
+                else isinstance(tool, claimed)
+                for claimed in server_side
+            ):
+                raise ValueError(
+                    f"Model '{model.model_id}' does not support server-side tool "
+                    f"'{tool.name}'. Run: llm tools -m {model.model_id}"
+                )
+        elif not model.supports_tools:
+            raise ValueError(f"{model} does not support tools")

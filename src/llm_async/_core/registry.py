@@ -1,0 +1,478 @@
+"""The model registry: plugins, aliases and lookups by id.
+
+Plugins are discovered through the ``llm_async`` entry-point group and loaded on
+the first lookup, never at import. A plugin that fails to import or to register
+(models, embedding models or tools) produces one warning naming it and is
+skipped; set ``LLM_ASYNC_STRICT_PLUGINS=1`` to raise instead. ``LLM_LOAD_PLUGINS``
+(comma-separated distribution names, as in ``llm``) limits which installed
+plugins load; the built-in models always load.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import inspect
+import os
+import threading
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from llm_async._core import config as _config
+from llm_async._core.errors import PluginWarning, UnknownModelError
+from llm_async._core.tools import Tool, Toolbox
+
+if TYPE_CHECKING:
+    import pluggy
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "EmbeddingModelWithAliases",
+    "ModelWithAliases",
+    "PluginWarning",
+    "get_async_model",
+    "get_async_model_aliases",
+    "get_async_models",
+    "get_embedding_model",
+    "get_embedding_model_aliases",
+    "get_embedding_models",
+    "get_embedding_models_with_aliases",
+    "get_model",
+    "get_model_aliases",
+    "get_models",
+    "get_models_with_aliases",
+    "get_plugins",
+    "get_tools",
+    "load_plugins",
+    "plugin_manager",
+    "register_model",
+    "register_plugin",
+    "remove_alias",
+    "set_alias",
+]
+
+ENTRY_POINT_GROUP = "llm_async"
+
+
+@dataclass
+class ModelWithAliases:
+    """A registered model, its async twin (if any) and its aliases."""
+
+    model: Any
+    async_model: Any
+    aliases: list[str] = field(default_factory=list)
+
+    def matches(self, query: str) -> bool:
+        """Case-insensitive substring match on the aliases, name and async id."""
+        query = query.lower()
+        haystack = [*self.aliases, str(self.model)]
+        if self.async_model is not None:
+            haystack.append(self.async_model.model_id)
+        return any(query in item.lower() for item in haystack)
+
+
+@dataclass
+class EmbeddingModelWithAliases:
+    """A registered embedding model and its aliases."""
+
+    model: Any
+    aliases: list[str] = field(default_factory=list)
+
+    def matches(self, query: str) -> bool:
+        """Case-insensitive substring match on the aliases and name."""
+        query = query.lower()
+        return any(query in item.lower() for item in [*self.aliases, str(self.model)])
+
+
+_lock = threading.RLock()
+_pm: pluggy.PluginManager | None = None
+_runtime_models: list[ModelWithAliases] = []
+_runtime_generation = 0
+_cache: dict[str, tuple[Any, Any]] = {}
+
+
+def _reset() -> None:
+    """Forget loaded plugins and runtime registrations (for tests)."""
+    global _pm, _runtime_generation
+    with _lock:
+        _pm = None
+        _runtime_models.clear()
+        _runtime_generation += 1
+        _cache.clear()
+
+
+def _strict() -> bool:
+    return os.environ.get("LLM_ASYNC_STRICT_PLUGINS", "") not in ("", "0")
+
+
+def _plugin_failed(name: str, stage: str, exc: BaseException) -> None:
+    if _strict():
+        raise exc
+    warnings.warn(
+        f"Plugin {name!r} failed to {stage} and was skipped: "
+        f"{type(exc).__name__}: {exc}",
+        PluginWarning,
+        stacklevel=4,
+    )
+
+
+# Plugins that ship with the package. The public package registers its built-in
+# models here when imported, so that this shared module never imports the code
+# that knows both facades.
+_builtin_plugins: dict[str, str] = {}
+
+
+def add_builtin_plugin(name: str, module: str) -> None:
+    """Register the hook implementations of ``module`` (imported on first use)."""
+    _builtin_plugins[name] = module
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """The plugin manager, created and loaded on first use."""
+    global _pm
+    with _lock:
+        if _pm is None:
+            import pluggy
+
+            from llm_async._core import hookspecs
+
+            pm = pluggy.PluginManager("llm")
+            pm.add_hookspecs(hookspecs)
+            _load_entry_points(pm)
+            for name, module in _builtin_plugins.items():
+                pm.register(importlib.import_module(module), name=name)
+            _pm = pm
+        return _pm
+
+
+def load_plugins() -> None:
+    """Discover and import installed plugins now (otherwise done on first use)."""
+    plugin_manager()
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    from importlib.metadata import entry_points
+
+    allowed = os.environ.get("LLM_LOAD_PLUGINS")
+    allowed_names = (
+        None
+        if allowed is None
+        else {name.strip() for name in allowed.split(",") if name.strip()}
+    )
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(entry_point, "dist", None)
+        dist_name = dist.name if dist is not None else entry_point.name
+        if allowed_names is not None and dist_name not in allowed_names:
+            continue
+        try:
+            plugin = entry_point.load()
+            pm.register(plugin, name=entry_point.name)
+        except Exception as exc:
+            _plugin_failed(entry_point.name, "load", exc)
+
+
+def register_plugin(plugin: object, name: str | None = None) -> None:
+    """Register a plugin object or module at runtime."""
+    plugin_manager().register(plugin, name=name)
+    _cache.clear()
+
+
+def register_model(
+    model: Any, async_model: Any = None, aliases: list[str] | None = None
+) -> None:
+    """Register a model (and its async twin) at runtime, without a plugin."""
+    global _runtime_generation
+    with _lock:
+        _runtime_models.append(
+            ModelWithAliases(model, async_model, list(aliases or []))
+        )
+        _runtime_generation += 1
+        _cache.clear()
+
+
+def get_plugins(all: bool = False) -> list[dict[str, Any]]:
+    """The loaded plugins with the hooks they implement."""
+    pm = plugin_manager()
+    plugins = []
+    for plugin in pm.get_plugins():
+        name = pm.get_name(plugin) or repr(plugin)
+        if not all and name.startswith("llm_async."):
+            continue
+        hooks = [impl.name for impl in pm.get_hookcallers(plugin) or []]
+        plugins.append({"name": name, "hooks": sorted(hooks)})
+    return plugins
+
+
+def _call_hook(
+    hook_name: str, kwargs: dict[str, Any], collect: Callable[[str], Any]
+) -> None:
+    """Call each plugin's implementation in turn, isolating failures.
+
+    ``collect(plugin_name)`` returns a fresh ``(register, commit)`` pair per
+    plugin, so a plugin that fails half-way leaves nothing registered.
+    """
+    pm = plugin_manager()
+    hook = getattr(pm.hook, hook_name)
+    for impl in reversed(hook.get_hookimpls()):
+        register, commit = collect(impl.plugin_name)
+        call_kwargs = {**kwargs, "register": register}
+        try:
+            impl.function(*[call_kwargs[name] for name in impl.argnames])
+        except Exception as exc:
+            _plugin_failed(impl.plugin_name, f"run {hook_name}", exc)
+            continue
+        commit()
+
+
+def _generation() -> tuple[int, frozenset[int]]:
+    pm = plugin_manager()
+    return (_runtime_generation, frozenset(id(p) for p in pm.get_plugins()))
+
+
+def _registered_models() -> list[ModelWithAliases]:
+    with _lock:
+        generation = _generation()
+        cached = _cache.get("models")
+        if cached is not None and cached[0] == generation:
+            return list(cached[1])
+        models: list[ModelWithAliases] = []
+
+        def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
+            pending: list[ModelWithAliases] = []
+
+            def register(
+                model: Any, async_model: Any = None, aliases: Any = None
+            ) -> None:
+                if model is None:
+                    raise ValueError(
+                        "register() needs a sync model; pass async_model= as well"
+                    )
+                pending.append(
+                    ModelWithAliases(model, async_model, list(aliases or []))
+                )
+
+            return register, lambda: models.extend(pending)
+
+        _call_hook("register_models", {"model_aliases": models}, collect)
+        models.extend(_runtime_models)
+        _cache["models"] = (generation, models)
+        return list(models)
+
+
+def _registered_embedding_models() -> list[EmbeddingModelWithAliases]:
+    with _lock:
+        generation = _generation()
+        cached = _cache.get("embedding_models")
+        if cached is not None and cached[0] == generation:
+            return list(cached[1])
+        models: list[EmbeddingModelWithAliases] = []
+
+        def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
+            pending: list[EmbeddingModelWithAliases] = []
+
+            def register(model: Any, aliases: Any = None) -> None:
+                pending.append(EmbeddingModelWithAliases(model, list(aliases or [])))
+
+            return register, lambda: models.extend(pending)
+
+        _call_hook("register_embedding_models", {}, collect)
+        _cache["embedding_models"] = (generation, models)
+        return list(models)
+
+
+def _unique_name(prefix: str, taken: dict[str, Any]) -> str:
+    candidate, suffix = prefix, 0
+    while candidate in taken:
+        suffix += 1
+        candidate = f"{prefix}_{suffix}"
+    return candidate
+
+
+def get_tools() -> dict[str, Tool | type[Toolbox]]:
+    """Every tool and ``Toolbox`` class registered through ``register_tools``.
+
+    A plugin calls ``register(tool_or_function_or_toolbox_class, name=None)``:
+    a function becomes ``Tool.function(fn, name=name)``; a ``Tool`` is copied
+    (renamed to ``name`` if given), so the plugin's own object is left alone; a
+    ``Toolbox`` subclass is stored as the class. Each gets ``.plugin`` set to
+    the plugin's name. A name already taken gets a ``_1``, ``_2``... suffix.
+    """
+    with _lock:
+        generation = _generation()
+        cached = _cache.get("tools")
+        if cached is not None and cached[0] == generation:
+            return dict(cached[1])
+        tools: dict[str, Tool | type[Toolbox]] = {}
+
+        def collect(plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
+            pending: list[tuple[str, Tool | type[Toolbox]]] = []
+
+            def register(tool: Any, name: str | None = None) -> None:
+                entry: Tool | type[Toolbox]
+                if inspect.isclass(tool):
+                    if not issubclass(tool, Toolbox):
+                        raise TypeError(
+                            "Toolbox classes must inherit from llm.Toolbox, "
+                            f"{tool.__name__} does not."
+                        )
+                    prefix = name or tool.name or tool.__name__
+                    tool.name = prefix
+                    tool.plugin = plugin
+                    entry = tool
+                elif isinstance(tool, Tool):
+                    entry = copy.copy(tool)
+                    if name:
+                        entry.name = name
+                    entry.plugin = plugin
+                    prefix = entry.name
+                else:
+                    entry = Tool.function(tool, name=name)
+                    entry.plugin = plugin
+                    prefix = entry.name
+                pending.append((prefix, entry))
+
+            def commit() -> None:
+                for prefix, entry in pending:
+                    tools[_unique_name(prefix, tools)] = entry
+
+            return register, commit
+
+        _call_hook("register_tools", {}, collect)
+        _cache["tools"] = (generation, tools)
+        return dict(tools)
+
+
+def get_models_with_aliases() -> list[ModelWithAliases]:
+    """Every registered model with its aliases, ``aliases.json`` included."""
+    models = _registered_models()
+    user_aliases = _config.load_aliases()
+    result = []
+    for entry in models:
+        extra = [
+            alias
+            for alias, target in user_aliases.items()
+            if target == entry.model.model_id
+        ]
+        result.append(
+            ModelWithAliases(entry.model, entry.async_model, [*entry.aliases, *extra])
+        )
+    return result
+
+
+def get_embedding_models_with_aliases() -> list[EmbeddingModelWithAliases]:
+    """Every registered embedding model with its aliases."""
+    user_aliases = _config.load_aliases()
+    return [
+        EmbeddingModelWithAliases(
+            entry.model,
+            [
+                *entry.aliases,
+                *(a for a, t in user_aliases.items() if t == entry.model.model_id),
+            ],
+        )
+        for entry in _registered_embedding_models()
+    ]
+
+
+def get_model_aliases() -> dict[str, Any]:
+    """Map of every alias and model id to its sync model."""
+    mapping: dict[str, Any] = {}
+    for entry in get_models_with_aliases():
+        for alias in entry.aliases:
+            mapping[alias] = entry.model
+        mapping[entry.model.model_id] = entry.model
+    return mapping
+
+
+def get_async_model_aliases() -> dict[str, Any]:
+    """Map of every alias and model id to its async model."""
+    mapping: dict[str, Any] = {}
+    for entry in get_models_with_aliases():
+        if entry.async_model is None:
+            continue
+        for alias in entry.aliases:
+            mapping[alias] = entry.async_model
+        mapping[entry.async_model.model_id] = entry.async_model
+    return mapping
+
+
+def get_embedding_model_aliases() -> dict[str, Any]:
+    """Map of every alias and id to its embedding model."""
+    mapping: dict[str, Any] = {}
+    for entry in get_embedding_models_with_aliases():
+        for alias in entry.aliases:
+            mapping[alias] = entry.model
+        mapping[entry.model.model_id] = entry.model
+    return mapping
+
+
+def get_models() -> list[Any]:
+    """Every registered sync model."""
+    return [entry.model for entry in _registered_models()]
+
+
+def get_async_models() -> list[Any]:
+    """Every registered async model."""
+    return [e.async_model for e in _registered_models() if e.async_model is not None]
+
+
+def get_embedding_models() -> list[Any]:
+    """Every registered embedding model."""
+    return [entry.model for entry in _registered_embedding_models()]
+
+
+def get_model(name: str | None = None, _skip_async: bool = False) -> Any:
+    """The sync model with this id or alias; the default model when omitted.
+
+    Raises ``UnknownModelError`` when none matches.
+    """
+    name = name or _config.get_default_model()
+    assert name is not None
+    aliases = get_model_aliases()
+    if name in aliases:
+        return aliases[name]
+    if not _skip_async and name in get_async_model_aliases():
+        raise UnknownModelError(f"Unknown model (async model exists): {name}")
+    raise UnknownModelError(f"Unknown model: {name}")
+
+
+def get_async_model(name: str | None = None) -> Any:
+    """The async model with this id or alias; the default model when omitted.
+
+    Raises ``UnknownModelError`` when none matches.
+    """
+    name = name or _config.get_default_model()
+    assert name is not None
+    aliases = get_async_model_aliases()
+    if name in aliases:
+        return aliases[name]
+    if name in get_model_aliases():
+        raise UnknownModelError(f"Unknown async model (sync model exists): {name}")
+    raise UnknownModelError(f"Unknown model: {name}")
+
+
+def get_embedding_model(name: str) -> Any:
+    """The embedding model with this id or alias."""
+    aliases = get_embedding_model_aliases()
+    if name in aliases:
+        return aliases[name]
+    raise UnknownModelError(f"Unknown model: {name}")
+
+
+def set_alias(alias: str, model_id_or_alias: str) -> None:
+    """Save an alias in ``aliases.json``; the target may itself be an alias."""
+    try:
+        target = get_model(model_id_or_alias).model_id
+    except UnknownModelError:
+        try:
+            target = get_embedding_model(model_id_or_alias).model_id
+        except UnknownModelError:
+            target = model_id_or_alias
+    _config.write_alias(alias, target)
+
+
+def remove_alias(alias: str) -> None:
+    """Remove an alias from ``aliases.json``; ``KeyError`` if it is not there."""
+    _config.delete_alias(alias)

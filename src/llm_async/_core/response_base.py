@@ -1,0 +1,108 @@
+"""State and plugin API shared by ``AsyncResponse`` and the generated ``Response``."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import TYPE_CHECKING, Any
+
+from llm_async._core.stream_state import StreamAccumulator
+from llm_async._core.ulid import monotonic_ulid
+from llm_async._core.usage import Usage
+
+if TYPE_CHECKING:
+    from llm_async._core.prompt import Prompt
+    from llm_async._core.tools import ToolCall
+
+__all__ = ["ResponseBase"]
+
+
+class ResponseBase:
+    """What a response knows, with no I/O: chunks, events, usage, tool calls."""
+
+    _pending_text = "... not yet done ..."
+
+    def __init__(
+        self,
+        prompt: Prompt,
+        model: Any,
+        stream: bool,
+        conversation: Any = None,
+        key: str | None = None,
+        before_call: Any = None,
+        after_call: Any = None,
+    ) -> None:
+        self.id = monotonic_ulid()
+        self.prompt = prompt
+        self.model = model
+        self.stream = stream
+        self.conversation = conversation
+        self._key = key
+        self.before_call = before_call
+        self.after_call = after_call
+        self.attachments: list[Any] = []
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.token_details: dict[str, Any] | None = None
+        self.response_json: dict[str, Any] | None = None
+        self.resolved_model: str | None = None
+        self.done_callbacks: list[Any] = []
+        self._state = StreamAccumulator()
+        self._done = False
+        self._start: float | None = None
+        self._end: float | None = None
+        self._start_utcnow: datetime.datetime | None = None
+
+    # Plugin API -------------------------------------------------------------
+
+    def set_usage(
+        self,
+        *,
+        input: int | None = None,
+        output: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Record token usage (called by model implementations)."""
+        self.input_tokens = input
+        self.output_tokens = output
+        self.token_details = details
+
+    def set_resolved_model(self, model_id: str) -> None:
+        """Record the exact model the provider used (called by implementations)."""
+        self.resolved_model = model_id
+
+    def add_tool_call(self, tool_call: ToolCall) -> None:
+        """Record a tool call the model requested (called by implementations)."""
+        self._state.add_tool_call(tool_call)
+
+    def token_usage(self) -> str:
+        """Usage as text: ``"1,234 input, 56 output, {details}"``."""
+        pieces = []
+        if self.input_tokens is not None:
+            pieces.append(f"{self.input_tokens:,} input")
+        if self.output_tokens is not None:
+            pieces.append(f"{self.output_tokens:,} output")
+        if self.token_details:
+            pieces.append(json.dumps(self.token_details))
+        return ", ".join(pieces)
+
+    # Shared readers ---------------------------------------------------------
+
+    def _usage(self) -> Usage:
+        return Usage(
+            input=self.input_tokens,
+            output=self.output_tokens,
+            details=self.token_details,
+        )
+
+    def _duration_ms(self) -> int:
+        if self._start is None or self._end is None:
+            return 0
+        return int((self._end - self._start) * 1000)
+
+    def _datetime_utc(self) -> str:
+        return self._start_utcnow.isoformat() if self._start_utcnow else ""
+
+    def __repr__(self) -> str:
+        text = self._state.text() if self._done else self._pending_text
+        return f"<{type(self).__name__} prompt={self.prompt.prompt!r} text={text!r}>"

@@ -1,0 +1,289 @@
+"""Sans-I/O helpers of ``AsyncHTTPModel``/``HTTPModel``.
+
+Per-call transport settings travel as prompt options (``timeout``,
+``connect_timeout``, ``total_timeout``, ``max_retries``): the model's ``Options``
+class is the provider's, extended with those four fields. The transport
+consumes them; the provider never sees them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from llm_async._core.errors import APIError, ResponseDecodeError
+from llm_async._core.prompt import Prompt
+from llm_async._http.settings import SETTING_NAMES
+
+if TYPE_CHECKING:
+    from llm_async._core.parts import StreamEvent
+    from llm_async.providers.base import HTTPProvider, ResponseSink, StreamParser
+
+__all__ = [
+    "EventDecoder",
+    "call_settings",
+    "check_headers",
+    "decode_json",
+    "is_event_stream",
+    "parse_body",
+    "provider_prompt",
+    "rebase_url",
+    "with_transport_options",
+]
+
+_DESCRIPTIONS = {
+    "timeout": "Seconds to wait for the first byte and between chunks (idle "
+    "timeout); None disables it",
+    "connect_timeout": "Seconds to wait for the connection to be established",
+    "total_timeout": "Deadline in seconds for the whole call, retries included",
+    "max_retries": "Retries after a failed attempt (0: exactly one request)",
+}
+_options_cache: dict[type[Any], type[Any]] = {}
+_options_lock = threading.Lock()
+
+
+def with_transport_options(base: type[Any]) -> type[Any]:
+    """A subclass of the provider's ``Options`` that adds the transport settings."""
+    with _options_lock:
+        cached = _options_cache.get(base)
+        if cached is not None:
+            return cached
+        from pydantic import Field, create_model
+
+        clashes = sorted(set(SETTING_NAMES) & set(base.model_fields))
+        if clashes:
+            raise TypeError(
+                f"{base.__qualname__} defines {clashes}, which HTTP models reserve "
+                "for the transport settings"
+            )
+        fields: dict[str, Any] = {
+            name: (
+                int | None if name == "max_retries" else float | None,
+                Field(
+                    default=None,
+                    ge=0 if name == "max_retries" else None,
+                    gt=None if name == "max_retries" else 0,
+                    description=_DESCRIPTIONS[name],
+                ),
+            )
+            for name in SETTING_NAMES
+        }
+        options: type[Any] = create_model(
+            base.__name__,
+            __base__=base,
+            __module__=base.__module__,
+            __doc__=base.__doc__,
+            **fields,
+        )
+        _options_cache[base] = options
+        return options
+
+
+def call_settings(options: Any) -> dict[str, Any]:
+    """The transport settings the caller set explicitly in a prompt's options."""
+    if isinstance(options, Mapping):
+        return {k: v for k, v in options.items() if k in SETTING_NAMES}
+    explicit: set[str] = getattr(options, "model_fields_set", set())
+    if explicit.isdisjoint(SETTING_NAMES):
+        return {}
+    return {name: getattr(options, name) for name in SETTING_NAMES if name in explicit}
+
+
+def provider_prompt(prompt: Prompt, options_class: type[Any]) -> Prompt:
+    """A copy of ``prompt`` whose options are the provider's, without transport ones."""
+    options = prompt.options
+    if isinstance(options, Mapping):
+        values = {k: v for k, v in options.items() if k not in SETTING_NAMES}
+    else:
+        values = options.model_dump(exclude=set(SETTING_NAMES), exclude_unset=True)
+    if type(prompt) is Prompt:  # what copy.copy does, without its dispatch
+        clone = object.__new__(Prompt)
+        clone.__dict__.update(prompt.__dict__)
+    else:
+        clone = copy.copy(prompt)
+    clone.options = options_class.model_validate(values)
+    return clone
+
+
+def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Extra headers as a dict; ``ValueError`` for a name or value with CR or LF."""
+    checked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"Header names and values must be strings: {name!r}")
+        if any(c in name + value for c in "\r\n\0") or not name.strip():
+            raise ValueError(f"Invalid header {name!r}: no CR, LF or NUL allowed")
+        checked[name] = value
+    return checked
+
+
+def rebase_url(url: httpx.URL, base_url: str, provider_base: str | None) -> httpx.URL:
+    """``url`` moved onto ``base_url``.
+
+    When the provider exposes its ``base_url`` and the request starts with it,
+    that prefix is replaced; otherwise the scheme, host and port are replaced and
+    ``base_url``'s path is put in front of the request's path.
+    """
+    new_base = base_url.rstrip("/")
+    if provider_base:
+        old_base = provider_base.rstrip("/")
+        text = str(url)
+        if text.startswith(old_base):
+            return httpx.URL(new_base + text[len(old_base) :])
+    base = httpx.URL(new_base)
+    return url.copy_with(
+        scheme=base.scheme,
+        host=base.host,
+        port=base.port,
+        path=base.path.rstrip("/") + url.path,
+    )
+
+
+def is_event_stream(headers: Mapping[str, str]) -> bool:
+    """Whether a response to a streaming request is SSE (not a plain JSON body)."""
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    return not (content_type == "application/json" or content_type.endswith("+json"))
+
+
+def _excerpt(data: bytes) -> str:
+    return repr(data[:120]) + ("..." if len(data) > 120 else "")
+
+
+def decode_json(content: bytes, *, request_id: str | None, status: int) -> Any:
+    """A JSON body, or ``ResponseDecodeError`` naming what arrived instead."""
+    try:
+        return json.loads(content)
+    except ValueError as exc:
+        raise ResponseDecodeError(
+            f"The server's response is not valid JSON: {_excerpt(content)}",
+            status_code=status,
+            request_id=request_id,
+        ) from exc
+
+
+def parse_body(
+    provider: HTTPProvider,
+    data: Any,
+    sink: ResponseSink,
+    *,
+    request_id: str | None,
+    status: int,
+) -> list[StreamEvent]:
+    """Events of a non-streamed body; the provider's parsing errors become typed."""
+    try:
+        return list(provider.parse_response(data, sink))
+    except APIError:
+        raise
+    except Exception as exc:
+        raise ResponseDecodeError(
+            f"Unexpected response from the provider ({type(exc).__name__}: {exc})",
+            status_code=status,
+            request_id=request_id,
+        ) from exc
+
+
+class EventDecoder:
+    """Turns the bytes of one streamed response into stream events.
+
+    Wraps the SSE decoder and the provider's parser: their failures become
+    ``ResponseDecodeError``, as does a body with no server-sent event at all (an
+    HTML page, garbage) or more than ``max_pending`` bytes without a complete event.
+    """
+
+    max_pending = 16 * 1024 * 1024
+
+    def __init__(
+        self, parser: StreamParser, *, request_id: str | None, status: int = 200
+    ) -> None:
+        from llm_async._http.sse import SSEDecoder
+
+        self._sse = SSEDecoder()
+        self._parser = parser
+        self._request_id = request_id
+        self._status = status
+        self._pending = 0
+        self._head = b""
+        self.messages = 0
+
+    def _error(self, message: str) -> ResponseDecodeError:
+        return ResponseDecodeError(
+            message, status_code=self._status, request_id=self._request_id
+        )
+
+    def feed(self, chunk: bytes) -> Iterable[StreamEvent]:
+        """Events completed by ``chunk``, in order; a failure comes after them.
+
+        A list, built in one loop per network chunk (not a generator per event:
+        this is the hot path of every stream).
+        """
+        if len(self._head) < 120:
+            self._head += chunk[: 120 - len(self._head)]
+        try:
+            messages = self._sse.feed(chunk)
+        except Exception as exc:
+            raise self._error(f"Could not decode the event stream: {exc}") from exc
+        if messages:
+            self._pending = 0
+        else:
+            self._pending += len(chunk)
+            if self._pending > self.max_pending:
+                raise self._error(
+                    f"The event stream sent over {self.max_pending} bytes without "
+                    "a complete event"
+                )
+        return self._parse(messages)
+
+    def finish(self) -> Iterator[StreamEvent]:
+        """The last events, once the body has ended."""
+        try:
+            messages = self._sse.flush()
+        except Exception as exc:
+            raise self._error(f"Could not decode the event stream: {exc}") from exc
+        yield from self._parse(messages)
+        if self.messages == 0:
+            raise self._error(
+                "The server's response is not an event stream: "
+                + (_excerpt(self._head) if self._head else "empty body")
+            )
+        try:
+            events = self._parser.finish()
+        except APIError:
+            raise
+        except Exception as exc:
+            raise self._error(
+                f"Unexpected end of the event stream ({type(exc).__name__}: {exc})"
+            ) from exc
+        yield from events
+
+    def _parse(self, messages: list[Any]) -> Iterable[StreamEvent]:
+        """The parser's events for ``messages``; on a failure, those before it first."""
+        events: list[StreamEvent] = []
+        try:
+            feed_many = getattr(self._parser, "feed_many", None)
+            if feed_many is not None:  # one call for all: the parser's fast path
+                self.messages += len(messages)
+                feed_many(messages, events)
+            else:
+                feed = self._parser.feed
+                for message in messages:
+                    self.messages += 1
+                    events += feed(message)
+        except APIError as exc:
+            return _then_raise(events, exc)
+        except Exception as exc:
+            error = self._error(
+                f"Unexpected event in the stream ({type(exc).__name__}: {exc})"
+            )
+            error.__cause__ = exc
+            return _then_raise(events, error)
+        return events
+
+
+def _then_raise(events: list[StreamEvent], error: Exception) -> Iterator[StreamEvent]:
+    yield from events
+    raise error

@@ -1,0 +1,198 @@
+"""Conversations: prompts that carry the history of the ones before."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT, UNSET, check_chain_limit
+from llm_async._core.conversation_base import history_messages
+from llm_async._core.serialize import (
+    ConversationDict,
+    conversation_from_dict,
+    conversation_to_dict,
+)
+from llm_async._core.ulid import monotonic_ulid
+
+from .chain import AsyncChainResponse
+
+if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
+    from llm_async._core.parts import Message
+    from llm_async._core.tools import ToolResult
+
+    from .model import AsyncModel
+    from .response import AsyncResponse
+
+__all__ = ["AsyncConversation"]
+
+
+class AsyncConversation:
+    """A conversation with a model; ``responses`` lists the completed turns."""
+
+    def __init__(
+        self,
+        model: AsyncModel,
+        *,
+        id: str | None = None,
+        name: str | None = None,
+        tools: list[Any] | None = None,
+        before_call: Any = None,
+        after_call: Any = None,
+        chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
+    ) -> None:
+        self.model = model
+        self.id = id or monotonic_ulid()
+        self.name = name
+        self.responses: list[AsyncResponse] = []
+        self.tools = tools
+        self.before_call = before_call
+        self.after_call = after_call
+        self.chain_limit = check_chain_limit(chain_limit)
+        # Responses of this conversation that started and have not finished.
+        self._in_flight: weakref.WeakSet[AsyncResponse] = weakref.WeakSet()
+
+    def __repr__(self) -> str:
+        count = len(self.responses)
+        return (
+            f"<{type(self).__name__}: {self.id} - {count} "
+            f"response{'' if count == 1 else 's'}>"
+        )
+
+    def to_dict(self) -> ConversationDict:
+        """The finished turns as a JSON-ready dict (no key, tools or hooks).
+
+        A turn still being read must finish first: the async API raises
+        ``ValueError``, the blocking API reads it to the end.
+        """
+        for response in sorted(self._in_flight, key=lambda r: r.id):
+            if not response._done and response._error is None:
+                response._require_done("conversation.to_dict()")
+        return conversation_to_dict(self)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        model: Any = None,
+        tools: list[Any] | None = None,
+        before_call: Any = None,
+        after_call: Any = None,
+    ) -> AsyncConversation:
+        """A conversation rebuilt from ``to_dict()`` output, ready to continue.
+
+        ``model`` defaults to the registered model named in ``data``
+        (``UnknownModelError`` if there is none). Tools and hooks are not
+        saved: pass them again. Malformed data raises ``ValueError``.
+        """
+        from llm_async._core.registry import get_async_model
+
+        from .response import AsyncResponse
+
+        return conversation_from_dict(
+            cls,
+            AsyncResponse,
+            data,
+            model=model,
+            lookup=get_async_model,
+            tools=list(tools) if tools else None,
+            before_call=before_call,
+            after_call=after_call,
+        )
+
+    def prompt(
+        self,
+        prompt: str | None = None,
+        *,
+        fragments: Sequence[str] | None = None,
+        attachments: Sequence[Attachment] | None = None,
+        system: str | None = None,
+        system_fragments: Sequence[str] | None = None,
+        messages: Sequence[Message] | None = None,
+        stream: bool = True,
+        schema: Any = None,
+        tools: Sequence[Any] | None = None,
+        tool_results: Sequence[ToolResult] | None = None,
+        options: dict[str, Any] | None = None,
+        hide_reasoning: bool = False,
+        key: str | None = None,
+        **option_kwargs: Any,
+    ) -> AsyncResponse:
+        """Prompt the model with the conversation's history before this turn."""
+        response = self.model.prompt(
+            prompt,
+            fragments=fragments,
+            attachments=attachments,
+            system=system,
+            system_fragments=system_fragments,
+            messages=history_messages(self, messages, system, system_fragments),
+            stream=stream,
+            schema=schema,
+            tools=tools if tools is not None else self.tools,
+            tool_results=tool_results,
+            options=options,
+            hide_reasoning=hide_reasoning,
+            key=key,
+            **option_kwargs,
+        )
+        response.conversation = self
+        response.before_call = self.before_call
+        response.after_call = self.after_call
+        return response
+
+    def chain(
+        self,
+        prompt: str | None = None,
+        *,
+        fragments: Sequence[str] | None = None,
+        attachments: Sequence[Attachment] | None = None,
+        system: str | None = None,
+        system_fragments: Sequence[str] | None = None,
+        messages: Sequence[Message] | None = None,
+        stream: bool = True,
+        schema: Any = None,
+        tools: Sequence[Any] | None = None,
+        tool_results: Sequence[ToolResult] | None = None,
+        chain_limit: int | None = UNSET,
+        before_call: Any = None,
+        after_call: Any = None,
+        options: dict[str, Any] | None = None,
+        hide_reasoning: bool = False,
+        key: str | None = None,
+        **option_kwargs: Any,
+    ) -> AsyncChainResponse:
+        """A chain (see ``model.chain()``) that continues this conversation.
+
+        Tools, hooks and ``chain_limit`` default to the conversation's; every
+        round is recorded in ``responses``. Called without a prompt after a
+        ``PauseChain`` or ``ChainLimitExceeded`` (optionally with
+        ``tool_results=``), it first runs the calls left without results.
+        """
+        first = self.prompt(  # the first round: history and tools as prompt() does
+            prompt,
+            fragments=fragments,
+            attachments=attachments,
+            system=system,
+            system_fragments=system_fragments,
+            messages=messages,
+            stream=stream,
+            schema=schema,
+            tools=tools,
+            tool_results=tool_results,
+            options=options,
+            hide_reasoning=hide_reasoning,
+            key=key,
+            **option_kwargs,
+        )
+        return AsyncChainResponse(
+            first.prompt,
+            self.model,
+            stream,
+            conversation=self,
+            key=key,
+            chain_limit=self.chain_limit if chain_limit is UNSET else chain_limit,
+            before_call=before_call if before_call is not None else self.before_call,
+            after_call=after_call if after_call is not None else self.after_call,
+        )

@@ -1,0 +1,220 @@
+"""Model base classes: ``prompt()``, ``conversation()``, ``chain()``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT
+from llm_async._core.concurrency import AsyncFacade
+from llm_async._core.config import get_key
+from llm_async._core.errors import NeedsKeyException
+from llm_async._core.model_base import (
+    LazyOptions,
+    build_prompt,
+)
+
+from .chain import AsyncChainResponse
+from .conversation import AsyncConversation
+from .response import AsyncResponse
+
+if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
+    from llm_async._core.parts import Message, StreamEvent
+    from llm_async._core.prompt import Prompt
+    from llm_async._core.tools import ToolResult
+
+__all__ = ["AsyncKeyModel", "AsyncModel"]
+
+
+class AsyncModel:
+    """A model: subclass it and implement ``execute()``.
+
+    ``execute()`` yields text chunks (``str``) or ``StreamEvent`` objects and may
+    record usage, tool calls and the provider's JSON on the response.
+    """
+
+    model_id: str
+    can_stream: bool = False
+    attachment_types: frozenset[str] | set[str] = frozenset()
+    supports_schema: bool = False
+    supports_tools: bool = False
+    needs_key: str | None = None
+    key: str | None = None
+    key_env_var: str | None = None
+    Options: ClassVar[Any] = LazyOptions()
+
+    @property
+    def supported_server_side_tools(self) -> tuple[type, ...]:
+        """Server-side tool classes this model accepts."""
+        return ()
+
+    def __str__(self) -> str:
+        suffix = " (async)" if AsyncFacade.is_async else ""
+        return f"{type(self).__name__}{suffix}: {self.model_id}"
+
+    def __repr__(self) -> str:
+        return f"<{self}>"
+
+    def get_key(self, explicit_key: str | None = None) -> str | None:
+        """The API key to use: ``model.key``, ``key=``, keys.json, then env."""
+        if self.needs_key is None:
+            return None
+        if self.key is not None:
+            return self.key
+        found = get_key(explicit_key, self.needs_key, self.key_env_var)
+        if found:
+            return found
+        message = f"No key found - add one using 'llm keys set {self.needs_key}'"
+        if self.key_env_var:
+            message += f" or set the {self.key_env_var} environment variable"
+        raise NeedsKeyException(message)
+
+    def prompt(
+        self,
+        prompt: str | None = None,
+        *,
+        fragments: Sequence[str] | None = None,
+        attachments: Sequence[Attachment] | None = None,
+        system: str | None = None,
+        system_fragments: Sequence[str] | None = None,
+        messages: Sequence[Message] | None = None,
+        stream: bool = True,
+        schema: Any = None,
+        tools: Sequence[Any] | None = None,
+        tool_results: Sequence[ToolResult] | None = None,
+        options: dict[str, Any] | None = None,
+        hide_reasoning: bool = False,
+        key: str | None = None,
+        **option_kwargs: Any,
+    ) -> AsyncResponse:
+        """Start a prompt; nothing runs until the response is consumed."""
+        built = build_prompt(
+            self,
+            prompt,
+            fragments=fragments,
+            attachments=attachments,
+            system=system,
+            system_fragments=system_fragments,
+            messages=messages,
+            schema=schema,
+            tools=tools,
+            tool_results=tool_results,
+            options=options,
+            option_kwargs=option_kwargs,
+            hide_reasoning=hide_reasoning,
+        )
+        return AsyncResponse(built, self, stream, key=key)
+
+    def chain(
+        self,
+        prompt: str | None = None,
+        *,
+        fragments: Sequence[str] | None = None,
+        attachments: Sequence[Attachment] | None = None,
+        system: str | None = None,
+        system_fragments: Sequence[str] | None = None,
+        messages: Sequence[Message] | None = None,
+        stream: bool = True,
+        schema: Any = None,
+        tools: Sequence[Any] | None = None,
+        tool_results: Sequence[ToolResult] | None = None,
+        chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
+        before_call: Any = None,
+        after_call: Any = None,
+        options: dict[str, Any] | None = None,
+        hide_reasoning: bool = False,
+        key: str | None = None,
+        **option_kwargs: Any,
+    ) -> AsyncChainResponse:
+        """Prompt, run the tools the model calls, and prompt again until it answers.
+
+        Takes ``prompt()``'s arguments plus ``chain_limit`` (most model calls,
+        default 10; ``None`` or ``0`` for no limit; exceeding it raises
+        ``ChainLimitExceeded``) and the ``before_call``/``after_call`` hooks.
+        Nothing runs until the chain is consumed.
+        """
+        built = build_prompt(
+            self,
+            prompt,
+            fragments=fragments,
+            attachments=attachments,
+            system=system,
+            system_fragments=system_fragments,
+            messages=messages,
+            schema=schema,
+            tools=tools,
+            tool_results=tool_results,
+            options=options,
+            option_kwargs=option_kwargs,
+            hide_reasoning=hide_reasoning,
+        )
+        return AsyncChainResponse(
+            built,
+            self,
+            stream,
+            key=key,
+            chain_limit=chain_limit,
+            before_call=before_call,
+            after_call=after_call,
+        )
+
+    def conversation(
+        self,
+        tools: Sequence[Any] | None = None,
+        before_call: Any = None,
+        after_call: Any = None,
+        chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
+    ) -> AsyncConversation:
+        """Start a conversation: each prompt sends the history before it.
+
+        ``tools``, the hooks and ``chain_limit`` (default 10 model calls per
+        chain; ``None`` for no limit) apply to its ``prompt()`` and ``chain()``.
+        """
+        return AsyncConversation(
+            self,
+            tools=list(tools) if tools else None,
+            before_call=before_call,
+            after_call=after_call,
+            chain_limit=chain_limit,
+        )
+
+    def execute(
+        self,
+        prompt: Prompt,
+        stream: bool,
+        response: AsyncResponse,
+        conversation: AsyncConversation | None,
+    ) -> AsyncIterator[str | StreamEvent]:
+        """Run the prompt, yielding text chunks or stream events."""
+        raise NotImplementedError(f"{type(self).__name__} must implement execute()")
+
+    def _run(self, response: AsyncResponse) -> AsyncIterator[str | StreamEvent]:
+        """What the response iterates: ``execute()`` with this model's arguments."""
+        return self.execute(
+            response.prompt, response.stream, response, response.conversation
+        )
+
+
+class AsyncKeyModel(AsyncModel):
+    """A model whose ``execute()`` receives the resolved API key."""
+
+    def execute(  # type: ignore[override]
+        self,
+        prompt: Prompt,
+        stream: bool,
+        response: AsyncResponse,
+        conversation: AsyncConversation | None,
+        key: str | None,
+    ) -> AsyncIterator[str | StreamEvent]:
+        """Run the prompt with ``key``, yielding text chunks or stream events."""
+        raise NotImplementedError(f"{type(self).__name__} must implement execute()")
+
+    def _run(self, response: AsyncResponse) -> AsyncIterator[str | StreamEvent]:
+        return self.execute(
+            response.prompt,
+            response.stream,
+            response,
+            response.conversation,
+            self.get_key(response._key),
+        )

@@ -1,0 +1,430 @@
+"""The HTTP transport: the one place that builds HTTP clients and sends requests.
+
+Every HTTP model sends through a transport, and plugins may use one directly.
+A transport pools connections: it reuses one client across calls (one per event
+loop in the async facade, closed when that loop ends, so a model keeps working
+across several event loops; one per transport in the blocking facade). It
+applies the call's timeouts and total deadline, retries with jittered backoff
+(see ``llm_async._http.settings`` for the settings, their environment variables
+and precedence), and maps every failure onto the library's exceptions, without
+ever putting a key in a message.
+
+Proxies (``HTTPS_PROXY``, ``NO_PROXY``...) and TLS trust (``LLM_TRUSTSTORE`` for
+the operating system's store, else the CA bundles of ``SSL_CERT_FILE``,
+``REQUESTS_CA_BUNDLE``, ``SSL_CERT_DIR``) come from the environment unless
+``trust_env=False``.
+
+The total deadline is exact in the async facade. The blocking facade caps every
+connect and read wait at the time left when the request is sent, and checks the
+deadline after every chunk.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from llm_async._core.concurrency import (
+    AsyncLazyResource,
+    async_call_within,
+    async_closing,
+    async_sleep,
+)
+from llm_async._core.errors import APIError, APITimeoutError
+from llm_async._http.errors import (
+    ErrorMessage,
+    request_id,
+    request_secrets,
+    safe_url,
+    status_error,
+    transport_error,
+)
+from llm_async._http.pool import speed_up_pool
+from llm_async._http.settings import (
+    BodyBuffer,
+    CallSettings,
+    RetryPolicy,
+    RetryState,
+    logger,
+    resolve_settings,
+    ssl_context,
+)
+
+__all__ = ["AsyncHTTPStream", "AsyncTransport", "shared_transport"]
+
+USER_AGENT = "llm-async"
+MAX_ERROR_BODY = 1024 * 1024
+MAX_BODY = 64 * 1024 * 1024
+# Streams last seconds to minutes: with httpx's 100 connections, the 101st
+# concurrent stream would wait for the pool (and fail after pool_timeout).
+# The same limits as the openai SDK.
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+# A timeout this close to the total deadline was caused by it (timers fire early).
+DEADLINE_SLACK = 0.05
+
+
+class AsyncHTTPStream:
+    """A response with a success status, read chunk by chunk within the deadlines."""
+
+    def __init__(
+        self, response: httpx.Response, state: RetryState, secrets: list[str]
+    ) -> None:
+        self.response = response
+        self.request_id = request_id(response.headers)
+        self._state = state
+        self._secrets = secrets
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status of the response."""
+        return self.response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response headers."""
+        return self.response.headers
+
+    def _error(self, exc: BaseException) -> APIError:
+        error = transport_error(
+            exc,
+            url=self.response.request.url,
+            settings=self._state.settings,
+            deadline_passed=self._state.expired(DEADLINE_SLACK),
+            secrets=self._secrets,
+        )
+        if error is None:
+            raise exc
+        error.status_code = self.response.status_code
+        error.request_id = self.request_id
+        return error
+
+    def _deadline_error(self) -> APITimeoutError:
+        return APITimeoutError(
+            f"The total deadline of {self._state.settings.total_timeout:g} s for "
+            f"{safe_url(self.response.request.url)} was exceeded (total_timeout, "
+            "or LLM_TOTAL_TIMEOUT)",
+            status_code=self.response.status_code,
+            request_id=self.request_id,
+        )
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The body as it arrives (decompressed), within the idle and total limits."""
+        iterator = self.response.aiter_bytes()
+        try:
+            while True:
+                try:
+                    chunk = await async_call_within(
+                        self._state.remaining(), iterator.__anext__
+                    )
+                except StopAsyncIteration:
+                    return
+                except (httpx.HTTPError, TimeoutError) as exc:
+                    raise self._error(exc) from exc
+                if self._state.expired():
+                    raise self._deadline_error()
+                yield chunk
+        finally:
+            close = getattr(iterator, "aclose", None)
+            if close is not None:
+                await close()
+
+    async def aread(self, limit: int = MAX_BODY, *, truncate: bool = False) -> bytes:
+        """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
+
+        With ``truncate``, the first ``limit`` bytes are returned instead.
+        Without a total deadline, httpx's iterator is read directly (the idle
+        timeout is httpx's own read timeout), with errors mapped as in
+        ``chunks()``.
+        """
+        body = BodyBuffer(
+            limit, truncate, status_code=self.status_code, request_id=self.request_id
+        )
+        if self._state.deadline is not None:
+            async with async_closing(self.chunks()) as chunks:
+                async for chunk in chunks:
+                    if body.add(chunk):
+                        break
+            return body.content()
+        iterator = self.response.aiter_bytes()
+        try:
+            async for chunk in iterator:
+                if body.add(chunk):
+                    break
+        except (httpx.HTTPError, TimeoutError) as exc:
+            raise self._error(exc) from exc
+        finally:
+            close = getattr(iterator, "aclose", None)
+            if close is not None:
+                await close()
+        return body.content()
+
+
+class AsyncTransport:
+    """Sends the HTTP requests of models: pooled, bounded in time, retried, typed.
+
+    ``verify`` is an ``ssl.SSLContext``, a CA bundle path, ``"truststore"`` (the
+    operating system's certificate store; needs ``llm-async[truststore]``) or
+    ``False``; by default the environment's choice (``LLM_TRUSTSTORE=1``, or a CA
+    bundle) or certifi. ``proxy`` overrides the environment's
+    proxies; ``limits`` sets the pool size (``DEFAULT_LIMITS``: 1000 connections,
+    100 kept alive); ``headers`` are sent
+    with every request; ``transport_factory`` makes a custom ``httpx`` transport for
+    each client (for example an aiohttp-backed one). ``retry`` shapes the backoff.
+    Use it as a context manager, or call ``aclose()``, to release connections.
+    """
+
+    def __init__(
+        self,
+        *,
+        verify: ssl.SSLContext | str | bool | None = None,
+        trust_env: bool = True,
+        proxy: str | None = None,
+        limits: httpx.Limits | None = None,
+        headers: Mapping[str, str] | None = None,
+        transport_factory: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        pool_timeout: float | None = 10.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.verify = verify
+        self.trust_env = trust_env
+        self.proxy = proxy
+        self.limits = limits
+        self.headers = dict(headers or {})
+        # Sent with every request that does not set them itself (requests built
+        # by providers do not get a client's default headers).
+        self._default_headers = {"user-agent": USER_AGENT, **self.headers}
+        self.transport_factory = transport_factory
+        self.pool_timeout = pool_timeout
+        self.retry = retry or RetryPolicy()
+        self._ssl: ssl.SSLContext | bool | None = None
+        self._ssl_lock = threading.Lock()
+        self._clients = AsyncLazyResource(self._new_client)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} trust_env={self.trust_env}>"
+
+    def _ssl_context(self) -> ssl.SSLContext | bool:
+        with self._ssl_lock:
+            if self._ssl is None:
+                self._ssl = ssl_context(self.verify, trust_env=self.trust_env)
+            return self._ssl
+
+    def _new_client(self) -> httpx.AsyncClient:
+        factory = self.transport_factory
+        client = httpx.AsyncClient(
+            verify=self._ssl_context(),
+            trust_env=self.trust_env,
+            proxy=self.proxy,
+            limits=self.limits or DEFAULT_LIMITS,
+            headers=self._default_headers,
+            transport=factory() if factory is not None else None,
+        )
+        if factory is None:  # httpx's own transport (with transport=, httpx
+            # would ignore the environment's proxies): give it a faster pool
+            speed_up_pool(getattr(client, "_transport", None))
+        return client
+
+    def client(self) -> httpx.AsyncClient:
+        """The pooled ``httpx`` client (one per event loop), made on first use."""
+        client: httpx.AsyncClient = self._clients.get()
+        return client
+
+    def settings(
+        self,
+        call: Mapping[str, Any] | None = None,
+        model: Mapping[str, Any] | None = None,
+    ) -> CallSettings:
+        """Resolve call, model, environment and default settings for one call."""
+        return resolve_settings(
+            call, model, retry=self.retry, pool_timeout=self.pool_timeout
+        )
+
+    async def aclose(self) -> None:
+        """Close the pooled connections; later calls open new ones."""
+        await self._clients.aclose()
+
+    async def __aenter__(self) -> AsyncTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        settings: CallSettings | None = None,
+        error_message: ErrorMessage | None = None,
+    ) -> httpx.Response:
+        """Send ``request`` and read the whole body, retrying as allowed.
+
+        Returns the response with its body read; an error status raises the
+        matching ``APIStatusError`` subclass. ``error_message(status, body)`` (a
+        provider's) extracts the message and error code from error bodies.
+        """
+        state = RetryState(settings or self.settings())
+        while True:
+            try:
+                opened, content = await self.fetch(request, state, error_message)
+                response = opened.response
+            except APIError as error:
+                if await self.wait_before_retry(state, request, error):
+                    continue
+                raise
+            headers = [
+                (name, value)
+                for name, value in response.headers.multi_items()
+                if name.lower() not in ("content-encoding", "content-length")
+            ]
+            kept = ("http_version", "reason_phrase")
+            return httpx.Response(
+                response.status_code,
+                headers=headers,
+                content=content,
+                request=request,
+                extensions={
+                    k: response.extensions[k] for k in kept if k in response.extensions
+                },
+            )
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        request: httpx.Request,
+        *,
+        settings: CallSettings | None = None,
+        error_message: ErrorMessage | None = None,
+        retry: RetryState | None = None,
+    ) -> AsyncIterator[AsyncHTTPStream]:
+        """Open a streamed response, retrying until the server answers with success.
+
+        The body is read with ``chunks()`` inside the block; a failure while
+        reading it is raised, never retried here. Pass ``retry`` to share one
+        attempt count and deadline between several opens of the same call.
+        """
+        state = retry or RetryState(settings or self.settings())
+        secrets = request_secrets(request)
+        response = await self._open(request, state, error_message, secrets)
+        try:
+            yield AsyncHTTPStream(response, state, secrets)
+        finally:
+            await response.aclose()
+
+    async def fetch(
+        self,
+        request: httpx.Request,
+        retry: RetryState,
+        error_message: ErrorMessage | None = None,
+    ) -> tuple[AsyncHTTPStream, bytes]:
+        """``stream()`` and ``aread()`` in one: the opened response and its body.
+
+        The connection is released before returning. No retry after a failure
+        while reading (the caller decides, as with ``stream()``).
+        """
+        secrets = request_secrets(request)
+        response = await self._open(request, retry, error_message, secrets)
+        try:
+            opened = AsyncHTTPStream(response, retry, secrets)
+            return opened, await opened.aread()
+        finally:
+            await response.aclose()
+
+    async def _open(
+        self,
+        request: httpx.Request,
+        state: RetryState,
+        error_message: ErrorMessage | None,
+        secrets: list[str],
+    ) -> httpx.Response:
+        client = self.client()
+        for name, value in self._default_headers.items():
+            request.headers.setdefault(name, value)
+        while True:
+            state.begin_attempt()
+            request.extensions["timeout"] = state.timeouts()
+            try:
+                response = await async_call_within(
+                    state.remaining(), lambda: client.send(request, stream=True)
+                )
+            except (httpx.HTTPError, TimeoutError) as exc:
+                error = transport_error(
+                    exc,
+                    url=request.url,
+                    settings=state.settings,
+                    deadline_passed=state.expired(DEADLINE_SLACK),
+                    secrets=secrets,
+                )
+                if error is None:
+                    raise
+                if await self.wait_before_retry(state, request, error):
+                    continue
+                raise error from exc
+            if 200 <= response.status_code < 300:
+                return response
+            try:
+                opened = AsyncHTTPStream(response, state, secrets)
+                content = await opened.aread(MAX_ERROR_BODY, truncate=True)
+            except APIError:
+                content = b""
+            finally:
+                await response.aclose()
+            status = status_error(
+                response.status_code,
+                headers=response.headers,
+                content=content,
+                error_message=error_message,
+                settings=state.settings,
+                secrets=secrets,
+            )
+            cause = httpx.HTTPStatusError(
+                f"HTTP {response.status_code} from {safe_url(request.url)}",
+                request=request,
+                response=response,
+            )
+            if await self.wait_before_retry(state, request, status):
+                continue
+            raise status from cause
+
+    async def wait_before_retry(
+        self, state: RetryState, request: httpx.Request, error: BaseException
+    ) -> bool:
+        """Wait and return ``True`` if the call may be retried after ``error``.
+
+        Each retry is logged (logger ``llm_async``, INFO) with the attempt number,
+        the reason and the wait; never with headers or keys.
+        """
+        wait = state.next_wait(error)
+        if wait is None:
+            return False
+        attempt = state.attempts + 1
+        reason = str(error)
+        logger.info(
+            "Retrying %s %s (attempt %d of %d) in %.2f s after: %s",
+            request.method,
+            safe_url(request.url),
+            attempt,
+            state.settings.max_retries + 1,
+            wait,
+            reason,
+            extra={"attempt": attempt, "reason": reason, "wait": wait},
+        )
+        await async_sleep(wait)
+        return True
+
+
+_shared: AsyncTransport | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_transport() -> AsyncTransport:
+    """The transport models use when they are not given one (made on first use)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = AsyncTransport()
+        return _shared

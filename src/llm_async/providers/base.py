@@ -1,0 +1,75 @@
+"""The contract between an HTTP provider adapter and the transport.
+
+A provider is sans-I/O: it builds the request and parses what comes back. The
+generated ``HTTPModel``/``AsyncHTTPModel`` do the I/O, so a provider (built-in or
+a plugin's) works in both facades with no extra code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import httpx
+
+    from llm_async._core.parts import StreamEvent
+    from llm_async._core.prompt import Prompt
+    from llm_async._core.tools import ToolCall
+    from llm_async._http.sse import ServerSentEvent
+
+__all__ = ["HTTPProvider", "ResponseSink", "StreamParser"]
+
+
+class ResponseSink(Protocol):
+    """What a parser may record on the response besides its events."""
+
+    response_json: dict[str, Any] | None
+
+    def set_usage(
+        self,
+        *,
+        input: int | None = None,
+        output: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None: ...
+
+    def set_resolved_model(self, model_id: str) -> None: ...
+
+    def add_tool_call(self, tool_call: ToolCall) -> None: ...
+
+
+class StreamParser(Protocol):
+    """Turns one streamed response's server-sent events into stream events."""
+
+    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+        """Events for one SSE message (may be empty)."""
+        ...
+
+    def finish(self) -> list[StreamEvent]:
+        """Events once the stream has ended; records usage and tool calls."""
+        ...
+
+
+class HTTPProvider(Protocol):
+    """Builds requests for one model and parses its responses."""
+
+    #: The pydantic ``Options`` class of the model.
+    Options: type[Any]
+
+    def build_request(
+        self, prompt: Prompt, *, stream: bool, key: str | None
+    ) -> httpx.Request:
+        """The HTTP request for this prompt (the key goes in a header only)."""
+        ...
+
+    def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
+        """Events from a non-streamed JSON body; records usage etc. on ``sink``."""
+        ...
+
+    def stream_parser(self, sink: ResponseSink) -> StreamParser:
+        """A fresh parser for one streamed response."""
+        ...
+
+    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
+        """The provider's error message and error code from an error body."""
+        ...

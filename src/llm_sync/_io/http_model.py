@@ -1,0 +1,242 @@
+# Generated from src/llm_async/_io/http_model.py; do not edit.
+# Edit the async source and run `python scripts/unasync.py`.
+"""Models defined by an HTTP provider: the provider builds and parses, I/O is here.
+
+Per-call settings are prompt options: ``model.prompt("hi", timeout=30,
+max_retries=0)``. Model-level ones are constructor arguments with the same
+names; the environment variables and defaults come after them (see
+``llm_async._http.settings``).
+
+Streaming: a failure before any event reached the caller is retried like any
+other; once an event has been yielded, a failure (an idle timeout, a dropped
+connection, a provider error event) raises ``StreamInterruptedError`` with the
+text received so far in ``partial_text`` and the typed error as ``__cause__``,
+so ``except APIError`` catches both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from llm_async._core.concurrency import sync_closing
+from llm_async._core.errors import APIError, StreamInterruptedError
+from llm_async._http.model_base import (
+    EventDecoder,
+    call_settings,
+    check_headers,
+    decode_json,
+    is_event_stream,
+    parse_body,
+    provider_prompt,
+    rebase_url,
+    with_transport_options,
+)
+from llm_async._http.settings import UNSET, RetryState, Unset, resolve_settings
+
+from .model import KeyModel
+from .transport import HTTPStream, Transport, shared_transport
+
+if TYPE_CHECKING:
+    import httpx
+
+    from llm_async._core.attachments import Attachment
+    from llm_async._core.parts import StreamEvent
+    from llm_async._core.prompt import Prompt
+    from llm_async.providers.base import HTTPProvider, ResponseSink
+
+    from .conversation import Conversation
+    from .response import Response
+
+__all__ = ["HTTPModel"]
+
+
+class HTTPModel(KeyModel):
+    """A model served over HTTP, described by a sans-I/O ``HTTPProvider``.
+
+    ``Options`` is the provider's ``Options`` plus the transport settings
+    ``timeout``, ``connect_timeout``, ``total_timeout`` and ``max_retries``.
+    ``base_url`` moves requests to another server (a gateway, a proxy) and
+    ``headers`` are added to every request. Without ``transport`` the model uses
+    the transport shared by all models; ``aclose()`` (or ``async with``) closes
+    only a transport given here.
+    """
+
+    def __init__(
+        self,
+        model_id: str,
+        provider: HTTPProvider,
+        *,
+        needs_key: str | None = None,
+        key_env_var: str | None = None,
+        can_stream: bool = True,
+        supports_tools: bool = False,
+        supports_schema: bool = False,
+        attachment_types: Iterable[str] = (),
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | Unset | None = UNSET,
+        connect_timeout: float | Unset | None = UNSET,
+        total_timeout: float | Unset | None = UNSET,
+        max_retries: int | Unset = UNSET,
+        transport: Transport | None = None,
+    ) -> None:
+        self.model_id = model_id
+        self.provider = provider
+        self.needs_key = needs_key
+        self.key_env_var = key_env_var
+        self.can_stream = can_stream
+        self.supports_tools = supports_tools
+        self.supports_schema = supports_schema
+        self.attachment_types = frozenset(attachment_types)
+        self.base_url = base_url
+        self.headers = check_headers(headers)
+        given = {
+            "timeout": timeout,
+            "connect_timeout": connect_timeout,
+            "total_timeout": total_timeout,
+            "max_retries": max_retries,
+        }
+        self.transport_settings = {k: v for k, v in given.items() if v is not UNSET}
+        # Fail now, not at the first prompt, on a bad value.
+        resolve_settings(model=self.transport_settings, env={})
+        self.Options = with_transport_options(provider.Options)  # type: ignore[misc]
+        self._transport = transport
+
+    def accepts_url(self, attachment: Attachment) -> bool:
+        """Whether the provider takes this attachment by URL (else it is downloaded).
+
+        Asks the provider's optional ``accepts_url(attachment)``; without it, no.
+        """
+        accepts = getattr(self.provider, "accepts_url", None)
+        return bool(accepts(attachment)) if accepts is not None else False
+
+    @property
+    def transport(self) -> Transport:
+        """The transport this model sends through."""
+        return self._transport if self._transport is not None else shared_transport()
+
+    def close(self) -> None:
+        """Close the transport given to this model (the shared one stays open)."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self) -> HTTPModel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def build_request(
+        self, prompt: Prompt, *, stream: bool, key: str | None
+    ) -> httpx.Request:
+        """The provider's request, moved to ``base_url`` and with extra headers."""
+        request = self.provider.build_request(
+            provider_prompt(prompt, self.provider.Options), stream=stream, key=key
+        )
+        if self.base_url:
+            provider_base = getattr(self.provider, "base_url", None)
+            request.url = rebase_url(request.url, self.base_url, provider_base)
+            request.headers["host"] = request.url.netloc.decode("ascii")
+        for name, value in self.headers.items():
+            request.headers[name] = value
+        return request
+
+    def execute(  # type: ignore[override]
+        self,
+        prompt: Prompt,
+        stream: bool,
+        response: Response,
+        conversation: Conversation | None,
+        key: str | None,
+    ) -> Iterator[str | StreamEvent]:
+        """Send the prompt and yield the provider's events as they arrive."""
+        transport = self.transport
+        settings = transport.settings(
+            call_settings(prompt.options), self.transport_settings
+        )
+        streaming = stream and self.can_stream
+        request = self.build_request(prompt, stream=streaming, key=key)
+        error_message = getattr(self.provider, "error_message", None)
+        state = RetryState(settings)
+        if not streaming:  # transport.send's loop, without its copy of the response
+            while True:
+                try:
+                    opened, content = transport.fetch(request, state, error_message)
+                    break
+                except APIError as error:
+                    if not transport.wait_before_retry(state, request, error):
+                        raise
+            found, status = opened.request_id, opened.status_code
+            data = decode_json(content, request_id=found, status=status)
+            for event in parse_body(
+                self.provider, data, response, request_id=found, status=status
+            ):
+                yield event
+            return
+        partial: list[str] = []
+        emitted = False
+        while True:
+            try:
+                with (
+                    transport.stream(
+                        request, retry=state, error_message=error_message
+                    ) as opened,
+                    sync_closing(self._batches(opened, response)) as batches,
+                ):
+                    for batch in batches:
+                        if type(batch) is list:  # all of it is yielded
+                            if batch:
+                                emitted = True
+                                partial += [e.chunk for e in batch if e.type == "text"]
+                            for event in batch:
+                                yield event
+                            continue
+                        for event in batch:  # it may raise after some events
+                            emitted = True
+                            if event.type == "text":
+                                partial.append(event.chunk)
+                            yield event
+                return
+            except APIError as error:
+                if emitted:
+                    raise StreamInterruptedError(
+                        "The stream was interrupted after part of the answer "
+                        f"arrived: {error.message}",
+                        partial_text="".join(partial),
+                        status_code=error.status_code,
+                        request_id=error.request_id,
+                    ) from error
+                if not transport.wait_before_retry(state, request, error):
+                    raise
+
+    def _batches(
+        self, opened: HTTPStream, sink: ResponseSink
+    ) -> Iterator[Iterable[StreamEvent]]:
+        """Decode one streamed body (SSE, or JSON if the server did not stream).
+
+        The events come in batches, one per network chunk: a generator step per
+        event would cost more than the rest of the per-event work here.
+        """
+        if not is_event_stream(opened.headers):
+            content = opened.read()
+            data = decode_json(
+                content, request_id=opened.request_id, status=opened.status_code
+            )
+            yield parse_body(
+                self.provider,
+                data,
+                sink,
+                request_id=opened.request_id,
+                status=opened.status_code,
+            )
+            return
+        decoder = EventDecoder(
+            self.provider.stream_parser(sink),
+            request_id=opened.request_id,
+            status=opened.status_code,
+        )
+        with sync_closing(opened.chunks()) as chunks:
+            for chunk in chunks:
+                yield decoder.feed(chunk)
+        yield decoder.finish()

@@ -1,0 +1,307 @@
+# Generated from src/llm_async/_io/response.py; do not edit.
+# Edit the async source and run `python scripts/unasync.py`.
+"""The response to a prompt: lazy, streamed, then replayed."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llm_async._core.chain_base import reply_messages
+from llm_async._core.concurrency import (
+    SyncFacade,
+    SyncResultMixin,
+    sync_closing,
+    sync_resolve,
+)
+from llm_async._core.response_base import ResponseBase
+from llm_async._core.serialize import response_from_dict, response_to_dict
+
+from .attachment_fetch import sync_prepare_attachments
+
+if TYPE_CHECKING:
+    from llm_async._core.parts import Message, StreamEvent
+    from llm_async._core.serialize import ResponseDict
+    from llm_async._core.tools import ToolCall, ToolResult
+    from llm_async._core.usage import Usage
+
+__all__ = ["Response"]
+
+
+class Response(SyncResultMixin, ResponseBase):
+    """The response to a prompt; nothing runs until it is consumed.
+
+    Iterate it for text chunks, or call ``text()``, ``usage()`` and friends, which
+    drive it to completion. Once complete, every reader replays what arrived.
+    """
+
+    _pending_text = SyncFacade.pending_text
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._iterator: Iterator[str | StreamEvent] | None = None
+        self._error: Exception | None = None
+
+    def _events(self) -> Iterator[StreamEvent]:
+        """Drive the model, yielding each event once; after completion, nothing.
+
+        A consumer that stops early (``break``, cancellation) ends the response
+        with what arrived and releases the connection. An error is kept and raised
+        again by every later read, so a failed request is never silently re-sent.
+        """
+        if self._done:
+            return
+        iterator = self._begin()
+        try:
+            for item in iterator:
+                yield self._state.add(item)
+        except BaseException as exc:
+            self._stop(exc)
+            raise
+        self._complete()
+
+    def _begin(self) -> Iterator[str | StreamEvent]:
+        """The model's iterator, started on first use (a kept error is raised)."""
+        if self._error is not None:
+            raise self._error
+        if self._iterator is None:
+            self._start = time.monotonic()
+            self._start_utcnow = datetime.datetime.now(datetime.timezone.utc)
+            if self.conversation is not None:
+                self.conversation._in_flight.add(self)
+            try:
+                # URL attachments: look up types, download what the model can't take.
+                sync_prepare_attachments(self.model, self.prompt)
+            except Exception as exc:
+                self._error = exc
+                raise
+            self._iterator = self.model._run(self)
+        return self._iterator
+
+    def _stop(self, exc: BaseException) -> None:
+        """A read ended by ``exc``: release the connection; keep an error (raised
+        again by every later read) or, when the consumer stopped early
+        (``break``, cancellation), complete with what arrived."""
+        if isinstance(exc, Exception):
+            self._error = exc
+        self._close_iterator()
+        if not isinstance(exc, Exception):
+            self._complete()
+
+    def _close_iterator(self) -> None:
+        iterator, self._iterator = self._iterator, None
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
+
+    def _complete(self) -> None:
+        if self._done:
+            return
+        self._end = time.monotonic()
+        self._done = True
+        self._iterator = None
+        if self.conversation is not None:
+            self.conversation.responses.append(self)
+            self.conversation._in_flight.discard(self)
+        for callback in self.done_callbacks:
+            sync_resolve(callback(self))
+
+    def _force(self) -> Response:
+        # _events() consumed to its end, without its generator layer.
+        if self._done:
+            return self
+        iterator = self._begin()
+        add = self._state.add
+        try:
+            for item in iterator:
+                add(item)
+        except BaseException as exc:
+            self._stop(exc)
+            raise
+        self._complete()
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        if self._done:
+            for chunk in self._state.text_chunks:
+                yield chunk
+            return
+        with sync_closing(self._events()) as events:
+            for event in events:
+                if event.type == "text":
+                    yield event.chunk
+
+    def stream_events(self) -> Iterator[StreamEvent]:
+        """Every event in arrival order: text, reasoning, tool calls and results.
+
+        With ``hide_reasoning=True`` on the prompt, reasoning events are left out
+        (they still reach ``messages()``, which providers need for continuity).
+        """
+        hide = self.prompt.hide_reasoning
+        if self._done:
+            for event in self._state.events:
+                if not (hide and event.type == "reasoning"):
+                    yield event
+            return
+        with sync_closing(self._events()) as events:
+            for event in events:
+                if not (hide and event.type == "reasoning"):
+                    yield event
+
+    def to_dict(self) -> ResponseDict:
+        """The finished response as a JSON-ready dict (no key); see ``from_dict``."""
+        self._require_done("to_dict()")
+        return response_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, model: Any = None) -> Response:
+        """A finished response rebuilt from ``to_dict()`` output.
+
+        ``model`` defaults to the registered model named in ``data``
+        (``UnknownModelError`` if there is none). The rebuilt response has no
+        stream events; ``messages()`` returns the stored output.
+        """
+        from llm_async._core.registry import get_model
+
+        return response_from_dict(cls, data, model=model, lookup=get_model)
+
+    def text(self) -> str:
+        """The whole text, driving the response to completion if needed."""
+        self._force()
+        return self._state.text()
+
+    def usage(self) -> Usage:
+        """Token usage, once complete."""
+        self._force()
+        return self._usage()
+
+    def json(self) -> dict[str, Any] | None:
+        """The provider's JSON for this response, if the model recorded it."""
+        self._force()
+        return self.response_json
+
+    def messages(self) -> list[Message]:
+        """The assistant message(s) assembled from the stream."""
+        self._force()
+        return self._state.messages()
+
+    def tool_calls(self) -> list[ToolCall]:
+        """Tool calls the model requested."""
+        self._force()
+        return list(self._state.tool_calls)
+
+    def tool_calls_or_raise(self) -> list[ToolCall]:
+        """The tool calls of a finished response (async: ``ValueError`` if not
+        yet awaited; sync: drives it to completion)."""
+        self._require_done("tool_calls_or_raise()")
+        return list(self._state.tool_calls)
+
+    def text_or_raise(self) -> str:
+        """The text of a finished response (async: ``ValueError`` if not yet
+        awaited; sync: drives it to completion)."""
+        self._require_done("text_or_raise()")
+        return self._state.text()
+
+    def execute_tool_calls(
+        self,
+        *,
+        before_call: Any = None,
+        after_call: Any = None,
+        tool_calls_list: Sequence[ToolCall] | None = None,
+        tools: Sequence[Any] | None = None,
+    ) -> list[ToolResult]:
+        """Run the tool calls the model requested; results in call order.
+
+        ``tools`` replaces the prompt's tools, ``tool_calls_list`` the calls.
+        Hooks default to the response's own (from its conversation or chain);
+        ``before_call(tool, tool_call)`` may raise ``CancelToolCall`` to skip a
+        call, ``after_call(tool, tool_call, result)`` sees each result; both may
+        be coroutine functions. A failing tool, an unknown tool or invalid arguments
+        give an ``"Error: ..."`` result; ``PauseChain`` propagates.
+        """
+        from .chain import execute_tool_calls
+
+        return execute_tool_calls(
+            self,
+            before_call=before_call,
+            after_call=after_call,
+            tool_calls_list=tool_calls_list,
+            tools=tools,
+        )
+
+    def execute_tool_call(self, tool_call: ToolCall) -> ToolResult:
+        """Run one call with the response's tools and hooks (gives it an id).
+
+        For models whose SDK drives the tool loop; do not also ``add_tool_call``.
+        """
+        from .chain import run_tool_calls
+
+        results = run_tool_calls(
+            [tool_call], self.prompt.tools, self.before_call, self.after_call
+        )
+        return results[0]
+
+    def reply(
+        self,
+        prompt: str | None = None,
+        *,
+        messages: Sequence[Message] | None = None,
+        tool_results: Sequence[ToolResult] | None = None,
+        options: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Response:
+        """Continue from this response: a new prompt after its input and output.
+
+        Pending tool calls run first (with the response's hooks) unless
+        ``tool_results`` is given; the prompt's tools are passed on unless
+        ``tools=`` is. The new response keeps the key and hooks, not the
+        conversation or options; ``kwargs`` go to ``model.prompt()``.
+        """
+        self._force()
+        if "tools" not in kwargs and self.prompt.tools:
+            kwargs["tools"] = self.prompt.tools
+        if tool_results is None and self._state.tool_calls:
+            tool_results = self.execute_tool_calls(tools=kwargs.get("tools"))
+        chain = reply_messages(
+            [*self.prompt.messages, *self._state.messages()],
+            prompt,
+            tool_results or [],
+            messages or [],
+        )
+        kwargs.setdefault("key", self._key)
+        response: Response = self.model.prompt(
+            messages=chain, options=options, **kwargs
+        )
+        response.prompt._prompt = prompt
+        response.prompt.tool_results = list(tool_results or [])
+        response.before_call = self.before_call
+        response.after_call = self.after_call
+        return response
+
+    def duration_ms(self) -> int:
+        """Milliseconds from the first request to the last chunk."""
+        self._force()
+        return self._duration_ms()
+
+    def datetime_utc(self) -> str:
+        """When the response started, as an ISO 8601 UTC string."""
+        self._force()
+        return self._datetime_utc()
+
+    def on_done(self, callback: Any) -> None:
+        """Call ``callback(response)`` once complete (now, if it already is).
+
+        The callback may be a plain function or a coroutine function.
+        """
+        if self._done:
+            sync_resolve(callback(self))
+        else:
+            self.done_callbacks.append(callback)
+
+    def close(self) -> None:
+        """Stop a response that is still streaming and release its connection."""
+        if not self._done:
+            self._close_iterator()
+            self._complete()
