@@ -111,7 +111,7 @@ if TYPE_CHECKING:
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
-    from llm_async._http.settings import RetryPolicy
+    from llm_async._http.retry import RetryPolicy
 
     from ._io.http_model import AsyncHTTPModel
     from ._io.local_model import AsyncLocalModel
@@ -225,7 +225,7 @@ _LAZY_NAMES = {
     "AsyncScriptedModel": "._io.scripted",
     "AsyncTransport": "._io.transport",
     "Options": "llm_async._core.options",
-    "RetryPolicy": "llm_async._http.settings",
+    "RetryPolicy": "llm_async._http.retry",
     "ScriptedReply": "llm_async._core.scripted_base",
     "hookimpl": "llm_async._core.hookspecs",
     "register_gguf": "llm_async._builtins.local",

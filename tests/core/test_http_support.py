@@ -35,17 +35,16 @@ from llm_async._http.errors import (
     transport_error,
 )
 from llm_async._http.model_base import check_headers, is_event_stream, rebase_url
-from llm_async._http.settings import (
-    CallSettings,
+from llm_async._http.retry import (
     RetryPolicy,
     RetryState,
     backoff_delay,
     is_retryable,
     mark_retryable,
     parse_retry_after,
-    resolve_settings,
-    ssl_context,
 )
+from llm_async._http.settings import CallSettings, resolve_settings
+from llm_async._http.tls import ssl_context
 from llm_async._io.transport import AsyncTransport
 from llm_sync._io.transport import Transport
 

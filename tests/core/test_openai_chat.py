@@ -26,7 +26,7 @@ from llm_async._core.parts import (
 from llm_async._core.tools import Tool, ToolCall
 from llm_async._http.model_base import EventDecoder
 from llm_async._http.sse import ServerSentEvent
-from llm_async.providers.openai import chat as openai_chat
+from llm_async.providers.openai import chat_response as openai_chat_response
 from llm_async.providers.openai.chat import (
     DEFAULT_BASE_URL,
     ChatOptions,
@@ -778,7 +778,7 @@ def test_feed_many_matches_feed(kinds: list[int], batches: list[int]) -> None:
     got = []
     for feed, sink in zip((one_by_one, in_batches), sinks, strict=True):
         ids = map("call_{}".format, itertools.count())
-        with mock.patch.object(openai_chat, "_new_call_id", ids.__next__):
+        with mock.patch.object(openai_chat_response, "_new_call_id", ids.__next__):
             parser = OpenAIChatProvider("m").stream_parser(sink)
             got.append(_outcome(feed, parser, messages))
     assert got[0] == got[1]

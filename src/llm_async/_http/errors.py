@@ -31,13 +31,13 @@ from llm_async._core.errors import (
     ResponseDecodeError,
     ServerError,
 )
-from llm_async._http.settings import (
+from llm_async._http.retry import (
     NEVER_RETRIED_STATUSES,
-    CallSettings,
     mark_retryable,
     parse_retry_after,
     retry_delay_from_body,
 )
+from llm_async._http.settings import CallSettings
 
 __all__ = [
     "ErrorMessage",

@@ -24,102 +24,32 @@ only by passing ``None`` on purpose (or ``none`` in the environment); leaving
 it out never means "wait forever". Waiting for a free pooled connection has its
 own limit (``pool_timeout`` of the transport, 10 s).
 
-Retries
--------
-Retried: HTTP 408, 409, 429, 500, 502, 503, 504 and 529, connection failures and
-connect timeouts. Never retried: 400, 401, 403, 404, 413, 422, an idle (read)
-timeout, or anything once part of a streamed answer reached the caller. Waits
-use exponential backoff with full jitter, capped per wait (``RetryPolicy``); a
-``Retry-After`` (seconds or HTTP date) or ``retry-after-ms`` header is honoured
-exactly. When the wait asked for does not fit in the remaining retry budget or
-total deadline, the error is raised at once, with ``retry_after`` set.
+Retries are described in ``llm_async._http.retry``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import enum
 import functools
-import logging
 import math
 import os
-import random
-import re
-import ssl
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from llm_async._core.errors import APIError, ConfigError, ResponseDecodeError
+from llm_async._core.errors import ConfigError
+from llm_async._http.retry import RetryPolicy
 
 __all__ = [
     "DEFAULTS",
     "ENV_VARS",
-    "RETRYABLE_STATUSES",
     "SETTING_NAMES",
     "UNSET",
-    "BodyBuffer",
     "CallSettings",
-    "RetryPolicy",
-    "RetryState",
     "Unset",
-    "backoff_delay",
-    "is_retryable",
-    "logger",
-    "mark_retryable",
-    "parse_retry_after",
     "resolve_settings",
-    "ssl_context",
 ]
-
-#: The logger of the library; each retry is logged here at INFO level.
-logger = logging.getLogger("llm_async")
-
-
-class BodyBuffer:
-    """A response body collected up to ``limit`` bytes.
-
-    Past the limit, ``add()`` raises ``ResponseDecodeError`` or, with
-    ``truncate``, keeps the first ``limit`` bytes and returns ``True`` (stop).
-    """
-
-    __slots__ = ("_parts", "_size", "limit", "request_id", "status_code", "truncate")
-
-    def __init__(
-        self,
-        limit: int,
-        truncate: bool,
-        *,
-        status_code: int | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        self.limit = limit
-        self.truncate = truncate
-        self.status_code = status_code
-        self.request_id = request_id
-        self._parts: list[bytes] = []
-        self._size = 0
-
-    def add(self, chunk: bytes) -> bool:
-        """Keep ``chunk``; ``True`` once the body was cut at the limit."""
-        self._size += len(chunk)
-        if self._size <= self.limit:
-            self._parts.append(chunk)
-            return False
-        if not self.truncate:
-            raise ResponseDecodeError(
-                f"The response is larger than {self.limit} bytes",
-                status_code=self.status_code,
-                request_id=self.request_id,
-            )
-        self._parts.append(chunk[: len(chunk) - (self._size - self.limit)])
-        return True
-
-    def content(self) -> bytes:
-        """The bytes kept."""
-        return b"".join(self._parts)
 
 
 class Unset(enum.Enum):
@@ -151,26 +81,6 @@ DEFAULTS: Mapping[str, float | int | None] = {
     "total_timeout": None,
     "max_retries": 2,
 }
-
-RETRYABLE_STATUSES: frozenset[int] = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
-NEVER_RETRIED_STATUSES: frozenset[int] = frozenset({400, 401, 403, 404, 413, 422})
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How to wait between attempts.
-
-    The n-th retry waits a random time between 0 and
-    ``min(max_delay, initial_delay * 2 ** n)`` ("full jitter"), unless the server
-    asked for a specific wait. No retry starts once ``budget`` seconds have
-    passed since the first attempt (``None``: no budget besides
-    ``total_timeout``).
-    """
-
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    budget: float | None = 60.0
-    statuses: frozenset[int] = RETRYABLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -297,229 +207,3 @@ def _settings_from_env(
     """Settings from the environment's values and the defaults (immutable: cached)."""
     env = dict(zip([ENV_VARS[name] for name in SETTING_NAMES], raw, strict=True))
     return _resolve(None, None, env, retry, pool_timeout)
-
-
-def backoff_delay(
-    retry_index: int,
-    policy: RetryPolicy,
-    random_value: Callable[[], float] = random.random,
-) -> float:
-    """The full-jitter wait before retry number ``retry_index`` (0 for the first)."""
-    ceiling = min(policy.max_delay, policy.initial_delay * 2.0 ** min(retry_index, 32))
-    return max(0.0, ceiling * random_value())
-
-
-def parse_retry_after(
-    headers: Mapping[str, str], now: float | None = None
-) -> float | None:
-    """Seconds the server asked to wait: ``retry-after-ms``, then ``retry-after``.
-
-    ``retry-after`` may be a number of seconds or an HTTP date; a date in the past
-    means 0. Unparseable or absent values give ``None``. ``now`` is a Unix time
-    (for tests).
-    """
-    milliseconds = _number(headers.get("retry-after-ms"))
-    if milliseconds is not None:
-        return milliseconds / 1000
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    seconds = _number(raw)
-    if seconds is not None:
-        return seconds
-    try:
-        when = email.utils.parsedate_to_datetime(raw.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
-
-
-def _number(raw: str | None) -> float | None:
-    if raw is None:
-        return None
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        return None
-    if math.isnan(value) or math.isinf(value) or value < 0:
-        return None
-    return value
-
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
-
-
-def retry_delay_from_body(body: Any) -> float | None:
-    """Google's ``RetryInfo.retryDelay`` (``"34s"``) from an error body, if any."""
-    error = body.get("error") if isinstance(body, dict) else None
-    details = error.get("details") if isinstance(error, dict) else None
-    if not isinstance(details, list):
-        return None
-    for detail in details:
-        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith(
-            "RetryInfo"
-        ):
-            match = _DURATION.match(str(detail.get("retryDelay", "")))
-            if match:
-                return float(match.group(1))
-    return None
-
-
-def mark_retryable(error: APIError, retryable: bool) -> APIError:
-    """Record whether the transport may retry after ``error``; returns it."""
-    error._llm_retryable = retryable  # type: ignore[attr-defined]
-    return error
-
-
-def is_retryable(error: BaseException) -> bool:
-    """Whether ``error`` was marked as safe to retry by the transport."""
-    return bool(getattr(error, "_llm_retryable", False))
-
-
-class RetryState:
-    """The attempts of one call: counts them, tracks the deadline, picks waits."""
-
-    def __init__(
-        self,
-        settings: CallSettings,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        random_value: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        self.attempts = 0
-        self._clock = clock
-        self._random = random_value
-        self.started = clock()
-        total = settings.total_timeout
-        self.deadline = None if total is None else self.started + total
-
-    def begin_attempt(self) -> None:
-        """Count one more attempt."""
-        self.attempts += 1
-
-    def remaining(self) -> float | None:
-        """Seconds left before the total deadline (``None``: no deadline)."""
-        if self.deadline is None:
-            return None
-        return max(0.0, self.deadline - self._clock())
-
-    def expired(self, slack: float = 0.0) -> bool:
-        """Whether the total deadline has passed (or is less than ``slack`` away)."""
-        return self.deadline is not None and self._clock() + slack >= self.deadline
-
-    def timeouts(self) -> dict[str, float | None]:
-        """The httpx timeout extension for the next attempt, capped by the deadline."""
-        settings = self.settings
-        values = {
-            "connect": settings.connect_timeout,
-            "read": settings.timeout,
-            "write": settings.timeout,
-            "pool": settings.pool_timeout,
-        }
-        left = self.remaining()
-        if left is None:
-            return values
-        # A tiny positive floor: httpx treats 0 as "fail at once" on some backends.
-        left = max(left, 0.001)
-        return {k: left if v is None else min(v, left) for k, v in values.items()}
-
-    def next_wait(self, error: BaseException) -> float | None:
-        """Seconds to wait before retrying after ``error``; ``None`` to give up.
-
-        Gives up when the error is not retryable, no retries are left, or the
-        wait (the server's ``retry_after`` or a jittered backoff) does not fit in
-        the retry budget and the total deadline.
-        """
-        if not is_retryable(error) or self.attempts > self.settings.max_retries:
-            return None
-        asked = getattr(error, "retry_after", None)
-        if isinstance(asked, (int, float)):
-            wait = max(0.0, float(asked))
-        else:
-            wait = backoff_delay(self.attempts - 1, self.settings.retry, self._random)
-        now = self._clock()
-        budget = self.settings.retry.budget
-        if budget is not None and now + wait > self.started + budget:
-            return None
-        if self.deadline is not None and now + wait >= self.deadline:
-            return None
-        return wait
-
-
-#: ``verify`` value, and environment variable, that select the operating system's
-#: certificate store (through the optional ``truststore`` package).
-TRUSTSTORE: Final = "truststore"
-TRUSTSTORE_ENV: Final = "LLM_TRUSTSTORE"
-
-
-def ssl_context(
-    verify: ssl.SSLContext | str | bool | None = None,
-    *,
-    trust_env: bool = True,
-    env: Mapping[str, str] | None = None,
-) -> ssl.SSLContext | bool:
-    """The TLS trust to use: an explicit setting, the environment, then certifi.
-
-    ``verify`` may be an ``ssl.SSLContext``, a CA bundle path, ``"truststore"``
-    (the operating system's certificate store, through the ``truststore``
-    package), ``False`` (no verification) or ``None``/``True`` (the default
-    trust). With ``trust_env``, the default trust is the operating system's store
-    if ``LLM_TRUSTSTORE`` is true, else ``SSL_CERT_FILE``, then
-    ``REQUESTS_CA_BUNDLE``, then ``SSL_CERT_DIR``; otherwise the certifi bundle.
-    """
-    if isinstance(verify, ssl.SSLContext) or verify is False:
-        return verify
-    if verify == TRUSTSTORE:
-        return _truststore_context()
-    if isinstance(verify, str):
-        return _context(verify, None)
-    environment = os.environ if env is None else env
-    if trust_env:
-        if _env_flag(environment, TRUSTSTORE_ENV):
-            return _truststore_context()
-        for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
-            path = environment.get(name)
-            if path:
-                if os.path.isdir(path):
-                    return _context(None, path)
-                return _context(path, None)
-        directory = environment.get("SSL_CERT_DIR")
-        if directory:
-            return _context(None, directory)
-    import certifi
-
-    return _context(certifi.where(), None)
-
-
-def _env_flag(environment: Mapping[str, str], name: str) -> bool:
-    """A boolean environment variable: ``1``/``true``/``yes``/``on`` or not set."""
-    value = environment.get(name, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise ConfigError(f"{name} must be 1 or 0 (true/false, yes/no, on/off): {value!r}")
-
-
-def _truststore_context() -> ssl.SSLContext:
-    """A context verifying with the operating system's certificate store."""
-    try:
-        import truststore
-    except ImportError as exc:
-        raise ConfigError(
-            "Using the operating system's certificate store (verify='truststore' "
-            f"or {TRUSTSTORE_ENV}=1) needs the truststore package, which is not "
-            "installed. Install it with: pip install 'llm-async[truststore]'"
-        ) from exc
-    context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    return context
-
-
-@functools.lru_cache(maxsize=8)
-def _context(cafile: str | None, capath: str | None) -> ssl.SSLContext:
-    """A verifying context for one CA bundle, shared: loading one takes a while."""
-    return ssl.create_default_context(cafile=cafile, capath=capath)

@@ -36,6 +36,7 @@ from llm_async._core.concurrency import (
     async_sleep,
 )
 from llm_async._core.errors import APIError, APITimeoutError
+from llm_async._http.body import BodyBuffer
 from llm_async._http.errors import (
     ErrorMessage,
     request_id,
@@ -45,15 +46,9 @@ from llm_async._http.errors import (
     transport_error,
 )
 from llm_async._http.pool import speed_up_pool
-from llm_async._http.settings import (
-    BodyBuffer,
-    CallSettings,
-    RetryPolicy,
-    RetryState,
-    logger,
-    resolve_settings,
-    ssl_context,
-)
+from llm_async._http.retry import RetryPolicy, RetryState, logger
+from llm_async._http.settings import CallSettings, resolve_settings
+from llm_async._http.tls import ssl_context
 
 __all__ = ["AsyncHTTPStream", "AsyncTransport", "shared_transport"]
 

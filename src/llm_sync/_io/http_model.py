@@ -32,7 +32,8 @@ from llm_async._http.model_base import (
     rebase_url,
     with_transport_options,
 )
-from llm_async._http.settings import UNSET, RetryState, Unset, resolve_settings
+from llm_async._http.retry import RetryState
+from llm_async._http.settings import UNSET, Unset, resolve_settings
 
 from .model import KeyModel
 from .transport import HTTPStream, Transport, shared_transport

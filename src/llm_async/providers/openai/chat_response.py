@@ -1,0 +1,369 @@
+"""OpenAI Chat Completions answers, sans-I/O: stream chunks and whole completions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from llm_async._core.errors import APIConnectionError, ResponseDecodeError, ServerError
+from llm_async._core.parts import (
+    StreamEvent,
+)
+from llm_async._core.tools import ToolCall, parse_tool_arguments
+from llm_async._core.ulid import monotonic_ulid
+
+if TYPE_CHECKING:
+    from llm_async._http.sse import ServerSentEvent
+    from llm_async.providers.base import ResponseSink
+
+from llm_async.providers.openai.chat_request import without_none
+
+__all__ = ["OpenAIChatParser", "clean_usage_details", "error_text", "parse_completion"]
+
+
+def clean_usage_details(value: Any) -> Any:
+    """Usage details with zeros, ``None``, ``False`` and empty dicts removed."""
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            item = clean_usage_details(item)
+            if item is None or item == 0 or item == {}:
+                continue
+            cleaned[key] = item
+        return cleaned
+    return value
+
+
+def _record_usage(usage: Any, sink: ResponseSink) -> int:
+    """Record ``usage`` on the sink; returns the reasoning token count."""
+    if not isinstance(usage, dict):
+        return 0
+    prompt_tokens = usage.get("prompt_tokens")
+    completion_tokens = usage.get("completion_tokens")
+    rest = {
+        key: value
+        for key, value in usage.items()
+        if key not in ("prompt_tokens", "completion_tokens", "total_tokens")
+    }
+    details = clean_usage_details(rest)
+    sink.set_usage(
+        input=prompt_tokens if isinstance(prompt_tokens, int) else None,
+        output=completion_tokens if isinstance(completion_tokens, int) else None,
+        details=details if isinstance(details, dict) else {},
+    )
+    completion_details = usage.get("completion_tokens_details")
+    if isinstance(completion_details, dict):
+        reasoning = completion_details.get("reasoning_tokens")
+        if isinstance(reasoning, int):
+            return reasoning
+    return 0
+
+
+def _new_call_id() -> str:
+    # For servers that send no (or an empty) tool call id (Gemini's compat API).
+    return "call_" + monotonic_ulid()
+
+
+class OpenAIChatParser:
+    """Turns one streamed Chat Completions response into stream events.
+
+    Events carry their ``part_index``: text and reasoning runs each get one, and
+    every tool call (keyed by its ``index`` in the deltas) gets its own.
+    """
+
+    __slots__ = (
+        "_calls",
+        "_done",
+        "_family",
+        "_finish",
+        "_meta",
+        "_part",
+        "_reasoning",
+        "_reasoning_tokens",
+        "_refusal",
+        "_sink",
+        "_text",
+        "_usage",
+    )
+
+    def __init__(self, sink: ResponseSink) -> None:
+        self._sink = sink
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._refusal: list[str] = []
+        # index -> [part_index, id, name, argument fragments]
+        self._calls: dict[Any, list[Any]] = {}
+        self._meta: dict[str, Any] | None = None
+        self._usage: Any = None
+        self._finish: Any = None
+        self._done = False  # data: [DONE] arrived
+        self._part = -1
+        self._family = ""
+        self._reasoning_tokens = 0
+
+    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+        """Events for one ``chat.completion.chunk`` (none for ``[DONE]``)."""
+        if event.data == "[DONE]":
+            self._done = True
+            return []
+        return self._chunk(event.json())
+
+    def feed_many(
+        self, messages: Iterable[ServerSentEvent], out: list[StreamEvent]
+    ) -> None:
+        """``feed`` each message, appending the events to ``out`` as they come.
+
+        The stream's hot path: a chunk that only adds text to the current text
+        part (most of them) is handled inline, with the same checks as
+        ``_chunk`` (which takes every other chunk).
+        """
+        append = out.append
+        text = self._text.append
+        part = self._part
+        fast = self._family == "text" and self._meta is not None
+        for message in messages:
+            if message.data == "[DONE]":
+                self._done = True
+                continue
+            chunk = message.json()
+            if (
+                fast
+                and type(chunk) is dict
+                and "error" not in chunk
+                and not chunk.get("usage")
+            ):
+                choices = chunk.get("choices")
+                if type(choices) is list and choices:
+                    choice = choices[0]
+                    if type(choice) is dict and not choice.get("finish_reason"):
+                        delta = choice.get("delta")
+                        if type(delta) is dict:
+                            content = delta.get("content")
+                            if (
+                                type(content) is str
+                                and content
+                                and (
+                                    len(delta) == 1
+                                    or (len(delta) == 2 and "role" in delta)
+                                )
+                            ):
+                                text(content)
+                                append(StreamEvent("text", content, part))
+                                continue
+            out += self._chunk(chunk)
+            part = self._part
+            fast = self._family == "text" and self._meta is not None
+
+    def _chunk(self, chunk: Any) -> list[StreamEvent]:
+        if type(chunk) is not dict:
+            raise ValueError(f"expected a JSON object, got {type(chunk).__name__}")
+        if self._meta is None:
+            self._meta = {
+                key: chunk.get(key) for key in ("id", "object", "model", "created")
+            }
+        if "error" in chunk:
+            raise ServerError(error_text(chunk["error"]) or "The stream failed")
+        usage = chunk.get("usage")
+        if usage:
+            self._usage = usage
+        choices = chunk.get("choices")
+        if not choices:
+            return []
+        choice = choices[0]
+        finish = choice.get("finish_reason")
+        if finish:
+            self._finish = finish
+        delta = choice.get("delta")
+        if not delta:
+            return []
+        content = delta.get("content")
+        if (
+            type(content) is str
+            and content
+            and (len(delta) == 1 or (len(delta) == 2 and "role" in delta))
+        ):
+            # The common case: a text fragment (perhaps with its role).
+            if self._family != "text":
+                self._family = "text"
+                self._part += 1
+            self._text.append(content)
+            return [StreamEvent("text", content, self._part)]
+        return self._delta(delta, content)
+
+    def _delta(self, delta: dict[str, Any], content: Any) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+        if reasoning and isinstance(reasoning, str):
+            if self._family != "reasoning":
+                self._family = "reasoning"
+                self._part += 1
+            self._reasoning.append(reasoning)
+            events.append(StreamEvent("reasoning", reasoning, self._part))
+        if content and isinstance(content, str):
+            if self._family != "text":
+                self._family = "text"
+                self._part += 1
+            self._text.append(content)
+            events.append(StreamEvent("text", content, self._part))
+        refusal = delta.get("refusal")
+        if refusal:
+            self._refusal.append(refusal)
+        tool_calls = delta.get("tool_calls")
+        if tool_calls:
+            for position, call in enumerate(tool_calls):
+                self._tool_delta(call, position, events)
+        return events
+
+    def _tool_delta(
+        self, call: dict[str, Any], position: int, events: list[StreamEvent]
+    ) -> None:
+        index = call.get("index", position)
+        function = call.get("function") or {}
+        name = function.get("name")
+        arguments = function.get("arguments")
+        state = self._calls.get(index)
+        if state is None:
+            self._part += 1
+            call_id = call.get("id") or _new_call_id()
+            state = [self._part, call_id, name or "", []]
+            self._calls[index] = state
+            events.append(
+                StreamEvent(
+                    "tool_call_name", name or "", state[0], tool_call_id=call_id
+                )
+            )
+        elif name and name != state[2]:
+            # A name in pieces; some servers instead repeat the whole name.
+            state[2] += name
+            events.append(
+                StreamEvent("tool_call_name", name, state[0], tool_call_id=state[1])
+            )
+        self._family = "tool"
+        if arguments and isinstance(arguments, str):
+            state[3].append(arguments)
+            events.append(
+                StreamEvent(
+                    "tool_call_args", arguments, state[0], tool_call_id=state[1]
+                )
+            )
+
+    def finish(self) -> list[StreamEvent]:
+        """Record usage, the tool calls and ``response_json`` once the stream ends.
+
+        A stream that ends with neither a ``finish_reason`` nor ``[DONE]`` was cut
+        off (a connection closed early, without an HTTP-level error): that raises
+        ``APIConnectionError``, and no tool call of it is recorded, since its
+        arguments may be incomplete.
+        """
+        if not self._done and self._finish is None:
+            raise APIConnectionError(
+                "The stream ended before the model finished (no finish_reason "
+                "and no [DONE]): the connection was closed early"
+            )
+        sink = self._sink
+        events: list[StreamEvent] = []
+        if self._usage is not None:
+            reasoning_tokens = _record_usage(self._usage, sink)
+            if reasoning_tokens > 0 and not self._reasoning:
+                events.append(
+                    StreamEvent("reasoning", "", self._part + 1, redacted=True)
+                )
+        tool_calls = []
+        for _part, call_id, name, fragments in self._calls.values():
+            text = "".join(fragments)
+            sink.add_tool_call(ToolCall(name, parse_tool_arguments(text), call_id))
+            tool_calls.append(
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": name, "arguments": text},
+                }
+            )
+        meta = self._meta or {}
+        summary: dict[str, Any] = {
+            "content": "".join(self._text),
+            "role": "assistant",
+            "finish_reason": self._finish,
+            "usage": self._usage,
+            **meta,
+        }
+        if self._reasoning:
+            summary["reasoning"] = "".join(self._reasoning)
+        if self._refusal:
+            summary["refusal"] = "".join(self._refusal)
+        if tool_calls:
+            summary["tool_calls"] = tool_calls
+        sink.response_json = without_none(summary)
+        model = meta.get("model")
+        if isinstance(model, str) and model:
+            sink.set_resolved_model(model)
+        return events
+
+
+def error_text(error: Any) -> str:
+    """The message of an OpenAI-style ``error`` value (dict or string)."""
+    if isinstance(error, str):
+        return error
+    if not isinstance(error, dict):
+        return ""
+    message = error.get("message") or error.get("detail") or ""
+    if not isinstance(message, str):
+        message = json.dumps(message)
+    metadata = error.get("metadata")
+    raw = metadata.get("raw") if isinstance(metadata, dict) else None
+    if isinstance(raw, str) and raw and raw not in message:
+        # OpenRouter: "Provider returned error" plus the upstream's own words.
+        message = f"{message}: {raw}" if message else raw
+    return message
+
+
+def parse_completion(data: Any, sink: ResponseSink) -> list[StreamEvent]:
+    """Events of a non-streamed ``chat.completion``; records usage and JSON."""
+    if not isinstance(data, dict):
+        raise ResponseDecodeError(
+            f"Expected a JSON object from the server, got {type(data).__name__}"
+        )
+    if "error" in data and not data.get("choices"):
+        raise ServerError(error_text(data["error"]) or "The request failed")
+    choices = data.get("choices")
+    if not isinstance(choices, list):
+        raise ResponseDecodeError("The server's answer has no choices")
+    sink.response_json = without_none(data)
+    events: list[StreamEvent] = []
+    first = choices[0] if choices else None
+    message = first.get("message") if isinstance(first, dict) else None
+    if not isinstance(message, dict):
+        message = {}
+    part = 0
+    reasoning = message.get("reasoning_content") or message.get("reasoning")
+    if isinstance(reasoning, str) and reasoning:
+        events.append(StreamEvent("reasoning", reasoning, part))
+        part += 1
+    content = message.get("content")
+    if isinstance(content, str) and content:
+        events.append(StreamEvent("text", content, part))
+        part += 1
+    for call in message.get("tool_calls") or ():
+        if not isinstance(call, dict):
+            raise ResponseDecodeError("A tool call in the answer is not an object")
+        function = call.get("function") or {}
+        name = function.get("name") or ""
+        arguments = function.get("arguments")
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments) if arguments is not None else ""
+        call_id = call.get("id") or _new_call_id()
+        sink.add_tool_call(ToolCall(name, parse_tool_arguments(arguments), call_id))
+        events.append(StreamEvent("tool_call_name", name, part, tool_call_id=call_id))
+        if arguments:
+            events.append(
+                StreamEvent("tool_call_args", arguments, part, tool_call_id=call_id)
+            )
+        part += 1
+    reasoning_tokens = _record_usage(data.get("usage"), sink)
+    if reasoning_tokens > 0 and not reasoning:
+        events.append(StreamEvent("reasoning", "", part, redacted=True))
+    model = data.get("model")
+    if isinstance(model, str) and model:
+        sink.set_resolved_model(model)
+    return events
