@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,10 +93,29 @@ SRC_REPLACEMENTS = {
     "get_async_model_aliases": "get_model_aliases",
     "get_async_models": "get_models",
 }
+# Docstring prose that differs between the facades (code in double backquotes
+# is rewritten by the token rules; this is for the words around it).
+DOC_REPLACEMENTS = {
+    "raises ``ValueError`` if not yet awaited": "reads it to the end first if needed",
+    "raises ``ValueError`` if one is not yet awaited": (
+        "one still being read is read to the end"
+    ),
+    "(one per event loop)": "(one per transport)",
+}
 TEST_REPLACEMENTS = {
     **{k: v for k, v in SRC_REPLACEMENTS.items() if not k.startswith("async_")},
     "llm_async": "llm_sync",
 }
+
+# The generated package's own docstring (the async one describes the async API).
+SYNC_PACKAGE_DOCSTRING = '''"""llm_sync: the Python API of ``llm``, blocking.
+
+Generated from ``llm_async`` (the async API), which offers the same names with
+``Async`` prefixes; ``import llm_sync as llm`` runs ``llm``'s examples unchanged.
+"""'''
+_CODE_SPAN = re.compile(r"``([^`\n]+)``")
+_KEYWORD = re.compile(r"\b(?:async|await)\s+")
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 HEADER = (
     "# Generated from {source}; do not edit.\n"
@@ -123,6 +143,42 @@ def _sources() -> list[tuple[Path, Path]]:
         relative = path.relative_to(ROOT / TESTS_ASYNC)
         pairs.append((TESTS_ASYNC / relative, TESTS_SYNC / relative))
     return pairs
+
+
+def _sync_code_spans(text: str, rule: TrackingRule) -> str:
+    """Rewrite double-backquoted code in docstrings and comments like the code.
+
+    aclose() becomes close(), "async with" becomes "with" and AsyncResponse
+    becomes Response: the same rules as the code, so the generated docs speak
+    of the generated API.
+    """
+
+    for phrase, replacement in DOC_REPLACEMENTS.items():
+        if phrase in text:
+            used_doc_phrases.add(phrase)
+            text = text.replace(phrase, replacement)
+
+    def rewrite(match: re.Match[str]) -> str:
+        code = _KEYWORD.sub("", match.group(1))
+        code = _IDENTIFIER.sub(lambda m: str(rule._unasync_name(m.group(0))), code)
+        return f"``{code}``"
+
+    return _CODE_SPAN.sub(rewrite, text)
+
+
+used_doc_phrases: set[str] = set()
+
+
+def _sync_package_docstring(init_source: str) -> str:
+    """``init_source`` with the blocking package's own docstring."""
+    docstring = ast.get_docstring(ast.parse(init_source), clean=False)
+    if docstring is None:
+        raise SystemExit("src/llm_async/__init__.py has no docstring")
+    node = ast.parse(init_source).body[0]
+    lines = init_source.splitlines(keepends=True)
+    end = node.end_lineno or node.lineno
+    before, after = lines[: node.lineno - 1], lines[end:]
+    return "".join([*before, SYNC_PACKAGE_DOCSTRING, "\n", *after])
 
 
 def _sync_init_reexports(init_source: str) -> str:
@@ -206,8 +262,13 @@ def generate(out_root: Path) -> list[str]:
             inputs.append(str(staged))
         unasync.unasync_files(inputs, [src_rule, test_rule])
         outputs = [work / "out" / target for _source, target in pairs]
+        for produced in outputs:
+            if SRC_SYNC.name in produced.parts:
+                text = _sync_code_spans(produced.read_text("utf-8"), src_rule)
+                produced.write_text(text, "utf-8")
         init = work / "out" / SRC_SYNC / "__init__.py"
-        init.write_text(_sync_init_reexports(init.read_text("utf-8")), "utf-8")
+        init_source = _sync_package_docstring(init.read_text("utf-8"))
+        init.write_text(_sync_init_reexports(init_source), "utf-8")
         _ruff(outputs)
         for (source, target), produced in zip(pairs, outputs, strict=True):
             destination = out_root / target
@@ -221,6 +282,7 @@ def generate(out_root: Path) -> list[str]:
         # use their own extra ones (they exercise a subset of the API).
         test_only = set(TEST_REPLACEMENTS) - set(SRC_REPLACEMENTS)
         unused = (src_rule.custom - src_rule.used) | (test_only - test_rule.used)
+        unused |= set(DOC_REPLACEMENTS) - used_doc_phrases
         return sorted(unused)
     finally:
         shutil.rmtree(work, ignore_errors=True)

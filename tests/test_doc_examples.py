@@ -10,6 +10,7 @@ runs, and a skip entry that matches no block fails the test.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import textwrap
 from collections.abc import Iterator
@@ -62,6 +63,7 @@ DOCS = (
     "docs/tools.md",
     "docs/transport.md",
     "docs/testing-and-plugins.md",
+    "docs/architecture.md",
 )
 
 
@@ -216,3 +218,31 @@ def test_testing_and_plugins_md(
     assert callable(namespace["register_models"])
     assert set(namespace["tools"]) == {"multiply", "times", "Memory"}
     assert not docs_server.calls
+
+
+def test_architecture_md(
+    docs_server: respx.MockRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shout = docs_server.post("https://shout.example/v1/answer").mock(
+        return_value=httpx.Response(200, json={"text": "HELLO", "tokens": [1, 1]})
+    )
+    namespace = run_doc("docs/architecture.md")
+    assert capsys.readouterr().out == "HELLO\n"
+    (call,) = shout.calls
+    assert json.loads(call.request.content) == {"prompt": "hello", "stream": False}
+    assert call.request.headers["authorization"] == "Bearer sk-shout"
+    # The same provider streams, through the async facade too.
+    shout.mock(
+        return_value=httpx.Response(
+            200,
+            content=b'data: {"text": "HEL"}\n\ndata: {"text": "LO"}\n\n',
+            headers={"content-type": "text/event-stream"},
+        )
+    )
+    llm = namespace["llm_async"]
+
+    async def stream() -> list[str]:
+        model = llm.get_async_model("shout")
+        return [chunk async for chunk in model.prompt("hello", key="sk-shout")]
+
+    assert asyncio.run(stream()) == ["HEL", "LO"]

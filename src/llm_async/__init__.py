@@ -48,6 +48,7 @@ from llm_async._core.errors import (
     ResponseDecodeError,
     SchemaValidationError,
     ServerError,
+    SSEDecodeError,
     StreamInterruptedError,
     UnknownModelError,
 )
@@ -111,7 +112,7 @@ if TYPE_CHECKING:
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
-    from llm_async._http.retry import RetryPolicy
+    from llm_async._http.settings import RetryPolicy
 
     from ._io.http_model import AsyncHTTPModel
     from ._io.local_model import AsyncLocalModel
@@ -164,6 +165,7 @@ __all__ = [
     "ReasoningPart",
     "ResponseDecodeError",
     "RetryPolicy",
+    "SSEDecodeError",
     "SchemaValidationError",
     "ScriptedReply",
     "ServerError",
@@ -225,7 +227,7 @@ _LAZY_NAMES = {
     "AsyncScriptedModel": "._io.scripted",
     "AsyncTransport": "._io.transport",
     "Options": "llm_async._core.options",
-    "RetryPolicy": "llm_async._http.retry",
+    "RetryPolicy": "llm_async._http.settings",
     "ScriptedReply": "llm_async._core.scripted_base",
     "hookimpl": "llm_async._core.hookspecs",
     "register_gguf": "llm_async._builtins.local",

@@ -1,8 +1,9 @@
 # Generated from src/llm_async/__init__.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
-"""llm_async: the Python API of ``llm``, async-first.
+"""llm_sync: the Python API of ``llm``, blocking.
 
-``llm_sync`` is generated from this package and offers the same API, blocking.
+Generated from ``llm_async`` (the async API), which offers the same names with
+``Async`` prefixes; ``import llm_sync as llm`` runs ``llm``'s examples unchanged.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from llm_async._core.errors import (
     ResponseDecodeError,
     SchemaValidationError,
     ServerError,
+    SSEDecodeError,
     StreamInterruptedError,
     UnknownModelError,
 )
@@ -113,7 +115,7 @@ if TYPE_CHECKING:
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
-    from llm_async._http.retry import RetryPolicy
+    from llm_async._http.settings import RetryPolicy
 
     from ._io.http_model import HTTPModel
     from ._io.local_model import LocalModel
@@ -174,6 +176,7 @@ __all__ = [
     "Response",
     "ResponseDecodeError",
     "RetryPolicy",
+    "SSEDecodeError",
     "SchemaValidationError",
     "ScriptedModel",
     "ScriptedReply",
@@ -254,7 +257,7 @@ _LAZY_NAMES = {
     "ScriptedModel": "._io.scripted",
     "Transport": "._io.transport",
     "Options": "llm_async._core.options",
-    "RetryPolicy": "llm_async._http.retry",
+    "RetryPolicy": "llm_async._http.settings",
     "ScriptedReply": "llm_async._core.scripted_base",
     "hookimpl": "llm_async._core.hookspecs",
     "register_gguf": "llm_async._builtins.local",

@@ -47,16 +47,16 @@ __all__ = [
 
 
 class AsyncFacade:
-    """Facts about the async facade that generated code branches on."""
+    """Text that differs between the facades (the generator swaps the class)."""
 
-    is_async = True
+    label = " (async)"  # after a model's class name in str(model)
     pending_text = "... not yet awaited ..."
 
 
 class SyncFacade:
-    """Facts about the sync facade that generated code branches on."""
+    """Text that differs between the facades (the generator swaps the class)."""
 
-    is_async = False
+    label = ""
     pending_text = "... not yet done ..."
 
 

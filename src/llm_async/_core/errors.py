@@ -18,6 +18,7 @@
     │   │   ├── APITimeoutError          connect, idle-read or total deadline exceeded
     │   │   ├── APIConnectionError       the connection could not be made or was lost
     │   │   ├── ResponseDecodeError      the server's bytes could not be understood
+    │   │   │   └── SSEDecodeError (+ValueError)  the event stream is malformed
     │   │   └── StreamInterruptedError   a stream failed after text reached the caller
     │   ├── AttachmentError (+ValueError)     an attachment could not be read or fetched
     │   ├── LocalModelError              a local model could not load or run
@@ -67,6 +68,7 @@ __all__ = [
     "PluginWarning",
     "RateLimitError",
     "ResponseDecodeError",
+    "SSEDecodeError",
     "SchemaValidationError",
     "ServerError",
     "StreamInterruptedError",
@@ -186,6 +188,10 @@ class APIConnectionError(APIError):
 
 class ResponseDecodeError(APIError):
     """The provider sent bytes that could not be decoded."""
+
+
+class SSEDecodeError(ResponseDecodeError, ValueError):
+    """The event stream could not be decoded (for instance, a line is too long)."""
 
 
 class StreamInterruptedError(APIError):

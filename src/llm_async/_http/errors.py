@@ -32,12 +32,11 @@ from llm_async._core.errors import (
     ServerError,
 )
 from llm_async._http.retry import (
-    NEVER_RETRIED_STATUSES,
     mark_retryable,
     parse_retry_after,
     retry_delay_from_body,
 )
-from llm_async._http.settings import CallSettings
+from llm_async._http.settings import NEVER_RETRIED_STATUSES, CallSettings
 
 __all__ = [
     "ErrorMessage",

@@ -20,18 +20,15 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from llm_async._core.errors import APIError
-
-if TYPE_CHECKING:
-    from llm_async._http.settings import CallSettings
+from llm_async._http.settings import (
+    CallSettings,
+    RetryPolicy,
+)
 
 __all__ = [
-    "NEVER_RETRIED_STATUSES",
-    "RETRYABLE_STATUSES",
-    "RetryPolicy",
     "RetryState",
     "backoff_delay",
     "is_retryable",
@@ -43,27 +40,6 @@ __all__ = [
 
 #: The logger of the library; each retry is logged here at INFO level.
 logger = logging.getLogger("llm_async")
-
-
-RETRYABLE_STATUSES: frozenset[int] = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
-NEVER_RETRIED_STATUSES: frozenset[int] = frozenset({400, 401, 403, 404, 413, 422})
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How to wait between attempts.
-
-    The n-th retry waits a random time between 0 and
-    ``min(max_delay, initial_delay * 2 ** n)`` ("full jitter"), unless the server
-    asked for a specific wait. No retry starts once ``budget`` seconds have
-    passed since the first attempt (``None``: no budget besides
-    ``total_timeout``).
-    """
-
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    budget: float | None = 60.0
-    statuses: frozenset[int] = RETRYABLE_STATUSES
 
 
 def backoff_delay(

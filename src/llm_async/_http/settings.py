@@ -39,14 +39,16 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from llm_async._core.errors import ConfigError
-from llm_async._http.retry import RetryPolicy
 
 __all__ = [
     "DEFAULTS",
     "ENV_VARS",
+    "NEVER_RETRIED_STATUSES",
+    "RETRYABLE_STATUSES",
     "SETTING_NAMES",
     "UNSET",
     "CallSettings",
+    "RetryPolicy",
     "Unset",
     "resolve_settings",
 ]
@@ -81,6 +83,27 @@ DEFAULTS: Mapping[str, float | int | None] = {
     "total_timeout": None,
     "max_retries": 2,
 }
+
+
+RETRYABLE_STATUSES: frozenset[int] = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+NEVER_RETRIED_STATUSES: frozenset[int] = frozenset({400, 401, 403, 404, 413, 422})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How to wait between attempts.
+
+    The n-th retry waits a random time between 0 and
+    ``min(max_delay, initial_delay * 2 ** n)`` ("full jitter"), unless the server
+    asked for a specific wait. No retry starts once ``budget`` seconds have
+    passed since the first attempt (``None``: no budget besides
+    ``total_timeout``).
+    """
+
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    budget: float | None = 60.0
+    statuses: frozenset[int] = RETRYABLE_STATUSES
 
 
 @dataclass(frozen=True)

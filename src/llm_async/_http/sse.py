@@ -49,16 +49,14 @@ from json import loads as _loads
 from operator import itemgetter
 from typing import Any
 
+from llm_async._core.errors import SSEDecodeError
+
 __all__ = ["SSEDecodeError", "SSEDecoder", "ServerSentEvent", "decode_events"]
 
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
 
 # The scanner behind json.loads (C when available): (value, end index).
 _scan_json: Callable[[str, int], tuple[Any, int]] = vars(JSONDecoder())["scan_once"]
-
-
-class SSEDecodeError(ValueError):
-    """The event stream cannot be decoded (for instance, a line is too long)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,10 @@
 """Running tool calls, and chains that prompt until the model stops calling tools.
 
-Written once, async; ``scripts/unasync.py`` generates the sync twin. In the async
-facade the coroutine-function tools of one turn run concurrently on the event
-loop, and plain (blocking) tools run one at a time in a worker thread, so they
-never block the loop. In the sync facade every call runs in turn in the calling
-thread; a coroutine-function tool (or hook) runs on a private event loop in a
-worker thread, so it works even when the caller's thread runs an event loop.
+The calls of one turn run through ``async_gather``: concurrently where the
+facade can (coroutine-function tools on the caller's loop, blocking tools one
+at a time in a worker thread), in turn where it cannot. A coroutine-function
+tool or hook always works, on the caller's loop or on a private one in a
+worker thread; docs/tools.md says which runs where.
 """
 
 from __future__ import annotations

@@ -63,8 +63,7 @@ class AsyncConversation:
     def to_dict(self) -> ConversationDict:
         """The finished turns as a JSON-ready dict (no key, tools or hooks).
 
-        A turn still being read must finish first: the async API raises
-        ``ValueError``, the blocking API reads it to the end.
+        Every turn must have finished: raises ``ValueError`` if one is not yet awaited.
         """
         for response in sorted(self._in_flight, key=lambda r: r.id):
             if not response._done and response._error is None:

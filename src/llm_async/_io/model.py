@@ -50,8 +50,8 @@ class AsyncModel:
         return ()
 
     def __str__(self) -> str:
-        suffix = " (async)" if AsyncFacade.is_async else ""
-        return f"{type(self).__name__}{suffix}: {self.model_id}"
+        label = AsyncFacade.label
+        return f"{type(self).__name__}{label}: {self.model_id}"
 
     def __repr__(self) -> str:
         return f"<{self}>"

@@ -191,14 +191,12 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         return list(self._state.tool_calls)
 
     def tool_calls_or_raise(self) -> list[ToolCall]:
-        """The tool calls of a finished response (async: ``ValueError`` if not
-        yet awaited; sync: drives it to completion)."""
+        """The tool calls of the response; raises ``ValueError`` if not yet awaited."""
         self._require_done("tool_calls_or_raise()")
         return list(self._state.tool_calls)
 
     def text_or_raise(self) -> str:
-        """The text of a finished response (async: ``ValueError`` if not yet
-        awaited; sync: drives it to completion)."""
+        """The text of the response; raises ``ValueError`` if not yet awaited."""
         self._require_done("text_or_raise()")
         return self._state.text()
 

@@ -1,22 +1,20 @@
 """The HTTP transport: the one place that builds HTTP clients and sends requests.
 
 Every HTTP model sends through a transport, and plugins may use one directly.
-A transport pools connections: it reuses one client across calls (one per event
-loop in the async facade, closed when that loop ends, so a model keeps working
-across several event loops; one per transport in the blocking facade). It
-applies the call's timeouts and total deadline, retries with jittered backoff
-(see ``llm_async._http.settings`` for the settings, their environment variables
-and precedence), and maps every failure onto the library's exceptions, without
-ever putting a key in a message.
+A transport pools connections: it reuses one client across calls (see
+``client()`` for when a client is made and closed). It applies the call's
+timeouts and total deadline, retries with jittered backoff (see
+``llm_async._http.settings`` for the settings, their environment variables and
+precedence, and ``llm_async._http.retry`` for what is retried), and maps every
+failure onto the library's exceptions, without ever putting a key in a message.
 
 Proxies (``HTTPS_PROXY``, ``NO_PROXY``...) and TLS trust (``LLM_TRUSTSTORE`` for
 the operating system's store, else the CA bundles of ``SSL_CERT_FILE``,
 ``REQUESTS_CA_BUNDLE``, ``SSL_CERT_DIR``) come from the environment unless
 ``trust_env=False``.
 
-The total deadline is exact in the async facade. The blocking facade caps every
-connect and read wait at the time left when the request is sent, and checks the
-deadline after every chunk.
+The total deadline bounds the whole call, retries and waits included (see
+docs/transport.md for how exact it is in each facade).
 """
 
 from __future__ import annotations
@@ -46,8 +44,8 @@ from llm_async._http.errors import (
     transport_error,
 )
 from llm_async._http.pool import speed_up_pool
-from llm_async._http.retry import RetryPolicy, RetryState, logger
-from llm_async._http.settings import CallSettings, resolve_settings
+from llm_async._http.retry import RetryState, logger
+from llm_async._http.settings import CallSettings, RetryPolicy, resolve_settings
 from llm_async._http.tls import ssl_context
 
 __all__ = ["AsyncHTTPStream", "AsyncTransport", "shared_transport"]

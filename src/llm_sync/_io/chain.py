@@ -2,12 +2,11 @@
 # Edit the async source and run `python scripts/unasync.py`.
 """Running tool calls, and chains that prompt until the model stops calling tools.
 
-Written once, async; ``scripts/unasync.py`` generates the sync twin. In the async
-facade the coroutine-function tools of one turn run concurrently on the event
-loop, and plain (blocking) tools run one at a time in a worker thread, so they
-never block the loop. In the sync facade every call runs in turn in the calling
-thread; a coroutine-function tool (or hook) runs on a private event loop in a
-worker thread, so it works even when the caller's thread runs an event loop.
+The calls of one turn run through ``sync_gather``: concurrently where the
+facade can (coroutine-function tools on the caller's loop, blocking tools one
+at a time in a worker thread), in turn where it cannot. A coroutine-function
+tool or hook always works, on the caller's loop or on a private one in a
+worker thread; docs/tools.md says which runs where.
 """
 
 from __future__ import annotations
@@ -206,7 +205,7 @@ class ChainResponse:
     """A prompt that runs tools and prompts again until the model stops calling them.
 
     Iterate it for text across every round (a space is shown between rounds
-    whose texts would run together), or use ``text()``, ``astream_events()`` or
+    whose texts would run together), or use ``text()``, ``stream_events()`` or
     ``responses()`` (one response per model call). Nothing runs until it is
     consumed; once complete, every reader replays the rounds.
 

@@ -59,7 +59,7 @@ class HTTPModel(KeyModel):
     ``timeout``, ``connect_timeout``, ``total_timeout`` and ``max_retries``.
     ``base_url`` moves requests to another server (a gateway, a proxy) and
     ``headers`` are added to every request. Without ``transport`` the model uses
-    the transport shared by all models; ``aclose()`` (or ``async with``) closes
+    the transport shared by all models; ``close()`` (or ``with``) closes
     only a transport given here.
     """
 

@@ -52,8 +52,8 @@ class Model:
         return ()
 
     def __str__(self) -> str:
-        suffix = " (async)" if SyncFacade.is_async else ""
-        return f"{type(self).__name__}{suffix}: {self.model_id}"
+        label = SyncFacade.label
+        return f"{type(self).__name__}{label}: {self.model_id}"
 
     def __repr__(self) -> str:
         return f"<{self}>"

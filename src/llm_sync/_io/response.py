@@ -193,14 +193,12 @@ class Response(SyncResultMixin, ResponseBase):
         return list(self._state.tool_calls)
 
     def tool_calls_or_raise(self) -> list[ToolCall]:
-        """The tool calls of a finished response (async: ``ValueError`` if not
-        yet awaited; sync: drives it to completion)."""
+        """The tool calls of the response; reads it to the end first if needed."""
         self._require_done("tool_calls_or_raise()")
         return list(self._state.tool_calls)
 
     def text_or_raise(self) -> str:
-        """The text of a finished response (async: ``ValueError`` if not yet
-        awaited; sync: drives it to completion)."""
+        """The text of the response; reads it to the end first if needed."""
         self._require_done("text_or_raise()")
         return self._state.text()
 
