@@ -161,7 +161,6 @@ class AnthropicProvider:
         spec = self.spec
         if not spec.thinking:
             return
-        effort = spec.effort and values.get("thinking_effort")
         wanted = any(
             values.get(name)
             for name in (
@@ -171,11 +170,11 @@ class AnthropicProvider:
                 "thinking_adaptive",
             )
         )
-        if not (wanted or effort):
+        if not wanted:
             return
         budget = values.get("thinking_budget")
         thinking: dict[str, Any]
-        if values.get("thinking_adaptive") or effort:
+        if values.get("thinking_adaptive"):
             thinking = {"type": "adaptive"}
         elif budget:
             thinking = {"type": "enabled", "budget_tokens": budget}
