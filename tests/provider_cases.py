@@ -23,7 +23,10 @@ import httpx
 from tests.support import ScriptedStream
 
 __all__ = [
+    "ANTHROPIC",
     "CASES",
+    "OPENAI",
+    "PNG",
     "Call",
     "ProviderCase",
     "Sent",
