@@ -265,20 +265,33 @@ class AnthropicStreamParser:
         """
         append = out.append
         blocks = self._blocks
+        index, chunks = self._text_block()
         for message in messages:
             data = message.json()
             if type(data) is dict and data.get("type") == "content_block_delta":
-                delta = data.get("delta")
-                if type(delta) is dict and delta.get("type") == "text_delta":
-                    index = data.get("index")
-                    block = blocks.get(index)  # type: ignore[arg-type]
+                delta = data["delta"]
+                if (
+                    type(delta) is dict
+                    and delta.get("type") == "text_delta"
+                    and data.get("index") == index
+                ):
                     text = delta.get("text")
-                    if block is not None and block.kind == "text" and type(text) is str:
+                    if type(text) is str and chunks is not None:
                         if text:
-                            block.chunks.append(text)
+                            chunks.append(text)
                             append(StreamEvent("text", text, index))
                         continue
             out += self._event(data)
+            if blocks:
+                index, chunks = self._text_block()
+
+    def _text_block(self) -> tuple[Any, list[str] | None]:
+        """The index and chunks of the last block, if it is a text block."""
+        if not self._blocks:
+            return None, None
+        index = next(reversed(self._blocks))
+        block = self._blocks[index]
+        return (index, block.chunks) if block.kind == "text" else (None, None)
 
     def _event(self, data: Any) -> list[StreamEvent]:
         if type(data) is not dict:
