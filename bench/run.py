@@ -24,6 +24,8 @@ from functools import partial
 from statistics import median
 from typing import Any
 
+import anthropic_stream
+
 BENCH = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(BENCH), "src")
 sys.path.insert(1, SRC)  # measure this checkout, installed or not
@@ -48,6 +50,7 @@ FIGURES = [  # key, label, unit, target for ours/raw, "max": ratio <= target
     ("concurrent", "(d) concurrent streams, wall", "s", 1.15, "max"),
     ("rss", "(e) peak RSS during (d)", "MB", 1.25, "max"),
 ]
+FIGURES += anthropic_stream.FIGURES  # (f), measured by its own module
 Values = dict[str, dict[str, float]]  # figure -> implementation -> value
 Fns = Mapping[str, Callable[[], Any]]
 
@@ -357,6 +360,7 @@ def main() -> None:
             print(f"{name}: n/a, {module}.py does not import: {exc!r}")
     with fake_server(a.server) as url:
         values = measure(impls, url, a)
+    values |= anthropic_stream.measure(a.chunks, a.reps)
     with open(a.out, "w") as f:
         json.dump(report(values, a), f, indent=2)
     print(f"wrote {a.out}")

@@ -26,7 +26,13 @@ def user_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     """Point the user directory at a fresh folder and drop provider keys."""
     path = tmp_path / "llm-user"
     monkeypatch.setenv("LLM_USER_PATH", str(path))
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "LLM_LOAD_PLUGINS"):
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "LLM_LOAD_PLUGINS",
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name in TRANSPORT_ENV:
         monkeypatch.delenv(name, raising=False)

@@ -64,6 +64,7 @@ DOCS = (
     "docs/transport.md",
     "docs/testing-and-plugins.md",
     "docs/architecture.md",
+    "docs/anthropic.md",
 )
 
 
@@ -246,3 +247,27 @@ def test_architecture_md(
         return [chunk async for chunk in model.prompt("hello", key="sk-shout")]
 
     assert asyncio.run(stream()) == ["HEL", "LO"]
+
+
+def test_anthropic_md(
+    docs_server: respx.MockRouter,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.provider_cases import ANTHROPIC
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        question = body["messages"][-1]["content"][0]["text"]
+        return ANTHROPIC.text([f"Claude: {question}"], bool(body.get("stream")))
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-synthetic")
+    route = docs_server.post(ANTHROPIC.url).mock(side_effect=answer)
+    run_doc("docs/anthropic.md")
+    out = capsys.readouterr().out
+    assert "Claude: Two names for a pet pelican" in out
+    assert "Usage(input=11, output=7, details={})" in out
+    first, second = (json.loads(call.request.content) for call in route.calls)
+    assert (first["model"], first["system"]) == ("claude-sonnet-4-5", "Be brief")
+    assert second["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert second["max_tokens"] == 4000

@@ -253,7 +253,24 @@ class SSEDecoder:
             events += _data_events(payloads, self._id, self._retry)
         else:
             for i in range(first, len(blocks)):
-                self._parse_lines([*blocks[i].split("\n"), ""], events)
+                block = blocks[i]
+                # Common too (Anthropic): "event: NAME\ndata: PAYLOAD", no more.
+                newline = block.find("\n")
+                if (
+                    block.startswith("event: ")
+                    and block.startswith("data: ", newline + 1)
+                    and block.find("\n", newline + 1) < 0
+                ):
+                    events.append(
+                        ServerSentEvent(
+                            block[7:newline] or "message",
+                            block[newline + 7 :],
+                            self._id,
+                            self._retry,
+                        )
+                    )
+                    continue
+                self._parse_lines([*block.split("\n"), ""], events)
         lines = rest.split("\n")
         tail = lines.pop()
         if lines:
