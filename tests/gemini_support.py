@@ -320,6 +320,8 @@ def normalize_request(body: dict[str, Any]) -> dict[str, Any]:
                     "mimeType": data["mimeType"],
                     "data": _b64decode(data["data"]),
                 }
+            if "thoughtSignature" in part:  # SDKs re-encode it URL-safe
+                part["thoughtSignature"] = _b64decode(part["thoughtSignature"])
             for key in ("functionCall", "functionResponse"):
                 if key in part:
                     part[key] = {k: v for k, v in part[key].items() if k != "id"}
