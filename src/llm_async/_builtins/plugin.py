@@ -20,6 +20,10 @@ def register_models(register: Any) -> None:
 
     register_openai_models(register)
 
+    from llm_async._builtins.anthropic import register_anthropic_models  # Claude
+
+    register_anthropic_models(register)
+
     # Local GGUF models: SmolLM2 and gguf-models.yaml (llama_cpp loads lazily).
     from llm_async._builtins.local import register_local_models
 

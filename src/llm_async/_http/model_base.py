@@ -11,13 +11,14 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from llm_async._core.errors import APIError, ResponseDecodeError
 from llm_async._core.prompt import Prompt
+from llm_async._http.errors import redact
 from llm_async._http.settings import SETTING_NAMES
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ __all__ = [
     "parse_body",
     "provider_prompt",
     "rebase_url",
+    "redacted",
     "with_transport_options",
 ]
 
@@ -198,7 +200,12 @@ class EventDecoder:
     max_pending = 16 * 1024 * 1024
 
     def __init__(
-        self, parser: StreamParser, *, request_id: str | None, status: int = 200
+        self,
+        parser: StreamParser,
+        *,
+        request_id: str | None,
+        status: int = 200,
+        secrets: Sequence[str] = (),
     ) -> None:
         from llm_async._http.sse import SSEDecoder
 
@@ -208,6 +215,7 @@ class EventDecoder:
         self._status = status
         self._pending = 0
         self._head = b""
+        self._secrets = secrets
         self.messages = 0
 
     def _error(self, message: str) -> ResponseDecodeError:
@@ -252,7 +260,8 @@ class EventDecoder:
             )
         try:
             events = self._parser.finish()
-        except APIError:
+        except APIError as exc:
+            redacted(exc, self._secrets)
             raise
         except Exception as exc:
             raise self._error(
@@ -273,8 +282,8 @@ class EventDecoder:
                 for message in messages:
                     self.messages += 1
                     events += feed(message)
-        except APIError as exc:
-            return _then_raise(events, exc)
+        except APIError as exc:  # an error event: its text may echo the key
+            return _then_raise(events, redacted(exc, self._secrets))
         except Exception as exc:
             error = self._error(
                 f"Unexpected event in the stream ({type(exc).__name__}: {exc})"
@@ -282,6 +291,16 @@ class EventDecoder:
             error.__cause__ = exc
             return _then_raise(events, error)
         return events
+
+
+def redacted(error: APIError, secrets: Sequence[str]) -> APIError:
+    """``error`` with the request's secrets taken out of its message."""
+    if secrets:
+        message = redact(error.message, secrets)
+        if message != error.message:
+            error.message = message
+            error.args = (message,)
+    return error
 
 
 def _then_raise(events: list[StreamEvent], error: Exception) -> Iterator[StreamEvent]:

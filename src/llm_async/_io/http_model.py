@@ -236,6 +236,7 @@ class AsyncHTTPModel(AsyncKeyModel):
             self.provider.stream_parser(sink),
             request_id=opened.request_id,
             status=opened.status_code,
+            secrets=opened.secrets,
         )
         async with async_closing(opened.chunks()) as chunks:
             async for chunk in chunks:

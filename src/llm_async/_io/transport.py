@@ -80,6 +80,11 @@ class AsyncHTTPStream:
         return self.response.status_code
 
     @property
+    def secrets(self) -> list[str]:
+        """The request's credentials, to keep out of error messages."""
+        return self._secrets
+
+    @property
     def headers(self) -> httpx.Headers:
         """The response headers."""
         return self.response.headers

@@ -236,6 +236,7 @@ class HTTPModel(KeyModel):
             self.provider.stream_parser(sink),
             request_id=opened.request_id,
             status=opened.status_code,
+            secrets=opened.secrets,
         )
         with sync_closing(opened.chunks()) as chunks:
             for chunk in chunks:

@@ -1,0 +1,1 @@
+"""Anthropic Messages (Claude), sans-I/O: options, requests, answers, models."""
