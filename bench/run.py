@@ -48,6 +48,9 @@ FIGURES = [  # key, label, unit, target for ours/raw, "max": ratio <= target
     ("concurrent", "(d) concurrent streams, wall", "s", 1.15, "max"),
     ("rss", "(e) peak RSS during (d)", "MB", 1.25, "max"),
 ]
+import gemini_stream  # noqa: E402 - (g): Gemini streaming, a self-contained module
+
+FIGURES += gemini_stream.FIGURES
 Values = dict[str, dict[str, float]]  # figure -> implementation -> value
 Fns = Mapping[str, Callable[[], Any]]
 
@@ -278,7 +281,9 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
     print(f"(b), (c) async: {a.requests} requests; {a.reps} x {a.chunks} chunks")
     v |= asyncio.run(measure_async(impls, url, a))
     print(f"(d), (e): {a.streams} x {a.length} chunks, {a.procs} process(es) each")
-    return v | measure_concurrent(list(impls), url, a)
+    v |= measure_concurrent(list(impls), url, a)
+    print(f"(g) Gemini streams: {a.reps} x {a.chunks} chunks, sync and async")
+    return v | gemini_stream.measure(a.chunks, a.reps)
 
 
 def fmt(x: float | None, unit: str = "") -> str:

@@ -155,10 +155,41 @@ class GeminiParser:
     def feed_many(
         self, messages: Iterable[ServerSentEvent], out: list[StreamEvent]
     ) -> None:
-        """``feed`` each message, appending the events to ``out``."""
-        chunk = self.chunk
+        """``feed`` each message, appending the events to ``out``.
+
+        The stream's hot path: an event that only adds one text part to the
+        current text part (most of them) is handled inline, with the checks of
+        ``chunk``, which takes every other event.
+        """
+        append = out.append
+        add_text = self._text.append
         for message in messages:
-            out += chunk(message.json())
+            data = message.json()
+            if self._family is _TEXT:
+                try:
+                    candidate = data["candidates"][0]
+                    parts = candidate["content"]["parts"]
+                    part = parts[0]
+                    text = part["text"]
+                except (KeyError, IndexError, TypeError):
+                    pass
+                else:
+                    if (
+                        type(text) is str
+                        and text
+                        and len(part) == 1
+                        and len(parts) == 1
+                        and "finishReason" not in candidate
+                        and "error" not in data
+                    ):
+                        self._last = data
+                        usage = data.get("usageMetadata")
+                        if usage:
+                            self._usage = usage
+                        add_text(text)
+                        append(StreamEvent(_TEXT, text, self._part))
+                        continue
+            out += self.chunk(data)
 
     def chunk(self, data: Any) -> list[StreamEvent]:
         """Events for one ``GenerateContentResponse`` object."""
