@@ -25,6 +25,7 @@ from statistics import median
 from typing import Any
 
 import anthropic_stream
+import gemini_stream
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(BENCH), "src")
@@ -51,6 +52,7 @@ FIGURES = [  # key, label, unit, target for ours/raw, "max": ratio <= target
     ("rss", "(e) peak RSS during (d)", "MB", 1.25, "max"),
 ]
 FIGURES += anthropic_stream.FIGURES  # (f), measured by its own module
+FIGURES += gemini_stream.FIGURES
 Values = dict[str, dict[str, float]]  # figure -> implementation -> value
 Fns = Mapping[str, Callable[[], Any]]
 
@@ -281,7 +283,9 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
     print(f"(b), (c) async: {a.requests} requests; {a.reps} x {a.chunks} chunks")
     v |= asyncio.run(measure_async(impls, url, a))
     print(f"(d), (e): {a.streams} x {a.length} chunks, {a.procs} process(es) each")
-    return v | measure_concurrent(list(impls), url, a)
+    v |= measure_concurrent(list(impls), url, a)
+    print(f"(g) Gemini streams: {a.reps} x {a.chunks} chunks, sync and async")
+    return v | gemini_stream.measure(a.chunks, a.reps)
 
 
 def fmt(x: float | None, unit: str = "") -> str:

@@ -371,6 +371,134 @@ def anthropic_key(request: httpx.Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
+# Google Gemini ----------------------------------------------------------------------
+
+_GEMINI_USAGE = {
+    "promptTokenCount": 11,
+    "candidatesTokenCount": 5,
+    "thoughtsTokenCount": 2,
+    "totalTokenCount": 18,
+}
+
+
+def _gemini_chunk(
+    parts: list[dict[str, Any]], finish: str | None = None
+) -> dict[str, Any]:
+    candidate: dict[str, Any] = {
+        "content": {"role": "model", "parts": parts},
+        "index": 0,
+    }
+    if finish:
+        candidate["finishReason"] = finish
+    return {
+        "candidates": [candidate],
+        "usageMetadata": _GEMINI_USAGE,
+        "modelVersion": "gemini-synthetic",
+    }
+
+
+def _gemini_event(chunk: dict[str, Any]) -> str:
+    return f"data: {json.dumps(chunk)}\r\n\r\n"  # Gemini's separator
+
+
+def _gemini_answer(
+    parts: list[dict[str, Any]], chunks: list[dict[str, Any]], stream: bool
+) -> httpx.Response:
+    if not stream:
+        return httpx.Response(200, json=_gemini_chunk(parts, "STOP"))
+    return _sse_response([_gemini_event(chunk) for chunk in chunks])
+
+
+def gemini_text(chunks: Sequence[str], stream: bool) -> httpx.Response:
+    events = [_gemini_chunk([{"text": c}]) for c in chunks]
+    events[-1]["candidates"][0]["finishReason"] = "STOP"
+    return _gemini_answer([{"text": "".join(chunks)}], events, stream)
+
+
+def gemini_tool_calls(calls: Sequence[Call], stream: bool) -> httpx.Response:
+    """Function calls without ids (Gemini sends none), all in one event."""
+    parts = [
+        {"functionCall": {"name": name, "args": args}, "thoughtSignature": "c2ln"}
+        for _, name, args in calls
+    ]
+    return _gemini_answer(parts, [_gemini_chunk(parts, "STOP")], stream)
+
+
+_GEMINI_STATUSES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+
+
+def _gemini_status(status: int, message: str) -> dict[str, Any]:
+    code = _GEMINI_STATUSES.get(status, "UNKNOWN")
+    return {"error": {"code": status, "message": message, "status": code}}
+
+
+def gemini_error(status: int, message: str) -> httpx.Response:
+    return httpx.Response(status, json=_gemini_status(status, message))
+
+
+def gemini_cut(text: str, error: Exception) -> httpx.Response:
+    return _sse_response([_gemini_event(_gemini_chunk([{"text": text}]))], error=error)
+
+
+def gemini_stream_error(text: str, message: str) -> httpx.Response:
+    return _sse_response(
+        [
+            _gemini_event(_gemini_chunk([{"text": text}])),
+            _gemini_event(_gemini_status(503, message)),
+        ]
+    )
+
+
+def gemini_sent(body: dict[str, Any]) -> Sent:
+    """Gemini sends no call ids: calls and results are numbered in order."""
+    sent = Sent()
+    system = body.get("systemInstruction")
+    if system:
+        sent.system = "\n".join(part["text"] for part in system["parts"])
+    calls = 0
+    results = 0
+    for content in body["contents"]:
+        role = "assistant" if content["role"] == "model" else "user"
+        texts: list[str] = []
+        for part in content["parts"]:
+            if "text" in part:
+                texts.append(part["text"])
+            elif "inlineData" in part:
+                sent.attachments.append(("base64", part["inlineData"]["mimeType"]))
+            elif "fileData" in part:
+                sent.attachments.append(("url", part["fileData"]["fileUri"]))
+            elif "functionCall" in part:
+                call = part["functionCall"]
+                sent.tool_calls.append((f"#{calls}", call["name"], call["args"]))
+                calls += 1
+            elif "functionResponse" in part:
+                response = part["functionResponse"]["response"]
+                sent.tool_results.append((f"#{results}", response["output"]))
+                results += 1
+        if texts or not any("functionResponse" in p for p in content["parts"]):
+            sent.turns.append((role, "\n".join(texts)))
+    config = body.get("generationConfig") or {}
+    sent.schema = config.get("responseSchema")
+    sent.tool_names = [
+        declaration["name"]
+        for group in body.get("tools") or []
+        for declaration in group.get("functionDeclarations", [])
+    ]
+    return sent
+
+
+def gemini_key(request: httpx.Request) -> str | None:
+    return request.headers.get("x-goog-api-key")
+
+
 # The registry ---------------------------------------------------------------------
 
 
@@ -400,6 +528,10 @@ class ProviderCase:
     sent: Callable[[dict[str, Any]], Sent]
     #: Whether the provider sends tool call ids (else synthesised and matched).
     call_ids: bool = True
+    #: Whether image URLs are passed on (else downloaded and sent inline).
+    url_images: bool = True
+    #: Whether ``sent`` can tell a streamed request (Gemini: by its URL only).
+    stream_in_body: bool = True
 
     def __str__(self) -> str:
         return self.name
@@ -437,8 +569,26 @@ ANTHROPIC = ProviderCase(
     sent=anthropic_sent,
 )
 
+GEMINI = ProviderCase(
+    name="gemini",
+    model_id="gemini-2.5-flash",
+    # The streamed and whole endpoints differ: requests are matched by prefix.
+    url="https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:",
+    key_env_var="GEMINI_API_KEY",
+    sent_key=gemini_key,
+    text=gemini_text,
+    tool_calls=gemini_tool_calls,
+    error=gemini_error,
+    cut=gemini_cut,
+    stream_error=gemini_stream_error,
+    sent=gemini_sent,
+    call_ids=False,
+    url_images=False,
+    stream_in_body=False,
+)
+
 #: Every provider the behaviour tests run against.
-CASES: list[ProviderCase] = [OPENAI, ANTHROPIC]
+CASES: list[ProviderCase] = [OPENAI, ANTHROPIC, GEMINI]
 
 #: A tiny PNG (1x1 pixel) for attachment tests.
 PNG = base64.b64decode(

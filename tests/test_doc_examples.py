@@ -65,6 +65,7 @@ DOCS = (
     "docs/testing-and-plugins.md",
     "docs/architecture.md",
     "docs/anthropic.md",
+    "docs/gemini.md",
 )
 
 
@@ -271,3 +272,63 @@ def test_anthropic_md(
     assert (first["model"], first["system"]) == ("claude-sonnet-4-5", "Be brief")
     assert second["thinking"] == {"type": "enabled", "budget_tokens": 2048}
     assert second["max_tokens"] == 4000
+
+
+def test_gemini_md(
+    docs_server: respx.MockRouter,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/gemini.md against a synthetic Gemini stream (the key from the env)."""
+    from tests.support import CANARY_KEY
+
+    monkeypatch.setenv("GEMINI_API_KEY", CANARY_KEY)
+    answers = ['{"name": "Pelly", "age": 3}', "Pelly, Beaky and Gulliver"]
+
+    def synthetic_gemini(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        schema = "responseSchema" in body.get("generationConfig", {})
+        chunk = {
+            "candidates": [
+                {
+                    "content": {
+                        "role": "model",
+                        "parts": [{"text": answers[not schema]}],
+                    },
+                    "finishReason": "STOP",
+                }
+            ],
+            "usageMetadata": {
+                "promptTokenCount": 6,
+                "candidatesTokenCount": 5,
+                "thoughtsTokenCount": 4,
+            },
+            "modelVersion": "gemini-2.5-flash-synthetic",
+        }
+        return httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream"},
+            content=f"data: {json.dumps(chunk)}\r\n\r\n".encode(),
+        )
+
+    route = docs_server.post(host="generativelanguage.googleapis.com").mock(
+        side_effect=synthetic_gemini
+    )
+    run_doc("docs/gemini.md")
+    out = capsys.readouterr().out
+    assert "Pelly, Beaky and Gulliver" in out
+    assert "Usage(input=6, output=9," in out
+    assert "gemini-2.5-flash-synthetic" in out
+    assert '{"name": "Pelly", "age": 3}' in out
+    first, second = (json.loads(call.request.content) for call in route.calls)
+    assert first["generationConfig"] == {
+        "temperature": 0.2,
+        "thinkingConfig": {"thinkingBudget": 512, "includeThoughts": True},
+    }
+    assert second["generationConfig"]["responseSchema"] == {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+        "required": ["name", "age"],
+    }
+    for call in route.calls:
+        assert call.request.headers["x-goog-api-key"] == CANARY_KEY

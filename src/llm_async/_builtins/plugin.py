@@ -9,7 +9,7 @@ from llm_async._core.hookspecs import hookimpl
 
 @hookimpl
 def register_models(register: Any) -> None:
-    """Register ``echo``, the OpenAI models, ``smollm2`` and local GGUF models."""
+    """Register ``echo``, OpenAI, ``smollm2``, local GGUF and Gemini models."""
     import llm_async
     import llm_sync
 
@@ -28,3 +28,8 @@ def register_models(register: Any) -> None:
     from llm_async._builtins.local import register_local_models
 
     register_local_models(register)
+
+    # Google Gemini models, with the ids and aliases of llm-gemini.
+    from llm_async._builtins.gemini import register_gemini_models
+
+    register_gemini_models(register)

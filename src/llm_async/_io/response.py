@@ -124,11 +124,12 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
     async def __aiter__(self) -> AsyncIterator[str]:
         if self._done:
             for chunk in self._state.text_chunks:
-                yield chunk
+                if chunk:
+                    yield chunk
             return
         async with async_closing(self._events()) as events:
             async for event in events:
-                if event.type == "text":
+                if event.type == "text" and event.chunk:  # "": metadata only
                     yield event.chunk
 
     async def astream_events(self) -> AsyncIterator[StreamEvent]:

@@ -126,11 +126,12 @@ class Response(SyncResultMixin, ResponseBase):
     def __iter__(self) -> Iterator[str]:
         if self._done:
             for chunk in self._state.text_chunks:
-                yield chunk
+                if chunk:
+                    yield chunk
             return
         with sync_closing(self._events()) as events:
             for event in events:
-                if event.type == "text":
+                if event.type == "text" and event.chunk:  # "": metadata only
                     yield event.chunk
 
     def stream_events(self) -> Iterator[StreamEvent]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -30,10 +30,31 @@ from llm_async.providers.anthropic.response import (
 if TYPE_CHECKING:
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
-    from llm_async.providers.anthropic.models import ClaudeSpec
     from llm_async.providers.base import ResponseSink
 
-__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "AnthropicProvider"]
+__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "AnthropicProvider", "ClaudeModelSpec"]
+
+
+class ClaudeModelSpec(Protocol):
+    """What the provider reads of a model's description (``models.ClaudeSpec``)."""
+
+    @property
+    def model_id(self) -> str: ...
+    @property
+    def claude_id(self) -> str: ...
+    @property
+    def max_tokens(self) -> int: ...
+    @property
+    def thinking(self) -> bool: ...
+    @property
+    def adaptive(self) -> bool: ...
+    @property
+    def web_search(self) -> bool: ...
+    @property
+    def structured_outputs(self) -> bool: ...
+
+    def options(self) -> type[Any]: ...
+
 
 #: Where requests go when neither ``base_url`` nor ``ANTHROPIC_BASE_URL`` is set.
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -56,7 +77,7 @@ class AnthropicProvider:
     read for each request. The key goes in the ``x-api-key`` header only.
     """
 
-    def __init__(self, spec: ClaudeSpec, *, base_url: str | None = None) -> None:
+    def __init__(self, spec: ClaudeModelSpec, *, base_url: str | None = None) -> None:
         self.spec = spec
         self.model_name = spec.claude_id
         self._base_url = base_url.rstrip("/") if base_url else None

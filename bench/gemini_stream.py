@@ -1,0 +1,230 @@
+"""Gemini streaming throughput: our built-in Gemini model vs raw httpx.
+
+    PYTHONPATH=src python bench/gemini_stream.py [--chunks N] [--reps N]
+
+Self-contained: a loopback server (a thread) answers every
+``:streamGenerateContent?alt=sse`` request with ``--chunks`` Gemini events
+(``data: {GenerateContentResponse}`` separated by ``\\r\\n\\r\\n``, one
+``"tok "`` text part each, cumulative ``usageMetadata``, ``finishReason`` on the
+last). Both sides read the same stream:
+
+* **ours**: ``get_model("gemini-2.5-flash")`` (the registered model, key from
+  ``GEMINI_API_KEY``), moved to the loopback server with ``base_url``, then
+  ``model.prompt(PROMPT)`` iterated;
+* **raw httpx**: one pooled client, ``client.stream("POST", ...)`` with the key
+  header, ``iter_lines()``, ``data: `` lines through ``json.loads``, the text
+  of ``candidates[0].content.parts`` yielded.
+
+``run.py`` adds these figures to its table (``FIGURES``, ``measure``); the
+target is the same as the OpenAI stream's: ours/raw >= 1.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from statistics import median
+from typing import Any
+
+import httpx
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(1, os.path.join(os.path.dirname(BENCH), "src"))
+
+PROMPT = "Count to a large number."
+KEY = "bench-gemini-key"
+MODEL = "gemini-2.5-flash"
+#: key, label, unit, target (ours/raw), kind: rows for run.py's table.
+FIGURES = [
+    ("gemini_stream_sync", "(g) Gemini stream, sync", "chunk/s", 1.0, "min"),
+    ("gemini_stream_async", "(g) Gemini stream, async", "chunk/s", 1.0, "min"),
+]
+
+
+def gemini_body(n: int) -> bytes:
+    """``n`` streamed events of one ``"tok "`` text part each."""
+    events = []
+    for i in range(n):
+        candidate: dict[str, Any] = {
+            "content": {"role": "model", "parts": [{"text": "tok "}]},
+            "index": 0,
+        }
+        if i == n - 1:
+            candidate["finishReason"] = "STOP"
+        chunk = {
+            "candidates": [candidate],
+            "usageMetadata": {
+                "promptTokenCount": 6,
+                "candidatesTokenCount": i + 1,
+                "totalTokenCount": i + 7,
+            },
+            "modelVersion": MODEL,
+            "responseId": "bench",
+        }
+        events.append(f"data: {json.dumps(chunk, separators=(',', ':'))}\r\n\r\n")
+    return "".join(events).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    bodies: dict[int, bytes] = {}  # noqa: RUF012 - one cache per server class
+    chunks = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = self.bodies.get(self.chunks) or self.bodies.setdefault(
+            self.chunks, gemini_body(self.chunks)
+        )
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def start_server(chunks: int) -> tuple[str, ThreadingHTTPServer]:
+    """A loopback server in a daemon thread; returns its API base URL."""
+    handler = type("Handler", (_Handler,), {"chunks": chunks, "bodies": {}})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/v1beta", server
+
+
+# raw httpx ------------------------------------------------------------------------
+
+
+def _request(base: str) -> tuple[str, dict[str, Any]]:
+    url = f"{base}/models/{MODEL}:streamGenerateContent?alt=sse"
+    return url, {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}]}
+
+
+def _texts(line: str) -> list[str]:
+    if not line.startswith("data: "):
+        return []
+    data = json.loads(line[6:])
+    parts = data["candidates"][0]["content"]["parts"]
+    return [part["text"] for part in parts if "text" in part]
+
+
+def raw_sync(client: httpx.Client, base: str) -> Iterator[str]:
+    url, body = _request(base)
+    with client.stream("POST", url, json=body) as response:
+        response.raise_for_status()
+        for line in response.iter_lines():
+            yield from _texts(line)
+
+
+async def raw_async(client: httpx.AsyncClient, base: str) -> AsyncIterator[str]:
+    url, body = _request(base)
+    async with client.stream("POST", url, json=body) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            for text in _texts(line):
+                yield text
+
+
+# ours --------------------------------------------------------------------------
+
+
+def _ours(get: Any, base: str) -> Any:
+    os.environ.setdefault("LLM_USER_PATH", tempfile.mkdtemp(prefix="llm-bench-"))
+    os.environ["GEMINI_API_KEY"] = KEY
+    model = get(MODEL)
+    model.base_url = base
+    return model
+
+
+# Timing -------------------------------------------------------------------------
+
+
+def _check(count: int, want: int) -> None:
+    if count != want:
+        raise RuntimeError(f"got {count} chunks, expected {want}")
+
+
+def measure_sync(base: str, chunks: int, reps: int) -> dict[str, float]:
+    import llm_sync
+
+    model = _ours(llm_sync.get_model, base)
+    client = httpx.Client(headers={"x-goog-api-key": KEY}, timeout=60)
+    runs = {
+        "ours": lambda: sum(1 for _ in model.prompt(PROMPT)),
+        "raw": lambda: sum(1 for _ in raw_sync(client, base)),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for i in range(reps + 1):  # the first round warms up
+        for name in list(runs)[:: 1 if i % 2 else -1]:
+            t0 = time.perf_counter()
+            _check(runs[name](), chunks)
+            if i:
+                times[name].append(time.perf_counter() - t0)
+    client.close()
+    return {name: chunks / median(t) for name, t in times.items()}
+
+
+async def measure_async(base: str, chunks: int, reps: int) -> dict[str, float]:
+    import llm_async
+
+    model = _ours(llm_async.get_async_model, base)
+    client = httpx.AsyncClient(headers={"x-goog-api-key": KEY}, timeout=60)
+
+    async def ours() -> int:
+        return sum([1 async for _ in model.prompt(PROMPT)])
+
+    async def raw() -> int:
+        return sum([1 async for _ in raw_async(client, base)])
+
+    runs = {"ours": ours, "raw": raw}
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for i in range(reps + 1):
+        for name in list(runs)[:: 1 if i % 2 else -1]:
+            t0 = time.perf_counter()
+            _check(await runs[name](), chunks)
+            if i:
+                times[name].append(time.perf_counter() - t0)
+    await client.aclose()
+    return {name: chunks / median(t) for name, t in times.items()}
+
+
+def measure(chunks: int, reps: int) -> dict[str, dict[str, float]]:
+    """Both figures (chunk/s per implementation), each on its own server."""
+    base, server = start_server(chunks)
+    try:
+        return {
+            "gemini_stream_sync": measure_sync(base, chunks, reps),
+            "gemini_stream_async": asyncio.run(measure_async(base, chunks, reps)),
+        }
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chunks", type=int, default=20_000)
+    parser.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args()
+    values = measure(args.chunks, args.reps)
+    for key, label, unit, target, _kind in FIGURES:
+        ours, raw = values[key]["ours"], values[key]["raw"]
+        verdict = "PASS" if ours / raw >= target else "FAIL"
+        print(
+            f"{label:28} ours {ours:>10,.0f} {unit}  raw {raw:>10,.0f} {unit}  "
+            f"ratio {ours / raw:.3f} (>= {target})  {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()
