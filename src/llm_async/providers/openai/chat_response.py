@@ -11,28 +11,18 @@ from llm_async._core.parts import (
     StreamEvent,
 )
 from llm_async._core.tools import ToolCall, parse_tool_arguments
-from llm_async._core.ulid import monotonic_ulid
+from llm_async.providers.openai.common import (
+    clean_usage_details,
+    error_text,
+    without_none,
+)
+from llm_async.providers.openai.common import new_call_id as _new_call_id
 
 if TYPE_CHECKING:
     from llm_async._http.sse import ServerSentEvent
     from llm_async.providers.base import ResponseSink
 
-from llm_async.providers.openai.chat_request import without_none
-
 __all__ = ["OpenAIChatParser", "clean_usage_details", "error_text", "parse_completion"]
-
-
-def clean_usage_details(value: Any) -> Any:
-    """Usage details with zeros, ``None``, ``False`` and empty dicts removed."""
-    if isinstance(value, dict):
-        cleaned = {}
-        for key, item in value.items():
-            item = clean_usage_details(item)
-            if item is None or item == 0 or item == {}:
-                continue
-            cleaned[key] = item
-        return cleaned
-    return value
 
 
 def _record_usage(usage: Any, sink: ResponseSink) -> int:
@@ -58,11 +48,6 @@ def _record_usage(usage: Any, sink: ResponseSink) -> int:
         if isinstance(reasoning, int):
             return reasoning
     return 0
-
-
-def _new_call_id() -> str:
-    # For servers that send no (or an empty) tool call id (Gemini's compat API).
-    return "call_" + monotonic_ulid()
 
 
 class OpenAIChatParser:
@@ -299,23 +284,6 @@ class OpenAIChatParser:
         if isinstance(model, str) and model:
             sink.set_resolved_model(model)
         return events
-
-
-def error_text(error: Any) -> str:
-    """The message of an OpenAI-style ``error`` value (dict or string)."""
-    if isinstance(error, str):
-        return error
-    if not isinstance(error, dict):
-        return ""
-    message = error.get("message") or error.get("detail") or ""
-    if not isinstance(message, str):
-        message = json.dumps(message)
-    metadata = error.get("metadata")
-    raw = metadata.get("raw") if isinstance(metadata, dict) else None
-    if isinstance(raw, str) and raw and raw not in message:
-        # OpenRouter: "Provider returned error" plus the upstream's own words.
-        message = f"{message}: {raw}" if message else raw
-    return message
 
 
 def parse_completion(data: Any, sink: ResponseSink) -> list[StreamEvent]:
