@@ -22,10 +22,16 @@ if TYPE_CHECKING:
     from llm_async._http.sse import ServerSentEvent
     from llm_async.providers.base import ResponseSink
 
-__all__ = ["OpenAIChatParser", "clean_usage_details", "error_text", "parse_completion"]
+__all__ = [
+    "OpenAIChatParser",
+    "clean_usage_details",
+    "error_text",
+    "parse_completion",
+    "record_usage",
+]
 
 
-def _record_usage(usage: Any, sink: ResponseSink) -> int:
+def record_usage(usage: Any, sink: ResponseSink) -> int:
     """Record ``usage`` on the sink; returns the reasoning token count."""
     if not isinstance(usage, dict):
         return 0
@@ -249,7 +255,7 @@ class OpenAIChatParser:
         sink = self._sink
         events: list[StreamEvent] = []
         if self._usage is not None:
-            reasoning_tokens = _record_usage(self._usage, sink)
+            reasoning_tokens = record_usage(self._usage, sink)
             if reasoning_tokens > 0 and not self._reasoning:
                 events.append(
                     StreamEvent("reasoning", "", self._part + 1, redacted=True)
@@ -328,7 +334,7 @@ def parse_completion(data: Any, sink: ResponseSink) -> list[StreamEvent]:
                 StreamEvent("tool_call_args", arguments, part, tool_call_id=call_id)
             )
         part += 1
-    reasoning_tokens = _record_usage(data.get("usage"), sink)
+    reasoning_tokens = record_usage(data.get("usage"), sink)
     if reasoning_tokens > 0 and not reasoning:
         events.append(StreamEvent("reasoning", "", part, redacted=True))
     model = data.get("model")

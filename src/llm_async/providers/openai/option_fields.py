@@ -108,7 +108,7 @@ def options_class(base: type[Any], names: Sequence[str]) -> type[Any]:
             return base
         fields = {_NAMES.get(name, name): FIELDS[name] for name in names}
         suffix = "".join(name.title().replace("_", "") for name in fields)
-        built: type[Any] = create_model(
+        built: type[Any] = create_model(  # type: ignore[call-overload]
             f"{base.__name__}With{suffix}",
             __base__=base,
             __module__=base.__module__,
