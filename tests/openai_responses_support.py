@@ -214,3 +214,95 @@ def synthetic_stream(
         headers={"content-type": "text/event-stream"},
         content=body.encode("utf-8"),
     )
+
+
+def stream_events_for(output: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Synthetic typed events announcing and finishing each output item in turn
+    (message text as one delta, reasoning summaries as one delta each)."""
+    events: list[dict[str, Any]] = []
+    for index, item in enumerate(output):
+        added = {key: item[key] for key in ("id", "type") if key in item}
+        events.append(
+            {"type": "response.output_item.added", "output_index": index, "item": added}
+        )
+        if item["type"] == "reasoning":
+            for number, summary in enumerate(item.get("summary") or ()):
+                events.append(
+                    {
+                        "type": "response.reasoning_summary_text.delta",
+                        "item_id": item["id"],
+                        "summary_index": number,
+                        "delta": summary["text"],
+                    }
+                )
+        if item["type"] == "message":
+            events.append(
+                {
+                    "type": "response.output_text.delta",
+                    "item_id": item["id"],
+                    "delta": item["content"][0]["text"],
+                }
+            )
+        events.append(
+            {"type": "response.output_item.done", "output_index": index, "item": item}
+        )
+    return events
+
+
+def synthetic_responses_server(request: httpx.Request) -> httpx.Response:
+    """A synthetic ``/v1/responses`` endpoint for the documentation's examples.
+
+    Answers ``"Synthetic answer: <last user text>"`` after one reasoning item
+    (with a summary when one was asked for), and runs any code interpreter
+    tool as ``print(2**100)``.
+    """
+    body = json.loads(request.content)
+    users = [item for item in body["input"] if item.get("role") == "user"]
+    content = users[-1]["content"]
+    text = content if isinstance(content, str) else content[0]["text"]
+    reasoning: dict[str, Any] = {
+        "id": f"rs_synthetic_{len(body['input'])}",
+        "type": "reasoning",
+        "encrypted_content": f"synthetic-ciphertext-{len(body['input'])}",
+        "summary": [],
+    }
+    if body.get("reasoning", {}).get("summary"):
+        reasoning["summary"] = [{"type": "summary_text", "text": "Thinking it over."}]
+    output: list[dict[str, Any]] = [reasoning]
+    if any(tool.get("type") == "code_interpreter" for tool in body.get("tools", [])):
+        output.append(
+            {
+                "id": "ci_synthetic",
+                "type": "code_interpreter_call",
+                "status": "completed",
+                "code": "print(2**100)",
+                "outputs": [{"type": "logs", "logs": str(2**100)}],
+            }
+        )
+    output.append(
+        {
+            "id": "msg_synthetic",
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": f"Synthetic answer: {text}"}],
+        }
+    )
+    if body.get("stream"):
+        return synthetic_stream(stream_events_for(output), final_output=output)
+    return synthetic_response(output)
+
+
+def synthetic_completions_server(request: httpx.Request) -> httpx.Response:
+    """A synthetic ``/v1/completions`` endpoint: ``" ... and then <prompt>"``."""
+    body = json.loads(request.content)
+    text = f" ... and then {body['prompt']}"
+    choice = {"text": text, "index": 0, "finish_reason": "stop"}
+    answer = {"id": "cmpl-synthetic", "object": "text_completion", "model": "m"}
+    if not body.get("stream"):
+        return httpx.Response(200, json={**answer, "choices": [choice]})
+    chunk = json.dumps({**answer, "choices": [choice]})
+    return httpx.Response(
+        200,
+        headers={"content-type": "text/event-stream"},
+        content=f"data: {chunk}\n\ndata: [DONE]\n\n".encode(),
+    )
