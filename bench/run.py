@@ -278,7 +278,14 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
     print(f"(b), (c) async: {a.requests} requests; {a.reps} x {a.chunks} chunks")
     v |= asyncio.run(measure_async(impls, url, a))
     print(f"(d), (e): {a.streams} x {a.length} chunks, {a.procs} process(es) each")
-    return v | measure_concurrent(list(impls), url, a)
+    v |= measure_concurrent(list(impls), url, a)
+    # (f) Responses API streaming: its own module and loopback server.
+    from responses_stream import FIGURES as RESPONSES_FIGURES
+    from responses_stream import measure as responses
+
+    FIGURES.extend(f for f in RESPONSES_FIGURES if f not in FIGURES)
+    print(f"(f) Responses API stream: {a.reps} x {a.chunks} chunks")
+    return v | responses(a.chunks, a.reps)
 
 
 def fmt(x: float | None, unit: str = "") -> str:

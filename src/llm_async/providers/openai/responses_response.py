@@ -357,19 +357,23 @@ class ResponsesStreamParser:
         Text deltas (most events) are handled inline; the rest go to ``_event``.
         """
         append = out.append
-        items = self._items
+        get_item = self._items.get
         for message in messages:
             data = message.json()
             if type(data) is dict and data.get("type") == _TEXT_DELTA:
-                item = items.get(data.get("item_id"))  # type: ignore[arg-type]
+                item = get_item(data.get("item_id"))  # type: ignore[arg-type]
                 delta = data.get("delta")
                 if item is not None and type(delta) is str:
-                    if delta:
+                    if not delta:
+                        continue
+                    if item.message:
                         append(
                             StreamEvent(
                                 "text", delta, item.part, message_index=item.message
                             )
                         )
+                    else:  # the common case, without the keyword argument
+                        append(StreamEvent("text", delta, item.part))
                     continue
             out += self._event(data)
 
