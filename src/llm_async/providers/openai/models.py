@@ -18,8 +18,9 @@ Registered by the built-in plugin: the OpenAI models below, and every entry of
       vision: false                 # vision, audio, reasoning, service_tier
 
 ``completion: true`` entries use the Completions API and ``responses: true``
-entries the Responses API (``reasoning``, ``verbosity``, ``vision`` and
-``service_tier`` choose their options). An invalid entry is skipped with a
+entries the Responses API (``reasoning``, ``vision`` and ``service_tier``
+choose their options, as in ``llm``; ``verbosity: true``, our addition, adds
+that option). An invalid entry is skipped with a
 warning; a file that cannot be read warns once and the other models work.
 ``register_openai_compatible()`` registers Chat Completions models from Python.
 """
