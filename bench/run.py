@@ -26,6 +26,7 @@ from typing import Any
 
 import anthropic_stream
 import gemini_stream
+import responses_stream
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(BENCH), "src")
@@ -53,6 +54,7 @@ FIGURES = [  # key, label, unit, target for ours/raw, "max": ratio <= target
 ]
 FIGURES += anthropic_stream.FIGURES  # (f), measured by its own module
 FIGURES += gemini_stream.FIGURES
+FIGURES += responses_stream.FIGURES
 Values = dict[str, dict[str, float]]  # figure -> implementation -> value
 Fns = Mapping[str, Callable[[], Any]]
 
@@ -285,7 +287,9 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
     print(f"(d), (e): {a.streams} x {a.length} chunks, {a.procs} process(es) each")
     v |= measure_concurrent(list(impls), url, a)
     print(f"(g) Gemini streams: {a.reps} x {a.chunks} chunks, sync and async")
-    return v | gemini_stream.measure(a.chunks, a.reps)
+    v = v | gemini_stream.measure(a.chunks, a.reps)
+    print(f"(f) Responses API stream: {a.reps} x {a.chunks} chunks")
+    return v | responses_stream.measure(a.chunks, a.reps)
 
 
 def fmt(x: float | None, unit: str = "") -> str:

@@ -23,12 +23,18 @@ import respx
 
 from llm_async._core.registry import _reset as reset_registry
 from tests.core.media import png_bytes, wav_bytes
+from tests.openai_responses_support import (
+    RESPONSES_URL,
+    synthetic_completions_server,
+    synthetic_responses_server,
+)
 from tests.synthetic_openai_server import CHAT_URL, synthetic_openai
 from tests.test_seed_examples import JPEG, fenced_python, run_example, sent_bodies
 from tests.test_seed_examples import openai as openai  # the fixture, used by name
 
 ROOT = Path(__file__).resolve().parents[1]
 OLLAMA_CHAT_URL = "http://localhost:11434/v1/chat/completions"
+COMPLETIONS_URL = "https://api.openai.com/v1/completions"
 
 # A substring of a block → why it does not run here.
 SKIPPED: dict[str, str] = {
@@ -86,6 +92,8 @@ def docs_server(openai: respx.MockRouter, tmp_path: Path) -> Iterator[respx.Mock
     """The seed fixture, plus an Ollama-style local server and the files used."""
     reset_registry()
     openai.post(OLLAMA_CHAT_URL).mock(side_effect=synthetic_openai)
+    openai.post(RESPONSES_URL).mock(side_effect=synthetic_responses_server)
+    openai.post(COMPLETIONS_URL).mock(side_effect=synthetic_completions_server)
     (tmp_path / "photo.jpg").write_bytes(JPEG)
     (tmp_path / "picture.png").write_bytes(png_bytes())
     (tmp_path / "recording.wav").write_bytes(wav_bytes())
@@ -111,10 +119,38 @@ def test_openai_md(
     assert "Usage(input=11, output=7, details={})" in out
     assert "'finish_reason': 'stop'" in out  # response.json()
     assert "Synthetic answer: Hello!" in out
-    first, second = (call.request for call in docs_server.calls)
+    calls = [call.request for call in docs_server.calls]
+    first, second = (r for r in calls if "chat/completions" in str(r.url))
     assert str(first.url) == CHAT_URL
     assert json.loads(first.content)["temperature"] == 0.2
     assert json.loads(first.content)["max_tokens"] == 50
+    # The Responses API: a summary streamed as reasoning, and the restored
+    # conversation's turn sent the first turn's encrypted reasoning back.
+    assert "thinking: Thinking it over." in out
+    summary, turn, restored, hosted = (
+        json.loads(r.content) for r in calls if str(r.url) == RESPONSES_URL
+    )
+    assert summary["reasoning"] == {"effort": "low", "summary": "auto"}
+    assert restored["input"][:3] == [
+        turn["input"][0],
+        {
+            "type": "reasoning",
+            "id": "rs_synthetic_1",
+            "encrypted_content": "synthetic-ciphertext-1",
+            "summary": [],
+        },
+        {
+            "role": "assistant",
+            "content": "Synthetic answer: Pick a number from 1 to 10",
+        },
+    ]
+    assert "Synthetic answer: Double it" in out
+    assert [tool["type"] for tool in hosted["tools"]] == [
+        "code_interpreter",
+        "web_search",
+    ]
+    assert f"code_interpreter -> {2**100}" in out
+    assert "... and then Once upon a time" in out
     # register_openai_compatible: the alias, base URL and server's model name.
     assert str(second.url) == OLLAMA_CHAT_URL
     assert json.loads(second.content)["model"] == "qwen2.5:0.5b"

@@ -23,6 +23,7 @@ import pytest
 import respx
 
 import llm_sync
+from tests.provider_cases import ANTHROPIC
 from tests.synthetic_openai_server import CHAT_URL, synthetic_openai
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -49,7 +50,6 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" +
 
 # Examples that document an error: a substring of the example → the exception.
 EXPECTED_ERRORS: dict[str, type[BaseException]] = {
-    'get_model("claude-3.5-sonnet")': llm_sync.UnknownModelError,
     'get_model("palm")': llm_sync.UnknownModelError,
     'remove_alias("turbo")': KeyError,
 }
@@ -101,6 +101,12 @@ def openai(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> respx.MockRouter:
     (tmp_path / "pelican.jpg").write_bytes(JPEG)
     with respx.mock(assert_all_called=False) as router:
         router.post(CHAT_URL).mock(side_effect=synthetic_openai)
+        # Claude is built in: the seed's Claude example reaches Anthropic.
+        router.post(ANTHROPIC.url).mock(
+            side_effect=lambda request: ANTHROPIC.text(
+                ["Synthetic Claude answer"], b'"stream":true' in request.content
+            )
+        )
         image = {"content-type": "image/jpeg"}
         router.head(PELICANS_URL).mock(return_value=httpx.Response(200, headers=image))
         router.get(PELICANS_URL).mock(
@@ -123,6 +129,9 @@ def test_seed_000_python_api(
         run_example(block, namespace)
     out = capsys.readouterr().out
     assert "Synthetic answer: Five surprising names for a pet pelican" in out
+    assert "Synthetic Claude answer" in out  # llm.get_model("claude-3.5-sonnet")
+    claude = next(c.request for c in openai.calls if c.request.url == ANTHROPIC.url)
+    assert claude.headers["x-api-key"] == "YOUR_API_KEY_HERE"
     assert "Synthetic answer: Names for otters" in out
     assert "Synthetic answer: Now do skunks" in out
     assert "Usage(input=11, output=7, details={})" in out

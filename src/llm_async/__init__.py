@@ -113,6 +113,7 @@ if TYPE_CHECKING:
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
     from llm_async._http.settings import RetryPolicy
+    from llm_async.providers.openai.server_tools import CodeInterpreter, WebSearch
 
     from ._io.http_model import AsyncHTTPModel
     from ._io.local_model import AsyncLocalModel
@@ -142,6 +143,7 @@ __all__ = [
     "BadRequestError",
     "CancelToolCall",
     "ChainLimitExceeded",
+    "CodeInterpreter",
     "ConfigError",
     "ContextWindowExceededError",
     "EmbeddingModelWithAliases",
@@ -182,6 +184,7 @@ __all__ = [
     "Toolbox",
     "UnknownModelError",
     "Usage",
+    "WebSearch",
     "afetch_attachment",
     "assistant",
     "get_async_model",
@@ -226,9 +229,11 @@ _LAZY_NAMES = {
     "AsyncLocalModel": "._io.local_model",
     "AsyncScriptedModel": "._io.scripted",
     "AsyncTransport": "._io.transport",
+    "CodeInterpreter": "llm_async.providers.openai.server_tools",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.settings",
     "ScriptedReply": "llm_async._core.scripted_base",
+    "WebSearch": "llm_async.providers.openai.server_tools",
     "hookimpl": "llm_async._core.hookspecs",
     "register_gguf": "llm_async._builtins.local",
     "register_openai_compatible": "llm_async._builtins.openai",

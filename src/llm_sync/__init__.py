@@ -116,6 +116,7 @@ if TYPE_CHECKING:
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
     from llm_async._http.settings import RetryPolicy
+    from llm_async.providers.openai.server_tools import CodeInterpreter, WebSearch
 
     from ._io.http_model import HTTPModel
     from ._io.local_model import LocalModel
@@ -146,6 +147,7 @@ __all__ = [
     "CancelToolCall",
     "ChainLimitExceeded",
     "ChainResponse",
+    "CodeInterpreter",
     "ConfigError",
     "ContextWindowExceededError",
     "Conversation",
@@ -195,6 +197,7 @@ __all__ = [
     "Transport",
     "UnknownModelError",
     "Usage",
+    "WebSearch",
     "afetch_attachment",
     "assistant",
     "fetch_attachment",
@@ -256,9 +259,11 @@ _LAZY_NAMES = {
     "LocalModel": "._io.local_model",
     "ScriptedModel": "._io.scripted",
     "Transport": "._io.transport",
+    "CodeInterpreter": "llm_async.providers.openai.server_tools",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.settings",
     "ScriptedReply": "llm_async._core.scripted_base",
+    "WebSearch": "llm_async.providers.openai.server_tools",
     "hookimpl": "llm_async._core.hookspecs",
     "register_gguf": "llm_async._builtins.local",
     "register_openai_compatible": "llm_async._builtins.openai",

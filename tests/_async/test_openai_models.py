@@ -141,8 +141,6 @@ async def test_builtin_models_aliases_and_default() -> None:
         "gpt-4.1": ["4.1"],
         "gpt-4.1-mini": ["4.1-mini"],
         "gpt-4.1-nano": ["4.1-nano"],
-        "o3-mini": [],
-        "o4-mini": [],
         "gpt-3.5-turbo": ["3.5", "chatgpt"],
         "gpt-4-turbo": ["gpt-4-turbo-preview", "4-turbo", "4t"],
     }
@@ -167,24 +165,21 @@ async def test_capabilities_and_options_per_model() -> None:
     turbo = llm.get_async_model("gpt-3.5-turbo")
     assert not turbo.attachment_types
     assert not turbo.supports_tools
-    o3 = llm.get_async_model("o3-mini")
-    assert not o3.attachment_types
-    assert "reasoning_effort" in o3.Options.model_fields
-    assert llm.get_async_model("o4-mini").attachment_types == VISION_TYPES
     with pytest.raises(ValueError, match="reasoning_effort"):
         gpt4o.prompt("hi", reasoning_effort="low")
     with pytest.raises(ValueError, match="does not support tools"):
         turbo.prompt("hi", tools=[llm.Tool("t", "d", {})])
 
 
-async def test_reasoning_model_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", CANARY_KEY)
+async def test_reasoning_model_request(transport: AsyncTransport) -> None:
+    """A Chat Completions reasoning model (an extra-openai-models.yaml entry)."""
+    model = fast_model(transport, model_id="o3-mini", reasoning=True)
     seen: list[httpx.Request] = []
     with respx.mock() as router:
         router.post(OPENAI_URL).mock(
             side_effect=capture(seen, [synthetic_answer("ok")])
         )
-        response = llm.get_async_model("o3-mini").prompt(
+        response = model.prompt(
             "hi", reasoning_effort="high", max_tokens=100, stream=False
         )
         assert await response.text() == "ok"
@@ -526,8 +521,9 @@ async def test_bad_extra_entries_are_skipped_with_a_warning(user_path: Path) -> 
         user_path,
         "- model_id: bad-headers\n"
         "  headers: [not, a, mapping]\n"
-        "- model_id: old-completion\n"
+        "- model_id: both-apis\n"
         "  completion: true\n"
+        "  responses: true\n"
         "- model_id: typo\n"
         "  can_stream: maybe\n"
         "- model_id: fine\n"
@@ -537,9 +533,9 @@ async def test_bad_extra_entries_are_skipped_with_a_warning(user_path: Path) -> 
         assert llm.get_async_model("fine").model_id == "fine"
     messages = [str(w.message) for w in record]
     assert any("bad-headers" in m and "headers" in m for m in messages)
-    assert any("old-completion" in m and "Completions API" in m for m in messages)
+    assert any("both-apis" in m and "cannot both be true" in m for m in messages)
     assert any("typo" in m and "can_stream" in m for m in messages)
-    for name in ("bad-headers", "old-completion", "typo"):
+    for name in ("bad-headers", "both-apis", "typo"):
         with pytest.raises(llm.UnknownModelError):
             llm.get_async_model(name)
 

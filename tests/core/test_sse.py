@@ -357,8 +357,10 @@ fields = st.one_of(
     st.tuples(st.just(":"), values),
     st.tuples(names, values),  # mostly unknown field names
 )
-# Half the blocks are one data line, the shape of typical LLM streams.
-blocks = st.lists(fields, max_size=5) | values.map(lambda v: [("data", v)])
+# Most blocks are one data line, or an event line then one data line: the
+# shapes of typical LLM streams (Chat Completions; the Responses API).
+typed = st.tuples(values, values).map(lambda p: [("event", p[0]), ("data", p[1])])
+blocks = st.lists(fields, max_size=5) | values.map(lambda v: [("data", v)]) | typed
 eols = st.sampled_from(["\n", "\n", "\r\n", "\r"])
 
 

@@ -1,5 +1,9 @@
 """The built-in OpenAI models, for both facades: classes and registration.
 
+One class pair per endpoint: ``OpenAIChat``/``AsyncOpenAIChat`` (Chat
+Completions), ``OpenAIResponses``/``AsyncOpenAIResponses`` (the Responses API)
+and ``OpenAICompletion``/``AsyncOpenAICompletion`` (Completions).
+
 The model catalogue and ``extra-openai-models.yaml`` parsing are sans-I/O and
 live in ``llm_async.providers.openai.models``; this module makes the sync and
 async model objects from them.
@@ -11,7 +15,12 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from llm_async.providers.openai.models import ChatSpec, builtin_specs, extra_specs
+from llm_async.providers.openai.models import (
+    TITLES,
+    ModelSpec,
+    builtin_specs,
+    extra_specs,
+)
 
 if TYPE_CHECKING:
     from llm_async._io.http_model import AsyncHTTPModel
@@ -24,32 +33,37 @@ __all__ = [
 ]
 
 
+_CLASS_NAMES = {"chat": "Chat", "responses": "Responses", "completion": "Completion"}
+
+
 @functools.cache
-def _model_classes() -> tuple[type[HTTPModel], type[AsyncHTTPModel]]:
+def _model_classes(api: str) -> tuple[type[HTTPModel], type[AsyncHTTPModel]]:
+    """The sync and async model classes of one endpoint (``OpenAIChat``...)."""
     from llm_async._io.http_model import AsyncHTTPModel
     from llm_sync._io.http_model import HTTPModel
 
-    class OpenAIChat(HTTPModel):
-        """An OpenAI Chat Completions model (or an OpenAI-compatible one)."""
+    title = TITLES[api]
 
-        def __str__(self) -> str:
-            return f"OpenAI Chat: {self.model_id}"
+    def __str__(self: HTTPModel | AsyncHTTPModel) -> str:
+        return f"{title}: {self.model_id}"
 
-    class AsyncOpenAIChat(AsyncHTTPModel):
-        """An OpenAI Chat Completions model (or an OpenAI-compatible one), async."""
-
-        def __str__(self) -> str:
-            return f"OpenAI Chat: {self.model_id}"
-
-    for cls in (OpenAIChat, AsyncOpenAIChat):
+    name = "OpenAI" + _CLASS_NAMES[api]
+    doc = f"An {title} model"
+    sync_class = type(name, (HTTPModel,), {"__str__": __str__, "__doc__": doc + "."})
+    async_class = type(
+        "Async" + name,
+        (AsyncHTTPModel,),
+        {"__str__": __str__, "__doc__": doc + ", async."},
+    )
+    for cls in (sync_class, async_class):
         cls.__module__ = __name__
         cls.__qualname__ = cls.__name__
-    return OpenAIChat, AsyncOpenAIChat
+    return sync_class, async_class
 
 
-def chat_models(spec: ChatSpec) -> tuple[HTTPModel, AsyncHTTPModel]:
+def chat_models(spec: ModelSpec) -> tuple[HTTPModel, AsyncHTTPModel]:
     """The sync and async model objects for ``spec`` (one provider, shared)."""
-    sync_class, async_class = _model_classes()
+    sync_class, async_class = _model_classes(spec.api)
     provider = spec.provider()
     kwargs = spec.model_kwargs()
     return (
@@ -96,7 +110,7 @@ def register_openai_compatible(
     from llm_async._core.registry import register_model
     from llm_async._http.model_base import check_headers
 
-    spec = ChatSpec(
+    spec = ModelSpec(
         model_id,
         model_name=model_name,
         aliases=tuple(aliases),

@@ -15,7 +15,8 @@ def register_models(register: Any) -> None:
 
     register(llm_sync.EchoModel(), llm_async.AsyncEchoModel())
 
-    # OpenAI Chat Completions models and extra-openai-models.yaml.
+    # OpenAI models (Chat Completions, Responses, Completions) and
+    # extra-openai-models.yaml.
     from llm_async._builtins.openai import register_openai_models
 
     register_openai_models(register)

@@ -251,6 +251,16 @@ class SSEDecoder:
         ):
             payloads = list(map(_after_data_prefix, blocks[first:]))
             events += _data_events(payloads, self._id, self._retry)
+        elif (
+            count
+            and blocks[first].startswith("event: ")
+            and text.count("\n", start, blocks_end) == 3 * count
+            and text.count("\n\nevent: ", start, blocks_end) == count - 1
+            and text.count("\ndata: ", start, blocks_end) == count
+        ):
+            # Typed events (the Responses API, Anthropic): each block left is
+            # "event: <name>" then one "data: ..." line, by the same counts.
+            events += _typed_events(blocks[first:], self._id, self._retry)
         else:
             for i in range(first, len(blocks)):
                 block = blocks[i]
@@ -357,6 +367,17 @@ def _data_events(
     deque(map(_set_data, events, payloads), 0)
     deque(map(_set_id, events, repeat(last_id, n)), 0)
     deque(map(_set_retry, events, repeat(retry, n)), 0)
+    return events
+
+
+def _typed_events(
+    blocks: list[str], last_id: str | None, retry: int | None
+) -> list[ServerSentEvent]:
+    """One event per ``"event: <name>\\ndata: <payload>"`` block, in bulk."""
+    split = [block.partition("\ndata: ") for block in blocks]
+    events = _data_events([payload for _, _, payload in split], last_id, retry)
+    names = [head[7:] or "message" for head, _, _ in split]
+    deque(map(_set_event, events, names), 0)
     return events
 
 

@@ -113,6 +113,11 @@ class HTTPModel(KeyModel):
         return bool(accepts(attachment)) if accepts is not None else False
 
     @property
+    def supported_server_side_tools(self) -> tuple[type, ...]:
+        """The provider's optional ``server_side_tools`` (hosted tools it sends)."""
+        return tuple(getattr(self.provider, "server_side_tools", ()))
+
+    @property
     def transport(self) -> Transport:
         """The transport this model sends through."""
         return self._transport if self._transport is not None else shared_transport()

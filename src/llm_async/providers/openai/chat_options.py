@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, field_validator
 
 from llm_async._core.options import Options
+from llm_async.providers.openai.option_fields import FIELDS, options_class
 
-if TYPE_CHECKING:
-    pass
+__all__ = [
+    "JSON_OBJECT",
+    "NOT_SENT",
+    "ChatOptions",
+    "SamplingOptions",
+    "chat_options_class",
+    "parse_logit_bias",
+]
 
-__all__ = ["NOT_SENT", "ChatOptions", "chat_options_class", "parse_logit_bias"]
-
-_IMAGE_DETAIL = Literal["low", "high", "auto"]
-_REASONING_EFFORT = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
 # Options consumed by the request builder rather than sent as they are.
 NOT_SENT = frozenset({"json_object", "image_detail"})
 
@@ -52,26 +55,14 @@ def parse_logit_bias(value: Any) -> dict[int, int] | None:
     return parsed
 
 
-class ChatOptions(Options):
-    """Options of the OpenAI Chat Completions models."""
+class SamplingOptions(Options):
+    """Sampling and length options of Chat Completions and Completions."""
 
-    temperature: float | None = Field(
-        default=None,
-        ge=0,
-        le=2,
-        description="Sampling temperature from 0 to 2: higher is more random, "
-        "lower more focused and deterministic",
-    )
+    temperature: float | None = FIELDS["temperature"][1]
     max_tokens: int | None = Field(
         default=None, ge=1, description="Maximum number of tokens to generate"
     )
-    top_p: float | None = Field(
-        default=None,
-        ge=0,
-        le=1,
-        description="Nucleus sampling: consider only the tokens in the top_p "
-        "probability mass (alter this or temperature, not both)",
-    )
+    top_p: float | None = FIELDS["top_p"][1]
     frequency_penalty: float | None = Field(
         default=None,
         ge=-2,
@@ -97,10 +88,6 @@ class ChatOptions(Options):
     seed: int | None = Field(
         default=None, description="An integer seed for (mostly) repeatable sampling"
     )
-    json_object: bool | None = Field(
-        default=None,
-        description="Answer with a JSON object (the prompt must mention JSON)",
-    )
 
     @field_validator("logit_bias", mode="before")
     @classmethod
@@ -108,31 +95,17 @@ class ChatOptions(Options):
         return parse_logit_bias(value)
 
 
-_EXTRA_FIELDS: dict[str, tuple[Any, Any]] = {
-    "image_detail": (
-        _IMAGE_DETAIL | None,
-        Field(
-            default=None,
-            description="Detail of image attachments: low, high or auto",
-        ),
-    ),
-    "reasoning_effort": (
-        _REASONING_EFFORT | None,
-        Field(
-            default=None,
-            description="How hard a reasoning model thinks: none, minimal, low, "
-            "medium, high or xhigh (which values a model accepts varies)",
-        ),
-    ),
-    "service_tier": (
-        str | None,
-        Field(
-            default=None,
-            description="Processing tier: auto, default, flex, priority...",
-        ),
-    ),
-}
-_option_classes: dict[tuple[bool, bool, bool], type[ChatOptions]] = {}
+#: The ``json_object`` option (Chat Completions and the Responses API).
+JSON_OBJECT: Any = Field(
+    default=None,
+    description="Answer with a JSON object (the prompt must mention JSON)",
+)
+
+
+class ChatOptions(SamplingOptions):
+    """Options of the OpenAI Chat Completions models."""
+
+    json_object: bool | None = JSON_OBJECT
 
 
 def chat_options_class(
@@ -140,20 +113,11 @@ def chat_options_class(
 ) -> type[ChatOptions]:
     """``ChatOptions`` plus ``image_detail`` (vision), ``reasoning_effort``
     (reasoning) and ``service_tier``, as the model supports them (cached)."""
-    flags = (vision, reasoning, service_tier)
-    found = _option_classes.get(flags)
-    if found is not None:
-        return found
-    names = [name for name, wanted in zip(_EXTRA_FIELDS, flags, strict=True) if wanted]
-    if not names:
-        _option_classes[flags] = ChatOptions
-        return ChatOptions
-    suffix = "".join(name.title().replace("_", "") for name in names)
-    options: type[ChatOptions] = create_model(
-        f"ChatOptionsWith{suffix}",
-        __base__=ChatOptions,
-        __module__=__name__,
-        __doc__=ChatOptions.__doc__,
-        **{name: _EXTRA_FIELDS[name] for name in names},  # type: ignore[call-overload]
-    )
-    return _option_classes.setdefault(flags, options)
+    wanted = {
+        "image_detail": vision,
+        "reasoning_effort": reasoning,
+        "service_tier": service_tier,
+    }
+    names = [name for name, on in wanted.items() if on]
+    options: type[ChatOptions] = options_class(ChatOptions, names)
+    return options

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from llm_async._core.parts import (
     AttachmentPart,
@@ -13,30 +12,15 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
-
-if TYPE_CHECKING:
-    pass
-
+from llm_async.providers.openai.common import (
+    call_arguments,
+    data_url,
+    image_url,
+    text_of,
+    without_none,
+)
 
 __all__ = ["tool_spec", "wire_messages", "without_none"]
-
-_NESTED = (dict, list)  # what without_none goes into (not a call per scalar)
-
-
-def without_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: without_none(v) if isinstance(v, _NESTED) else v
-            for k, v in value.items()
-            if v is not None
-        }
-    if isinstance(value, list):
-        return [without_none(v) if isinstance(v, _NESTED) else v for v in value]
-    return value
-
-
-def _text_of(parts: Iterable[Any]) -> str:
-    return "\n".join(part.text for part in parts if isinstance(part, TextPart))
 
 
 def _attachment_item(attachment: Any, image_detail: str | None) -> dict[str, Any]:
@@ -44,14 +28,7 @@ def _attachment_item(attachment: Any, image_detail: str | None) -> dict[str, Any
     if mime is None:
         raise ValueError("Cannot send an attachment whose type is unknown")
     if mime.startswith("image/"):
-        url = getattr(attachment, "url", None)
-        has_bytes = (
-            getattr(attachment, "content", None) is not None
-            or getattr(attachment, "path", None) is not None
-        )
-        if not url or has_bytes:
-            url = f"data:{mime};base64,{attachment.base64_content()}"
-        image: dict[str, Any] = {"url": url}
+        image: dict[str, Any] = {"url": image_url(attachment, mime)}
         if image_detail:
             image["detail"] = image_detail
         return {"type": "image_url", "image_url": image}
@@ -60,7 +37,7 @@ def _attachment_item(attachment: Any, image_detail: str | None) -> dict[str, Any
             "type": "file",
             "file": {
                 "filename": f"{attachment.id()}.pdf",
-                "file_data": f"data:{mime};base64,{attachment.base64_content()}",
+                "file_data": data_url(attachment, mime),
             },
         }
     if mime.startswith("audio/"):
@@ -77,7 +54,7 @@ def _attachment_item(attachment: Any, image_detail: str | None) -> dict[str, Any
 def _content(parts: list[Any], image_detail: str | None) -> Any:
     """A message's ``content``: text, a list with attachments, or ``None``."""
     if not any(isinstance(part, AttachmentPart) for part in parts):
-        text = _text_of(parts)
+        text = text_of(parts)
         return text or None
     items: list[dict[str, Any]] = []
     for part in parts:
@@ -87,14 +64,6 @@ def _content(parts: list[Any], image_detail: str | None) -> Any:
         elif isinstance(part, AttachmentPart):
             items.append(_attachment_item(part.attachment, image_detail))
     return items
-
-
-def _call_arguments(arguments: Any) -> str:
-    if isinstance(arguments, dict) and set(arguments) == {"_raw"}:
-        raw = arguments["_raw"]
-        if isinstance(raw, str):
-            return raw  # what the model sent, unparseable: send it back as it was
-    return json.dumps(arguments)
 
 
 def wire_messages(
@@ -122,7 +91,7 @@ def wire_messages(
         if role == "tool":
             continue
         if role == "system":
-            text = _text_of(parts)
+            text = text_of(parts)
             if not text or text == active_system:
                 continue
             active_system = text
@@ -136,7 +105,7 @@ def wire_messages(
                     "id": part.tool_call_id,
                     "function": {
                         "name": part.name,
-                        "arguments": _call_arguments(part.arguments),
+                        "arguments": call_arguments(part.arguments),
                     },
                 }
                 for part in parts

@@ -11,31 +11,27 @@ from llm_async._core.parts import (
     StreamEvent,
 )
 from llm_async._core.tools import ToolCall, parse_tool_arguments
-from llm_async._core.ulid import monotonic_ulid
+from llm_async.providers.openai.common import (
+    clean_usage_details,
+    error_text,
+    without_none,
+)
+from llm_async.providers.openai.common import new_call_id as _new_call_id
 
 if TYPE_CHECKING:
     from llm_async._http.sse import ServerSentEvent
     from llm_async.providers.base import ResponseSink
 
-from llm_async.providers.openai.chat_request import without_none
-
-__all__ = ["OpenAIChatParser", "clean_usage_details", "error_text", "parse_completion"]
-
-
-def clean_usage_details(value: Any) -> Any:
-    """Usage details with zeros, ``None``, ``False`` and empty dicts removed."""
-    if isinstance(value, dict):
-        cleaned = {}
-        for key, item in value.items():
-            item = clean_usage_details(item)
-            if item is None or item == 0 or item == {}:
-                continue
-            cleaned[key] = item
-        return cleaned
-    return value
+__all__ = [
+    "OpenAIChatParser",
+    "clean_usage_details",
+    "error_text",
+    "parse_completion",
+    "record_usage",
+]
 
 
-def _record_usage(usage: Any, sink: ResponseSink) -> int:
+def record_usage(usage: Any, sink: ResponseSink) -> int:
     """Record ``usage`` on the sink; returns the reasoning token count."""
     if not isinstance(usage, dict):
         return 0
@@ -58,11 +54,6 @@ def _record_usage(usage: Any, sink: ResponseSink) -> int:
         if isinstance(reasoning, int):
             return reasoning
     return 0
-
-
-def _new_call_id() -> str:
-    # For servers that send no (or an empty) tool call id (Gemini's compat API).
-    return "call_" + monotonic_ulid()
 
 
 class OpenAIChatParser:
@@ -264,7 +255,7 @@ class OpenAIChatParser:
         sink = self._sink
         events: list[StreamEvent] = []
         if self._usage is not None:
-            reasoning_tokens = _record_usage(self._usage, sink)
+            reasoning_tokens = record_usage(self._usage, sink)
             if reasoning_tokens > 0 and not self._reasoning:
                 events.append(
                     StreamEvent("reasoning", "", self._part + 1, redacted=True)
@@ -299,23 +290,6 @@ class OpenAIChatParser:
         if isinstance(model, str) and model:
             sink.set_resolved_model(model)
         return events
-
-
-def error_text(error: Any) -> str:
-    """The message of an OpenAI-style ``error`` value (dict or string)."""
-    if isinstance(error, str):
-        return error
-    if not isinstance(error, dict):
-        return ""
-    message = error.get("message") or error.get("detail") or ""
-    if not isinstance(message, str):
-        message = json.dumps(message)
-    metadata = error.get("metadata")
-    raw = metadata.get("raw") if isinstance(metadata, dict) else None
-    if isinstance(raw, str) and raw and raw not in message:
-        # OpenRouter: "Provider returned error" plus the upstream's own words.
-        message = f"{message}: {raw}" if message else raw
-    return message
 
 
 def parse_completion(data: Any, sink: ResponseSink) -> list[StreamEvent]:
@@ -360,7 +334,7 @@ def parse_completion(data: Any, sink: ResponseSink) -> list[StreamEvent]:
                 StreamEvent("tool_call_args", arguments, part, tool_call_id=call_id)
             )
         part += 1
-    reasoning_tokens = _record_usage(data.get("usage"), sink)
+    reasoning_tokens = record_usage(data.get("usage"), sink)
     if reasoning_tokens > 0 and not reasoning:
         events.append(StreamEvent("reasoning", "", part, redacted=True))
     model = data.get("model")

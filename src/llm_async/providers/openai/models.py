@@ -1,4 +1,8 @@
-"""The OpenAI Chat Completions models, and OpenAI-compatible ones.
+"""The OpenAI models (the ones ``llm`` 0.36 registers), and OpenAI-compatible ones.
+
+Each model uses one endpoint (``api``): Chat Completions (the gpt-4o, gpt-4.1,
+gpt-3.5 and gpt-4 families, and compatible servers), the Responses API (the
+o-series and the gpt-5 family) or Completions (``gpt-3.5-turbo-instruct``).
 
 Registered by the built-in plugin: the OpenAI models below, and every entry of
 ``extra-openai-models.yaml`` in the user directory (the ``llm`` CLI's format)::
@@ -13,10 +17,12 @@ Registered by the built-in plugin: the OpenAI models below, and every entry of
       can_stream: true              # and supports_tools, supports_schema,
       vision: false                 # vision, audio, reasoning, service_tier
 
-``completion: true`` and ``responses: true`` entries (the Completions and
-Responses APIs) are not supported: they are skipped with a warning, as is any
-invalid entry; a file that cannot be read warns once and the other models work.
-``register_openai_compatible()`` does the same from Python.
+``completion: true`` entries use the Completions API and ``responses: true``
+entries the Responses API (``reasoning``, ``vision`` and ``service_tier``
+choose their options, as in ``llm``; ``verbosity: true``, our addition, adds
+that option). An invalid entry is skipped with a
+warning; a file that cannot be read warns once and the other models work.
+``register_openai_compatible()`` registers Chat Completions models from Python.
 """
 
 from __future__ import annotations
@@ -24,22 +30,33 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from llm_async._core.errors import ConfigError, OpenAIConfigWarning
-from llm_async.providers.openai.chat import OpenAIChatProvider, chat_options_class
 
 if TYPE_CHECKING:
-    pass
+    from llm_async.providers.openai.chat import OpenAIChatProvider
+    from llm_async.providers.openai.completions import OpenAICompletionsProvider
+    from llm_async.providers.openai.responses import OpenAIResponsesProvider
 
 __all__ = [
     "AUDIO_TYPES",
     "VISION_TYPES",
     "ChatSpec",
+    "ModelSpec",
     "OpenAIConfigWarning",
     "builtin_specs",
     "spec_from_entry",
 ]
+
+#: The endpoint a model uses: Chat Completions, the Responses API, Completions.
+API = Literal["chat", "responses", "completion"]
+#: How ``str(model)`` starts, per endpoint (as in ``llm``).
+TITLES = {
+    "chat": "OpenAI Chat",
+    "responses": "OpenAI Responses",
+    "completion": "OpenAI Completion",
+}
 
 #: Attachment types of vision models.
 VISION_TYPES = frozenset(
@@ -57,6 +74,7 @@ _FLAGS = (
     "audio",
     "reasoning",
     "service_tier",
+    "verbosity",
 )
 _KNOWN_KEYS = frozenset(
     {
@@ -78,8 +96,14 @@ _KNOWN_KEYS = frozenset(
 
 
 @dataclass(frozen=True)
-class ChatSpec:
-    """What is needed to build one Chat Completions model (sync and async)."""
+class ModelSpec:
+    """What is needed to build one OpenAI model (sync and async).
+
+    ``api`` is its endpoint; the flags are its capabilities, which also decide
+    its options (``reasoning``: ``reasoning_effort`` and, on the Responses API,
+    ``reasoning_summary`` but no ``temperature``/``top_p``; ``verbosity``;
+    ``image_detail_original``: ``image_detail="original"``).
+    """
 
     model_id: str
     model_name: str | None = None
@@ -95,14 +119,59 @@ class ChatSpec:
     audio: bool = False
     reasoning: bool = False
     service_tier: bool = False
+    api: API = "chat"
+    verbosity: bool = False
+    image_detail_original: bool = False
+    default_max_tokens: int | None = None
 
-    def provider(self) -> OpenAIChatProvider:
+    @property
+    def title(self) -> str:
+        """``str(model)``: ``"OpenAI Responses: gpt-5"``."""
+        return f"{TITLES[self.api]}: {self.model_id}"
+
+    def provider(
+        self,
+    ) -> OpenAIChatProvider | OpenAIResponsesProvider | OpenAICompletionsProvider:
         """The sans-I/O provider for this model."""
+        name = self.model_name or self.model_id
+        if self.api == "responses":
+            from llm_async.providers.openai.responses import (
+                OpenAIResponsesProvider,
+                responses_options_class,
+            )
+
+            return OpenAIResponsesProvider(
+                name,
+                base_url=self.base_url,
+                options=responses_options_class(
+                    vision=self.vision,
+                    reasoning=self.reasoning,
+                    verbosity=self.verbosity,
+                    image_detail_original=self.image_detail_original,
+                    service_tier=self.service_tier,
+                ),
+                reasoning=self.reasoning,
+            )
+        if self.api == "completion":
+            from llm_async.providers.openai.completions import (
+                OpenAICompletionsProvider,
+            )
+
+            return OpenAICompletionsProvider(
+                name,
+                base_url=self.base_url,
+                default_max_tokens=self.default_max_tokens,
+            )
+        from llm_async.providers.openai.chat import (
+            OpenAIChatProvider,
+            chat_options_class,
+        )
+
         options = chat_options_class(
             vision=self.vision, reasoning=self.reasoning, service_tier=self.service_tier
         )
         return OpenAIChatProvider(
-            self.model_name or self.model_id,
+            name,
             base_url=self.base_url,
             options=options,
             reasoning=self.reasoning,
@@ -111,55 +180,108 @@ class ChatSpec:
     def model_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``HTTPModel``/``AsyncHTTPModel`` (provider aside)."""
         attachment_types: set[str] = set()
-        if self.vision:
+        completion = self.api == "completion"  # text in, text out
+        if self.vision and not completion:
             attachment_types |= VISION_TYPES
-        if self.audio:
+        if self.audio and self.api == "chat":  # only Chat Completions takes audio
             attachment_types |= AUDIO_TYPES
         return {
             "needs_key": self.needs_key,
             "key_env_var": self.key_env_var,
             "can_stream": self.can_stream,
-            "supports_tools": self.supports_tools,
-            "supports_schema": self.supports_schema,
+            "supports_tools": self.supports_tools and not completion,
+            "supports_schema": self.supports_schema and not completion,
             "attachment_types": attachment_types,
             "headers": dict(self.headers),
         }
 
 
-def builtin_specs() -> list[ChatSpec]:
-    """The OpenAI models registered by default (Chat Completions)."""
-    full: dict[str, Any] = {
-        "vision": True,
-        "supports_tools": True,
-        "supports_schema": True,
-        "service_tier": True,
-    }
-    reasoning: dict[str, Any] = {
-        "reasoning": True,
-        "supports_tools": True,
-        "supports_schema": True,
-        "service_tier": True,
-    }
-    return [
-        ChatSpec("gpt-4o", aliases=("4o",), **full),
-        ChatSpec("gpt-4o-mini", aliases=("4o-mini",), **full),
-        ChatSpec("gpt-4.1", aliases=("4.1",), **full),
-        ChatSpec("gpt-4.1-mini", aliases=("4.1-mini",), **full),
-        ChatSpec("gpt-4.1-nano", aliases=("4.1-nano",), **full),
-        ChatSpec("gpt-3.5-turbo", aliases=("3.5", "chatgpt"), service_tier=True),
-        ChatSpec(
+#: ``ChatSpec`` is the older name of ``ModelSpec``.
+ChatSpec = ModelSpec
+
+_CAPABLE: dict[str, Any] = {
+    "supports_tools": True,
+    "supports_schema": True,
+    "service_tier": True,
+}
+_GPT5_IDS = (
+    "gpt-5",
+    "gpt-5-mini",
+    "gpt-5-nano",
+    "gpt-5-2025-08-07",
+    "gpt-5-mini-2025-08-07",
+    "gpt-5-nano-2025-08-07",
+    "gpt-5.1",
+    "gpt-5.2",
+    "gpt-5.2-chat-latest",
+)
+_GPT5_ORIGINAL_DETAIL_IDS = (
+    "gpt-5.4",
+    "gpt-5.4-2026-03-05",
+    "gpt-5.4-mini",
+    "gpt-5.4-mini-2026-03-17",
+    "gpt-5.4-nano",
+    "gpt-5.4-nano-2026-03-17",
+    "gpt-5.5",
+    "gpt-5.5-2026-04-23",
+    "gpt-5.6-sol",
+    "gpt-5.6-terra",
+    "gpt-5.6-luna",
+    "gpt-6-astra",
+    "gpt-6-sol",
+    "gpt-6-luna",
+)
+
+
+def builtin_specs() -> list[ModelSpec]:
+    """The OpenAI models registered by default, with ``llm`` 0.36's ids and aliases.
+
+    Chat Completions: gpt-4o, gpt-4.1, gpt-3.5 and gpt-4; the Responses API:
+    o1, o3-mini, o3, o4-mini and the gpt-5 family; Completions:
+    gpt-3.5-turbo-instruct.
+    """
+    chat_vision: dict[str, Any] = {"vision": True, **_CAPABLE}
+    responses: dict[str, Any] = {"api": "responses", "reasoning": True, **_CAPABLE}
+    gpt5: dict[str, Any] = {"vision": True, "verbosity": True, **responses}
+    specs = [
+        ModelSpec("gpt-4o", aliases=("4o",), **chat_vision),
+        ModelSpec("gpt-4o-mini", aliases=("4o-mini",), **chat_vision),
+        *(
+            ModelSpec(model_id, aliases=(model_id.removeprefix("gpt-"),), **chat_vision)
+            for model_id in ("gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano")
+        ),
+        ModelSpec("gpt-3.5-turbo", aliases=("3.5", "chatgpt"), service_tier=True),
+        ModelSpec(
             "gpt-3.5-turbo-16k", aliases=("chatgpt-16k", "3.5-16k"), service_tier=True
         ),
-        ChatSpec("gpt-4", aliases=("4", "gpt4"), service_tier=True),
-        ChatSpec("gpt-4-turbo-2024-04-09", service_tier=True),
-        ChatSpec(
+        ModelSpec("gpt-4", aliases=("4", "gpt4"), service_tier=True),
+        ModelSpec("gpt-4-turbo-2024-04-09", service_tier=True),
+        ModelSpec(
             "gpt-4-turbo",
             aliases=("gpt-4-turbo-preview", "4-turbo", "4t"),
             service_tier=True,
         ),
-        ChatSpec("o3-mini", **reasoning),
-        ChatSpec("o4-mini", vision=True, **reasoning),
+        # o1 streams nothing: it answers whole.
+        *(
+            ModelSpec(model_id, vision=True, can_stream=False, **responses)
+            for model_id in ("o1", "o1-2024-12-17")
+        ),
+        ModelSpec("o3-mini", **responses),
+        ModelSpec("o3", vision=True, **responses),
+        ModelSpec("o4-mini", vision=True, **responses),
+        *(ModelSpec(model_id, **gpt5) for model_id in _GPT5_IDS),
+        *(
+            ModelSpec(model_id, image_detail_original=True, **gpt5)
+            for model_id in _GPT5_ORIGINAL_DETAIL_IDS
+        ),
+        ModelSpec(
+            "gpt-3.5-turbo-instruct",
+            aliases=("3.5-instruct", "chatgpt-instruct"),
+            api="completion",
+            default_max_tokens=256,
+        ),
     ]
+    return specs
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
@@ -174,7 +296,7 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def spec_from_entry(entry: Mapping[str, Any]) -> ChatSpec:
+def spec_from_entry(entry: Mapping[str, Any]) -> ModelSpec:
     """The ``ChatSpec`` of one ``extra-openai-models.yaml`` entry.
 
     ``ValueError`` names the problem without quoting values (headers may hold
@@ -186,13 +308,14 @@ def spec_from_entry(entry: Mapping[str, Any]) -> ChatSpec:
     model_id = entry.get("model_id")
     if not isinstance(model_id, str) or not model_id.strip():
         raise ValueError("model_id must be a non-empty string")
-    for unsupported in ("completion", "responses"):
-        if entry.get(unsupported):
-            api = "Completions" if unsupported == "completion" else "Responses"
-            raise ValueError(
-                f"{unsupported}: true (the {api} API) is not supported; only Chat "
-                "Completions models are"
-            )
+    api: API = "chat"
+    for key, kind in (("completion", "completion"), ("responses", "responses")):
+        if key in entry and not isinstance(entry[key], bool):
+            raise ValueError(f"{key} must be true or false")
+        if entry.get(key):
+            if api != "chat":
+                raise ValueError("completion and responses cannot both be true")
+            api = kind  # type: ignore[assignment]
     model_name = entry.get("model_name")
     if model_name is not None and not isinstance(model_name, str):
         raise ValueError("model_name must be a string")
@@ -219,8 +342,9 @@ def spec_from_entry(entry: Mapping[str, Any]) -> ChatSpec:
     else:
         needs_key = key_name or "openai"
         key_env_var = None if key_name else "OPENAI_API_KEY"
-    return ChatSpec(
+    return ModelSpec(
         model_id,
+        api=api,
         model_name=model_name,
         aliases=_strings(entry.get("aliases"), "aliases"),
         base_url=api_base,
@@ -235,7 +359,7 @@ def _warn(message: str) -> None:
     warnings.warn(message, OpenAIConfigWarning, stacklevel=3)
 
 
-def extra_specs() -> list[ChatSpec]:
+def extra_specs() -> list[ModelSpec]:
     """The usable entries of ``extra-openai-models.yaml``; warns about the others."""
     from llm_async._core.config import load_extra_openai_models
 

@@ -1,0 +1,180 @@
+"""What the OpenAI endpoints share, sans-I/O: base URL, key header, error bodies,
+usage cleaning, attachment URLs and tool-call arguments.
+
+Used by Chat Completions (``chat*``), the Responses API (``responses*``) and
+Completions (``completions``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+import httpx
+
+from llm_async._core.parts import TextPart
+from llm_async._core.ulid import monotonic_ulid
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "OpenAIEndpoint",
+    "call_arguments",
+    "clean_usage_details",
+    "data_url",
+    "error_text",
+    "image_url",
+    "new_call_id",
+    "text_of",
+    "without_none",
+]
+
+#: Where requests go when neither ``base_url`` nor ``OPENAI_BASE_URL`` is set.
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+_NESTED = (dict, list)  # what without_none goes into (not a call per scalar)
+
+
+def without_none(value: Any) -> Any:
+    """``value`` with ``None`` entries of dicts removed, recursively."""
+    if isinstance(value, dict):
+        return {
+            k: without_none(v) if isinstance(v, _NESTED) else v
+            for k, v in value.items()
+            if v is not None
+        }
+    if isinstance(value, list):
+        return [without_none(v) if isinstance(v, _NESTED) else v for v in value]
+    return value
+
+
+def clean_usage_details(value: Any) -> Any:
+    """Usage details with zeros, ``None``, ``False`` and empty dicts removed."""
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            item = clean_usage_details(item)
+            if item is None or item == 0 or item == {}:
+                continue
+            cleaned[key] = item
+        return cleaned
+    return value
+
+
+def error_text(error: Any) -> str:
+    """The message of an OpenAI-style ``error`` value (dict or string)."""
+    if isinstance(error, str):
+        return error
+    if not isinstance(error, dict):
+        return ""
+    message = error.get("message") or error.get("detail") or ""
+    if not isinstance(message, str):
+        message = json.dumps(message)
+    metadata = error.get("metadata")
+    raw = metadata.get("raw") if isinstance(metadata, dict) else None
+    if isinstance(raw, str) and raw and raw not in message:
+        # OpenRouter: "Provider returned error" plus the upstream's own words.
+        message = f"{message}: {raw}" if message else raw
+    return message
+
+
+def new_call_id() -> str:
+    """A tool call id for servers that send none (or an empty one)."""
+    return "call_" + monotonic_ulid()
+
+
+def text_of(parts: Iterable[Any]) -> str:
+    """The text parts of a message, one per line."""
+    return "\n".join(part.text for part in parts if isinstance(part, TextPart))
+
+
+def call_arguments(arguments: Any) -> str:
+    """A tool call's arguments as the JSON string the API expects back."""
+    if isinstance(arguments, dict) and set(arguments) == {"_raw"}:
+        raw = arguments["_raw"]
+        if isinstance(raw, str):
+            return raw  # what the model sent, unparseable: send it back as it was
+    return json.dumps(arguments)
+
+
+def data_url(attachment: Any, mime: str) -> str:
+    """``data:{mime};base64,...`` of the attachment's bytes."""
+    return f"data:{mime};base64,{attachment.base64_content()}"
+
+
+def image_url(attachment: Any, mime: str) -> str:
+    """An image's URL when it has only one, else its bytes as a data URL."""
+    url = getattr(attachment, "url", None)
+    has_bytes = (
+        getattr(attachment, "content", None) is not None
+        or getattr(attachment, "path", None) is not None
+    )
+    if not url or has_bytes:
+        return data_url(attachment, mime)
+    return str(url)
+
+
+@lru_cache(maxsize=64)
+def _parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed once per endpoint rather than per request."""
+    return httpx.URL(url)
+
+
+class OpenAIEndpoint:
+    """The base of the OpenAI providers: one model name, one endpoint path.
+
+    ``base_url=None`` means ``$OPENAI_BASE_URL``, else the OpenAI API, read for
+    each request. The key, when there is one, is sent as ``Authorization:
+    Bearer``; without one no ``Authorization`` header is sent.
+    """
+
+    #: The endpoint below the base URL, e.g. ``"/chat/completions"``.
+    path = ""
+
+    def __init__(self, model_name: str, *, base_url: str | None = None) -> None:
+        self.model_name = model_name
+        self._base_url = base_url.rstrip("/") if base_url else None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.model_name!r} at {self.base_url}>"
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL (requests go to ``{base_url}{path}``)."""
+        if self._base_url:
+            return self._base_url
+        return (os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+    def accepts_url(self, attachment: Any) -> bool:
+        """Images are sent by URL; other URLs are downloaded and sent inline."""
+        mime = attachment.resolve_type()
+        return bool(mime and mime.startswith("image/"))
+
+    def post(self, body: dict[str, Any], key: str | None) -> httpx.Request:
+        """``POST {base_url}{path}`` with the JSON ``body`` and the key header."""
+        headers = {"authorization": f"Bearer {key}"} if key else {}
+        return httpx.Request(
+            "POST",
+            _parsed_url(f"{self.base_url}{self.path}"),
+            json=body,
+            headers=headers,
+        )
+
+    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
+        """Message and code of an OpenAI-style error body (and common variants)."""
+        if isinstance(body, dict):
+            error = body.get("error", body)
+            message = error_text(error)
+            if not message and isinstance(body.get("detail"), (str, list)):
+                detail = body["detail"]  # FastAPI servers (llama_cpp.server)
+                message = detail if isinstance(detail, str) else json.dumps(detail)
+            code: Any = None
+            if isinstance(error, dict):
+                code = error.get("code") or error.get("type")
+            if message:
+                return message, None if code is None else str(code)
+        if isinstance(body, str) and body.strip():
+            return body.strip()[:500], None
+        return f"HTTP {status_code} error", None

@@ -1,0 +1,119 @@
+"""Option fields the OpenAI endpoints share, and the builder of per-model classes.
+
+A model's ``Options`` class is a base class (``ChatOptions``,
+``ResponsesOptions``...) plus the optional fields its capabilities allow;
+``options_class`` builds and caches those subclasses.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import Field, create_model
+
+__all__ = ["FIELDS", "options_class"]
+
+_IMAGE_DETAIL = Literal["low", "high", "auto"]
+_IMAGE_DETAIL_ORIGINAL = Literal["low", "high", "original", "auto"]
+_REASONING_EFFORT = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+
+#: Every optional field: name -> (annotation, pydantic ``FieldInfo``).
+FIELDS: dict[str, tuple[Any, Any]] = {
+    "temperature": (
+        float | None,
+        Field(
+            default=None,
+            ge=0,
+            le=2,
+            description="Sampling temperature from 0 to 2: higher is more random, "
+            "lower more focused and deterministic",
+        ),
+    ),
+    "top_p": (
+        float | None,
+        Field(
+            default=None,
+            ge=0,
+            le=1,
+            description="Nucleus sampling: consider only the tokens in the top_p "
+            "probability mass (alter this or temperature, not both)",
+        ),
+    ),
+    "image_detail": (
+        _IMAGE_DETAIL | None,
+        Field(
+            default=None,
+            description="Detail of image attachments: low, high or auto",
+        ),
+    ),
+    "image_detail_original": (
+        _IMAGE_DETAIL_ORIGINAL | None,
+        Field(
+            default=None,
+            description="Detail of image attachments: low, high, original or auto",
+        ),
+    ),
+    "reasoning_effort": (
+        _REASONING_EFFORT | None,
+        Field(
+            default=None,
+            description="How hard a reasoning model thinks: none, minimal, low, "
+            "medium, high, xhigh or max (which values a model accepts varies)",
+        ),
+    ),
+    "reasoning_summary": (
+        Literal["auto", "concise", "detailed"] | None,
+        Field(
+            default=None,
+            description="Ask for a summary of the model's reasoning (streamed as "
+            "reasoning events): auto, concise or detailed",
+        ),
+    ),
+    "verbosity": (
+        Literal["low", "medium", "high"] | None,
+        Field(
+            default=None,
+            description="How long the answer should be: low, medium or high",
+        ),
+    ),
+    "service_tier": (
+        str | None,
+        Field(
+            default=None,
+            description="Processing tier: auto, default, flex, priority...",
+        ),
+    ),
+}
+# Fields whose option name differs from their key in FIELDS.
+_NAMES = {"image_detail_original": "image_detail"}
+
+_classes: dict[tuple[type[Any], tuple[str, ...]], type[Any]] = {}
+_lock = threading.Lock()
+
+
+def options_class(base: type[Any], names: Sequence[str]) -> type[Any]:
+    """``base`` plus the ``FIELDS`` named in ``names`` (``base`` itself for none).
+
+    Cached: the same base and names give the same class.
+    """
+    key = (base, tuple(names))
+    with _lock:
+        found = _classes.get(key)
+        if found is not None:
+            return found
+        if not names:
+            _classes[key] = base
+            return base
+        fields = {_NAMES.get(name, name): FIELDS[name] for name in names}
+        suffix = "".join(name.title().replace("_", "") for name in fields)
+        built: type[Any] = create_model(  # type: ignore[call-overload]
+            f"{base.__name__}With{suffix}",
+            __base__=base,
+            __module__=base.__module__,
+            __doc__=base.__doc__,
+            **fields,
+        )
+        _classes[key] = built
+        return built
