@@ -93,7 +93,7 @@ def test_unreadable_aliases_json_is_a_config_error_then_set_alias_recovers(
     user_path.mkdir(exist_ok=True)
     (user_path / "aliases.json").write_bytes(content)
     for get in (llm_sync.get_model, llm_async.get_async_model):
-        with pytest.raises(llm_async.ConfigError, match="aliases.json"):
+        with pytest.raises(llm_async.ConfigError, match=r"aliases\.json"):
             get("echo")
     with pytest.warns(llm_async.ConfigFileWarning, match="corrupt-") as record:
         llm_sync.set_alias("e", "echo")
