@@ -131,15 +131,25 @@ def safe_url(url: httpx.URL | str) -> str:
     return f"{parsed.scheme}://{parsed.host}{port}{parsed.path}"
 
 
+_STAND_IN = "llm_async.stand_in"
+
+
 def _stand_in_request(request: httpx.Request) -> httpx.Request:
     """A request with the same method and URL minus its query, and no headers."""
-    return httpx.Request(request.method, safe_url(request.url))
+    if request.extensions.get(_STAND_IN):
+        return request
+    url = request.url
+    if url.query or url.userinfo or url.fragment:
+        url = httpx.URL(safe_url(url))
+    return httpx.Request(request.method, url, extensions={_STAND_IN: True})
 
 
 def _stand_in_response(response: httpx.Response) -> httpx.Response:
     """A response with the same status and no headers, body or real request."""
-    stand_in = httpx.Response(response.status_code, content=b"")
     request = getattr(response, "_request", None)
+    if isinstance(request, httpx.Request) and request.extensions.get(_STAND_IN):
+        return response
+    stand_in = httpx.Response(response.status_code, content=b"")
     if isinstance(request, httpx.Request):
         stand_in.request = _stand_in_request(request)
     return stand_in
@@ -175,7 +185,9 @@ def redact_error(error: BaseException, secrets: Iterable[str]) -> BaseException:
         if isinstance(current, httpx.HTTPError):
             request = getattr(current, "_request", None)
             if isinstance(request, httpx.Request):
-                current.request = _stand_in_request(request)
+                stand_in = _stand_in_request(request)
+                if stand_in is not request:
+                    current.request = stand_in
         if usable:
             current.args = tuple(_redact_attribute(a, usable) for a in current.args)
         for name, value in list(vars(current).items()):
