@@ -62,6 +62,7 @@ DOCS = (
     "docs/tools.md",
     "docs/transport.md",
     "docs/testing-and-plugins.md",
+    "docs/security.md",
 )
 
 
