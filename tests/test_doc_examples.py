@@ -72,6 +72,7 @@ DOCS = (
     "docs/architecture.md",
     "docs/anthropic.md",
     "docs/gemini.md",
+    "docs/security.md",
 )
 
 

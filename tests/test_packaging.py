@@ -30,6 +30,7 @@ RUNTIME_DEPENDENCIES = {
     "pluggy",  # llm-compatible plugins
     "pyyaml",  # llm-compatible YAML configuration files
     "puremagic",  # attachment type detection, pure Python
+    "filelock",  # the cross-process lock around config writes, pure Python
 }
 
 #: Optional extras; never needed by ``import llm_async``.

@@ -540,6 +540,35 @@ async def test_bad_extra_entries_are_skipped_with_a_warning(user_path: Path) -> 
             llm.get_async_model(name)
 
 
+async def test_each_invalid_extra_entry_is_skipped_and_the_others_load(
+    user_path: Path,
+) -> None:
+    """An entry that is a string, has an integer model_id or none: one warning
+    each, naming its position and reason; every valid entry still loads."""
+    path = write_extra(
+        user_path,
+        "- model_id: first\n"
+        "  api_base: http://127.0.0.1:8080/v1\n"
+        "- just a string\n"
+        "- model_id: 4\n"
+        "- model_name: nameless\n"
+        "- model_id: last\n"
+        "  api_base: http://127.0.0.1:8080/v1\n",
+    )
+    with pytest.warns(OpenAIConfigWarning) as record:
+        assert llm.get_async_model("first").model_id == "first"
+    assert llm.get_async_model("last").model_id == "last"
+    messages = sorted(str(w.message) for w in record)
+    assert messages == [
+        f"{path.name}: entry 1 (line 3) was skipped: it must be a mapping with a "
+        "model_id, not a str",
+        f"{path.name}: entry 2 (line 4) was skipped: model_id must be a non-empty "
+        "string",
+        f"{path.name}: entry 3 (line 5) was skipped: model_id must be a non-empty "
+        "string",
+    ]
+
+
 # register_openai_compatible ---------------------------------------------------------
 
 

@@ -1,10 +1,13 @@
 # Generated from tests/_async/test_canary_key.py; do not edit.
 # Edit the async source and run `python scripts/unasync.py`.
 """The canary key: every error path, with DEBUG logging captured, and the key
-never shows in an exception, a repr, a log record or ``to_dict()``.
+never shows in an exception, a repr, a log record, a warning or ``to_dict()``.
 
 Each failing answer also echoes the key back in its body (as OpenAI's 401 does),
-so a message built from the body must be redacted too.
+or in an error event of a stream that answered 200 (first or mid-stream), so a
+message, ``args``, ``body`` or ``partial_text`` built from what the server sent
+must be redacted too; so must every exception of the ``__cause__`` chain, and
+any request object it holds (its headers carry the key).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,10 +26,17 @@ import respx
 
 import llm_sync as llm
 from tests.openai_support import reset_registry
-from tests.support import CANARY_KEY, ScriptedStream, synthetic_error
+from tests.support import (
+    BASE_URL,
+    CANARY_KEY,
+    ScriptedStream,
+    SyntheticProvider,
+    synthetic_error,
+)
 
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
 ECHOED = f"Incorrect API key provided: {CANARY_KEY}."
+BEARER_ECHO = f"Invalid credentials: Bearer {CANARY_KEY}"
 
 
 class Dog(pydantic.BaseModel):
@@ -73,6 +84,16 @@ def _tool_call_chunk() -> dict[str, Any]:
     return {"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [call]}}]}
 
 
+def _error_event(message: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": "auth", "param": CANARY_KEY}}
+
+
+def _raw_stream(body: bytes, status: int = 200) -> httpx.Response:
+    return httpx.Response(
+        status, headers={"content-type": "text/event-stream"}, content=body
+    )
+
+
 FAILURES: dict[str, Any] = {
     "401": synthetic_error(401, ECHOED, code="invalid_api_key"),
     "404": synthetic_error(404, ECHOED, code="model_not_found"),
@@ -83,6 +104,25 @@ FAILURES: dict[str, Any] = {
     "mid-stream": lambda: _stream(
         [_text_chunk("partial")], error=httpx.ReadError("connection reset")
     ),
+    # 200, then an error event echoing the credentials: first, or mid-stream.
+    "event-first": lambda: _stream([_error_event(BEARER_ECHO)]),
+    "event-mid-stream": lambda: _stream(
+        [_text_chunk(f"partial {CANARY_KEY[:6]}"), _error_event(BEARER_ECHO)]
+    ),
+    # The key inside bytes that are not what the parser expects.
+    "garbage-event": lambda: _raw_stream(f"data: {{{BEARER_ECHO}\n\n".encode()),
+    "html-500": lambda: httpx.Response(
+        500, headers={"content-type": "text/html"}, text=f"<p>{BEARER_ECHO}</p>"
+    ),
+    "not-json-200": lambda: httpx.Response(
+        200, headers={"content-type": "application/json"}, text=BEARER_ECHO
+    ),
+    "ok-with-error-body": lambda: httpx.Response(
+        200, headers={"content-type": "application/json"}, json=_error_event(ECHOED)
+    ),
+    "deep-error-body": lambda: httpx.Response(
+        400, text='{"error": ' * 500 + json.dumps(ECHOED) + "}" * 500
+    ),
 }
 
 
@@ -91,7 +131,29 @@ def _answer(failure: Any) -> Any:
 
 
 def _rendered(exc: BaseException) -> list[str]:
-    return [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    """Everything an error shows or keeps, along its whole cause/context chain:
+    str, repr, args, traceback, every attribute (body, partial_text...), and
+    the repr, URL and headers of any request or response it holds."""
+    texts = ["".join(traceback.format_exception(exc))]
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        texts += [str(current), repr(current), repr(current.args)]
+        for value in vars(current).values():
+            texts.append(repr(value))
+            response = value if isinstance(value, httpx.Response) else None
+            request = value if isinstance(value, httpx.Request) else None
+            if response is not None:
+                texts.append(repr(dict(response.headers)))
+                request = getattr(response, "_request", None)
+            if request is not None:
+                texts += [repr(request), str(request.url), repr(dict(request.headers))]
+        pending += [current.__cause__, current.__context__]
+    return texts
 
 
 def _assert_no_canary(texts: list[str], caplog: pytest.LogCaptureFixture) -> None:
@@ -117,20 +179,56 @@ def test_error_paths_never_show_the_key(
         else:
             route.mock(side_effect=lambda request: _answer(failure))
         response = model.prompt("hi", max_retries=0)
-        with pytest.raises(llm.ModelError) as info:
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            pytest.raises(llm.ModelError) as info,
+        ):
+            warnings.simplefilter("always")
             response.text()
     assert route.calls[0].request.headers["authorization"] == f"Bearer {CANARY_KEY}"
     texts = [
         *_rendered(info.value),
+        *[str(warning.message) for warning in caught],
         repr(model),
         repr(response),
         repr(response.prompt),
         repr(response.prompt.options),
     ]
-    cause = info.value.__cause__
-    if cause is not None:
-        texts += _rendered(cause)
     _assert_no_canary(texts, caplog)
+    if name in ("401", "event-first", "event-mid-stream", "html-500"):
+        assert "***" in str(info.value)  # the echo was there, masked
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_key_in_the_query_string_never_shows(
+    stream: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A provider sending the key as ``?key=`` (Google's style): every error
+    keeps the URL out, and no request in the cause chain shows it."""
+
+    class QueryKeyProvider(SyntheticProvider):
+        def build_request(self, prompt: Any, *, stream: bool, key: str | None) -> Any:
+            request = super().build_request(prompt, stream=stream, key=None)
+            request.url = request.url.copy_merge_params({"key": key or ""})
+            return request
+
+    model = llm.HTTPModel("query-key", QueryKeyProvider(), needs_key="q")
+    for answer in (
+        synthetic_error(401, f"API key not valid: {CANARY_KEY}"),
+        _raw_stream(b"data: " + json.dumps(_error_event(BEARER_ECHO)).encode()),
+        httpx.ConnectError(f"cannot reach {BASE_URL}?key={CANARY_KEY}"),
+    ):
+        with respx.mock() as router:
+            route = router.post(url__startswith=f"{BASE_URL}/generate")
+            if isinstance(answer, Exception):
+                route.mock(side_effect=answer)
+            else:
+                route.mock(return_value=answer)
+            response = model.prompt("hi", key=CANARY_KEY, stream=stream, max_retries=0)
+            with pytest.raises(llm.ModelError) as info:
+                response.text()
+        assert route.calls[0].request.url.params["key"] == CANARY_KEY
+        _assert_no_canary([*_rendered(info.value), repr(response)], caplog)
 
 
 def test_explicit_key_successful_answer_schema_and_tool_failures(

@@ -38,6 +38,10 @@ from llm_async._core.config import (
 )
 
 SECRET = "sk-CANARY-3f9a1c7e55"
+#: A JSON document nested deeper than the json module can read.
+DEEP_JSON = '{"a": ' * 100_000 + f'"{SECRET}"' + "}" * 100_000
+#: Valid JSON, over MAX_CONFIG_BYTES.
+HUGE_JSON = json.dumps({f"name{i}": SECRET for i in range(200_000)})
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 
@@ -200,7 +204,8 @@ def test_import_does_no_io_and_imports_nothing_heavy(tmp_path: Path) -> None:
         sys.modules["llm_async"] = package
         import llm_async._core.config
         heavy = {{"yaml", "pydantic", "httpx", "platformdirs", "click",
-                 "pluggy", "anyio", "llama_cpp", "numpy", "truststore"}}
+                 "pluggy", "anyio", "llama_cpp", "numpy", "truststore",
+                 "filelock"}}
         print(sorted(heavy & set(sys.modules)))
         """
     )
@@ -340,6 +345,8 @@ def test_load_keys_accepts_a_utf8_bom(config: Path) -> None:
         (f'{{"openai": "{SECRET}", "other": 5}}', "has a number for 'other'"),
         (f'{{"openai": ["{SECRET}"]}}', "has a list for 'openai'"),
         (SECRET.encode() + b"\xff\xfe", "is not"),
+        (DEEP_JSON, "nests too deeply"),
+        (HUGE_JSON, "is larger than 4 MB"),
     ],
 )
 def test_invalid_keys_json_never_reveals_secrets(
@@ -552,21 +559,30 @@ def test_load_aliases(config: Path) -> None:
     assert load_aliases() == {"fast": "gpt-4o-mini"}
 
 
-def test_load_aliases_invalid_json_raises_json_decode_error(config: Path) -> None:
-    path = write(config / "aliases.json", "{nope")
-    with pytest.raises(json.JSONDecodeError) as info:
-        load_aliases()
-    assert str(path) in str(info.value)
+UNREADABLE_ALIASES: dict[str, str | bytes] = {
+    "invalid": "{nope",
+    "binary": b"\xff\xfe\x00\x81garbage",
+    "deep": "[" * 100_000 + "]" * 100_000,
+    "huge": json.dumps({f"a{i}": "gpt-4o" for i in range(300_000)}),
+    "list": '["a"]',
+    "number": '{"a": 1}',
+    "empty": "",
+}
 
 
-@pytest.mark.parametrize("content", ['["a"]', '{"a": 1}'])
-def test_load_aliases_wrong_shape_raises_config_error(
-    config: Path, content: str
-) -> None:
-    path = write(config / "aliases.json", content)
+@pytest.mark.parametrize("name", sorted(UNREADABLE_ALIASES))
+def test_unreadable_aliases_json_raises_config_error(config: Path, name: str) -> None:
+    """Never a JSONDecodeError, UnicodeDecodeError or RecursionError from inside
+    the json module: a ConfigError (a ValueError) naming the file and the fix."""
+    path = write(config / "aliases.json", UNREADABLE_ALIASES[name])
     with pytest.raises(ConfigError) as info:
         load_aliases()
-    assert str(path) in str(info.value)
+    message = str(info.value)
+    assert message.startswith(f"{path} ")
+    assert "set_alias" in message
+    assert isinstance(info.value, ValueError)
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
 
 
 def test_write_alias_format(config: Path) -> None:
@@ -580,13 +596,42 @@ def test_write_alias_format(config: Path) -> None:
     assert leftovers(config) == []
 
 
-@pytest.mark.parametrize("content", ["{nope", "[1, 2]", "", b"\xff\xfe\x00"])
-def test_write_alias_overwrites_an_invalid_file(
-    config: Path, content: str | bytes
-) -> None:
-    write(config / "aliases.json", content)
-    write_alias("fast", "gpt-4o-mini")
+@pytest.mark.parametrize("name", sorted(UNREADABLE_ALIASES))
+def test_write_alias_moves_an_unreadable_file_aside(config: Path, name: str) -> None:
+    """As the seed says, an unreadable aliases.json is overwritten; its bytes are
+    kept first as aliases.json.corrupt-<timestamp>, with one warning naming both."""
+    content = UNREADABLE_ALIASES[name]
+    path = write(config / "aliases.json", content)
+    with pytest.warns(_config.ConfigFileWarning) as record:
+        write_alias("fast", "gpt-4o-mini")
     assert load_aliases() == {"fast": "gpt-4o-mini"}
+    backups = sorted(config.glob("aliases.json.corrupt-*"))
+    assert len(backups) == 1
+    expected = content.encode() if isinstance(content, str) else content
+    assert backups[0].read_bytes() == expected
+    assert len(record) == 1
+    assert str(path) in str(record[0].message)
+    assert str(backups[0]) in str(record[0].message)
+    write_alias("big", "gpt-4o")  # readable now: no second warning
+    assert load_aliases() == {"fast": "gpt-4o-mini", "big": "gpt-4o"}
+
+
+def test_two_recoveries_keep_both_old_files(config: Path) -> None:
+    for content in ("{one", "{two"):
+        write(config / "aliases.json", content)
+        with pytest.warns(_config.ConfigFileWarning):
+            assert _config.recover_aliases() is not None
+    kept = sorted(p.read_text() for p in config.glob("aliases.json.corrupt-*"))
+    assert kept == ["{one", "{two"]
+    assert not (config / "aliases.json").exists()
+    assert _config.recover_aliases() is None  # nothing to do
+
+
+def test_delete_alias_leaves_an_unreadable_file_alone(config: Path) -> None:
+    path = write(config / "aliases.json", b"\xff\xfe")
+    with pytest.raises(KeyError, match="not valid JSON"):
+        delete_alias("fast")
+    assert path.read_bytes() == b"\xff\xfe"
 
 
 def test_delete_alias(config: Path) -> None:
@@ -644,6 +689,22 @@ def test_set_default_model_none_without_a_file_is_a_no_op(config: Path) -> None:
     set_default_model(None)  # llm raises TypeError here
     assert not (config / "default_model.txt").exists()
     assert get_default_model() == DEFAULT_MODEL
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(b"\xff\xfe\x00gpt", "is not UTF-8 text"), (b"x" * (5 << 20), "larger than")],
+)
+def test_unreadable_default_model_file_raises_config_error(
+    config: Path, content: bytes, expected: str
+) -> None:
+    path = write(config / "default_model.txt", content)
+    with pytest.raises(ConfigError) as info:
+        get_default_model()
+    assert str(path) in str(info.value)
+    assert expected in str(info.value)
+    set_default_model("gpt-4o")  # setting it again is the fix
+    assert get_default_model() == "gpt-4o"
 
 
 def test_default_model_custom_filename(config: Path) -> None:
@@ -718,19 +779,43 @@ def test_extra_openai_models_entries_are_kept_as_dicts(config: Path) -> None:
         ),
         (f"- model_id: a\n\theaders: {SECRET}\n", "is not valid YAML"),
         (f"model_id: {SECRET}\n", "must contain a list of model definitions"),
-        (f"- model_id: a\n- {SECRET}\n", "entry 1 must be a mapping, not a str"),
-        (f"- model_id: a\n- model_name: {SECRET}\n", "entry 1 has no model_id"),
-        ("- model_id: 4\n", "entry 0: model_id must be a string, not int"),
-        ("- model_id: ''\n", "entry 0: model_id is empty"),
+        ("- " * 20_000 + SECRET, "nests too deeply"),
+        (b"- model_id: \xff\xfe\x00" + SECRET.encode(), "is not UTF-8 text"),
+        (f"- model_id: {SECRET}\n" * 300_000, "is larger than 4 MB"),
     ],
 )
-def test_invalid_extra_openai_models(config: Path, text: str, expected: str) -> None:
-    path = write_extra(config, text)
+def test_invalid_extra_openai_models(
+    config: Path, text: str | bytes, expected: str
+) -> None:
+    path = write(config / "extra-openai-models.yaml", text)
     with pytest.raises(ConfigError) as info:
         load_extra_openai_models()
     assert str(path) in str(info.value)
     assert expected in str(info.value)
     assert_no_secret(info.value)
+
+
+def test_extra_openai_models_keeps_invalid_entries_for_the_caller(
+    config: Path,
+) -> None:
+    """Entries are checked one by one by the provider (which skips a bad one)."""
+    write_extra(config, "- model_id: a\n- just a string\n- model_id: 4\n")
+    assert load_extra_openai_models() == [
+        {"model_id": "a"},
+        "just a string",
+        {"model_id": 4},
+    ]
+
+
+def test_load_yaml_list_gives_each_entry_its_line(config: Path) -> None:
+    path = write_extra(
+        config, "# models\n- model_id: a\n\n- model_id: b\n  x: 1\n- 3\n"
+    )
+    assert _config.load_yaml_list(path) == [
+        (2, {"model_id": "a"}),
+        (4, {"model_id": "b", "x": 1}),
+        (6, 3),
+    ]
 
 
 def test_invalid_extra_openai_models_yaml_names_the_line(config: Path) -> None:

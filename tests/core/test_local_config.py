@@ -40,10 +40,13 @@ def fresh_registry() -> Iterator[None]:
     _reset()
 
 
-def write_config(user_path: Path, text: str) -> Path:
+def write_config(user_path: Path, text: str | bytes) -> Path:
     user_path.mkdir(parents=True, exist_ok=True)
     path = user_path / CONFIG_FILE
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
 
 
@@ -149,12 +152,13 @@ def test_invalid_entries_warn_and_the_others_load(user_path: Path) -> None:
     messages = [str(warning.message) for warning in caught]
     assert len(messages) == 6
     expected = [
-        "entry 2 was skipped: model_id is missing",
-        "entry 3 ('no-path') was skipped: path is missing",
-        "entry 4 ('typo') was skipped: unknown keys ['n_ctxx']",
-        "entry 5 ('negative') was skipped: n_ctx of 'negative' must be 0 or more",
-        "entry 6 was skipped: expected a mapping",
-        "entry 7 ('good') was skipped: model_id 'good' repeats",
+        "entry 2 (line 4) was skipped: model_id is missing",
+        "entry 3 ('no-path', line 5) was skipped: path is missing",
+        "entry 4 ('typo', line 6) was skipped: unknown keys ['n_ctxx']",
+        "entry 5 ('negative', line 9) was skipped: n_ctx of 'negative' must be 0 "
+        "or more",
+        "entry 6 (line 12) was skipped: expected a mapping",
+        "entry 7 ('good', line 13) was skipped: model_id 'good' repeats",
     ]
     joined = "\n".join(messages)
     for fragment in expected:
@@ -165,12 +169,14 @@ def test_invalid_entries_warn_and_the_others_load(user_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("model_id: alone\npath: x.gguf\n", "must be a list of models, not a dict"),
+        ("model_id: alone\npath: x.gguf\n", "must contain a list of models"),
+        ("- " * 20_000 + "x", "nests too deeply"),
+        (b"- model_id: \xff\xfe\n", "is not UTF-8 text"),
         ("- [unclosed\n", "could not be read"),
     ],
 )
 def test_unusable_config_file_warns_once(
-    user_path: Path, text: str, fragment: str
+    user_path: Path, text: str | bytes, fragment: str
 ) -> None:
     path = write_config(user_path, text)
     with pytest.warns(GGUFConfigWarning, match=fragment):

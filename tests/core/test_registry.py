@@ -84,6 +84,25 @@ def test_set_alias_resolves_target_and_remove(user_path: Path) -> None:
         llm_async.remove_alias("e")
 
 
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00binary", b"[" * 100_000])
+def test_unreadable_aliases_json_is_a_config_error_then_set_alias_recovers(
+    user_path: Path, content: bytes
+) -> None:
+    """get_model names the file (no UnicodeDecodeError or RecursionError from
+    the json module); set_alias overwrites it, as llm does, keeping it aside."""
+    user_path.mkdir(exist_ok=True)
+    (user_path / "aliases.json").write_bytes(content)
+    for get in (llm_sync.get_model, llm_async.get_async_model):
+        with pytest.raises(llm_async.ConfigError, match=r"aliases\.json"):
+            get("echo")
+    with pytest.warns(llm_async.ConfigFileWarning, match="corrupt-") as record:
+        llm_sync.set_alias("e", "echo")
+    assert len(record) == 1
+    assert llm_sync.get_model("e").model_id == "echo"
+    (backup,) = user_path.glob("aliases.json.corrupt-*")
+    assert backup.read_bytes() == content
+
+
 def test_models_with_aliases_have_both_facades() -> None:
     entry = next(
         m for m in llm_async.get_models_with_aliases() if m.model.model_id == "echo"

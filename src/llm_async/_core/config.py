@@ -8,30 +8,44 @@ Same directory and same file formats as ``llm``:
 * ``extra-openai-models.yaml``: a list of OpenAI-compatible model definitions.
 
 Importing this module reads nothing; every function reads the files afresh.
-Every write is atomic (``atomic_write_text``). No key value ever appears in an
-exception message raised here.
+Every write is atomic (``atomic_write_text``): a reader sees the old file or the
+new one, never a partial one. Every read-modify-write holds a cross-process
+lock (``config_lock``, on ``.llm-async.lock`` in the directory), so the CLI, a
+notebook and a web app's workers sharing the directory lose no update.
+
+A file that cannot be used (invalid JSON or YAML, wrong types, binary bytes,
+nesting too deep, over ``MAX_CONFIG_BYTES``) raises ``ConfigError`` naming the
+file and the problem; never an exception from inside a parser. No key value
+ever appears in an exception message raised here.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import stat
 import sys
 import threading
-from contextlib import suppress
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from llm_async._core.errors import ConfigError, KeysFileWarning
+from llm_async._core.errors import ConfigError, ConfigFileWarning, KeysFileWarning
 
 __all__ = [
     "APP_NAME",
     "DEFAULT_MODEL",
     "KEYS_NOTE",
+    "LOCK_FILE",
+    "MAX_CONFIG_BYTES",
     "ConfigError",
+    "ConfigFileWarning",
     "KeysFileWarning",
     "atomic_write_text",
+    "config_lock",
     "delete_alias",
     "get_default_embedding_model",
     "get_default_model",
@@ -39,6 +53,8 @@ __all__ = [
     "load_aliases",
     "load_extra_openai_models",
     "load_keys",
+    "load_yaml_list",
+    "recover_aliases",
     "set_default_embedding_model",
     "set_default_model",
     "set_key",
@@ -59,8 +75,98 @@ _DEFAULT_MODEL_FILE = "default_model.txt"
 _DEFAULT_EMBEDDING_MODEL_FILE = "default_embedding_model.txt"
 _EXTRA_OPENAI_MODELS_FILE = "extra-openai-models.yaml"
 
-# Serializes read-modify-write cycles within this process (not across processes).
-_write_lock = threading.Lock()
+#: The lock file (in the user directory) that serializes writes across processes.
+LOCK_FILE = ".llm-async.lock"
+#: Seconds to wait for another process's write before giving up.
+LOCK_TIMEOUT = 30.0
+# Seconds between two tries to take a lock another process holds (filelock's
+# default, 0.05, leaves the lock idle most of the time when writers queue up).
+LOCK_POLL = 0.005
+#: A config file larger than this is refused (``ConfigError``) without parsing.
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+# Serializes read-modify-write cycles between threads of this process; the file
+# lock (filelock) does it between processes.
+_write_lock = threading.RLock()
+
+
+@contextmanager
+def config_lock(directory: Path | None = None) -> Iterator[Path]:
+    """Hold the configuration lock of ``directory`` (``user_dir()``); yields it.
+
+    Every write of this module holds it around its read-modify-write, for
+    threads of this process and for other processes (a ``filelock.FileLock`` on
+    ``LOCK_FILE``, released by the OS if a process dies). Reentrant within a
+    thread. Waiting more than ``LOCK_TIMEOUT`` seconds raises ``ConfigError``.
+    """
+    from filelock import FileLock, Timeout
+
+    directory = directory or user_dir()
+    path = directory / LOCK_FILE
+    with _write_lock:
+        lock = FileLock(path, timeout=LOCK_TIMEOUT, mode=0o600)
+        try:
+            lock.acquire(poll_interval=LOCK_POLL)
+        except Timeout:
+            timed_out = True
+        else:
+            timed_out = False
+        if timed_out:
+            raise ConfigError(
+                f"Could not lock {path} within {LOCK_TIMEOUT:g} s: another process "
+                "is writing the configuration. Try again; if no other process is "
+                "running, delete the lock file."
+            )
+        try:
+            yield directory
+        finally:
+            lock.release()
+
+
+def read_config_bytes(path: Path) -> bytes | None:
+    """The bytes of a config file; ``None`` if it does not exist.
+
+    ``ConfigError`` names the file if it is larger than ``MAX_CONFIG_BYTES``
+    or cannot be read (a directory, no permission).
+    """
+    raw, problem = _read_bytes(path)
+    if problem is not None:
+        raise ConfigError(f"{path} {problem}")
+    return raw
+
+
+def _read_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """``(bytes, None)``, ``(None, None)`` if absent, or ``(None, problem)``."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"could not be read ({type(exc).__name__}: {exc.strerror})"
+    if len(raw) > MAX_CONFIG_BYTES:
+        return None, f"is larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB"
+    return raw, None
+
+
+def _parse_json(raw: bytes) -> tuple[Any, str | None]:
+    """``(data, None)``, or ``(None, problem)`` saying why ``raw`` is not JSON.
+
+    The problem never quotes the text (it may hold secrets); nothing raised by
+    the parser escapes, and none is kept as a ``__context__``.
+    """
+    try:
+        return json.loads(raw), None
+    except json.JSONDecodeError as exc:
+        return None, (
+            f"is not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
+        )
+    except UnicodeDecodeError:
+        return None, "is not UTF-8 text"
+    except RecursionError:
+        return None, "nests too deeply to be read"
+    except ValueError:  # any other decoding failure of the json module
+        return None, "is not valid JSON"
 
 
 def user_dir() -> Path:
@@ -207,30 +313,25 @@ def _check_keys_mode(path: Path, mode: int) -> None:
 
 def _read_keys(path: Path) -> dict[str, str]:
     try:
-        with path.open("rb") as file:
-            raw = file.read()
-            _check_keys_mode(path, stat.S_IMODE(os.fstat(file.fileno()).st_mode))
+        _check_keys_mode(path, stat.S_IMODE(os.stat(path).st_mode))
     except FileNotFoundError:
         return {}
-    # The exception objects of a failed parse hold the file's text (and so the
-    # secrets): build the message from harmless fields and raise outside the
-    # except block, so they are not even attached as __context__.
-    problem: str | None = None
+    raw, problem = _read_bytes(path)
     data: Any = None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        problem = f"is not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
-    except UnicodeDecodeError:
-        problem = "is not UTF-8 text"
+    if raw is not None:
+        # The exception objects of a failed parse hold the file's text (and so
+        # the secrets): _parse_json keeps only harmless fields, raises nothing.
+        data, problem = _parse_json(raw)
+    elif problem is None:
+        return {}
     if problem is None and not isinstance(data, dict):
         problem = f"must contain a JSON object, not {_json_type(data)}"
     if problem is None:
         for name, value in data.items():
             if not isinstance(value, str):
                 problem = (
-                    f"has a {_json_type(value)} for {name!r}; every value must be "
-                    "a string"
+                    f"has a {_json_type(value)} for {_short(name)}; every value "
+                    "must be a string"
                 )
                 break
     if problem is not None:
@@ -240,6 +341,11 @@ def _read_keys(path: Path) -> dict[str, str]:
             "your keys again with 'llm keys set NAME'."
         )
     return dict(data)
+
+
+def _short(name: str) -> str:
+    """A key of a config file, quoted and cut to a readable length."""
+    return repr(name) if len(name) <= 60 else repr(name[:57]) + "..."
 
 
 def _json_type(value: Any) -> str:
@@ -299,11 +405,12 @@ def set_key(name: str, value: str) -> None:
 
     A new ``keys.json`` is created with mode 0600 (it is never readable by
     others, even briefly) and starts with a ``"// Note"`` entry; an existing
-    one keeps its mode. The write is atomic. An existing ``keys.json`` that is
-    invalid raises ``ConfigError`` and is left untouched.
+    one keeps its mode. The write is atomic and holds ``config_lock``. An
+    existing ``keys.json`` that is invalid raises ``ConfigError`` and is never
+    overwritten (it may hold the only copy of other keys).
     """
-    with _write_lock:
-        path = user_dir() / _KEYS_FILE
+    with config_lock() as directory:
+        path = directory / _KEYS_FILE
         keys = _read_keys(path) if path.exists() else {"// Note": KEYS_NOTE}
         keys[name] = value
         atomic_write_text(path, json.dumps(keys, indent=2) + "\n", mode=0o600)
@@ -315,51 +422,89 @@ def set_key(name: str, value: str) -> None:
 def load_aliases() -> dict[str, str]:
     """The aliases in ``aliases.json`` (alias -> model id); ``{}`` if absent.
 
-    As in ``llm``, a file that is not valid JSON raises ``json.JSONDecodeError``
-    (its message names the file); valid JSON that is not an object of strings
-    raises ``ConfigError``. Both are ``ValueError`` subclasses.
+    A file that is not a JSON object of strings raises ``ConfigError`` (a
+    ``ValueError``, like the ``json.JSONDecodeError`` of ``llm``) naming the file,
+    the problem and the fix. ``set_alias`` recovers from it: see
+    ``recover_aliases``.
     """
     path = user_dir() / _ALIASES_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise json.JSONDecodeError(f"{path}: {exc.msg}", exc.doc, exc.pos) from None
+    aliases, problem = _read_aliases(path)
+    if problem is not None:
+        raise ConfigError(
+            f"{path} {problem}. It should look like "
+            '{"alias": "model-id"}: fix it in an editor or delete it; setting an '
+            "alias (set_alias, or 'llm aliases set') moves it aside and starts a "
+            "new one."
+        )
+    return aliases
+
+
+def _read_aliases(path: Path) -> tuple[dict[str, str], str | None]:
+    """The aliases in ``path`` and ``None``, or ``{}`` and what is wrong with it."""
+    raw, problem = _read_bytes(path)
+    if raw is None:
+        return {}, problem
+    data, problem = _parse_json(raw)
+    if problem is not None:
+        return {}, problem
     if not isinstance(data, dict):
-        raise ConfigError(f"{path} must contain a JSON object, not {_json_type(data)}")
+        return {}, f"must contain a JSON object, not {_json_type(data)}"
     for alias, target in data.items():
         if not isinstance(target, str):
-            raise ConfigError(
-                f"{path}: the alias {alias!r} must name a model id (a string), "
-                f"not a {_json_type(target)}"
+            return {}, (
+                f"has a {_json_type(target)} for the alias {_short(alias)}; it "
+                "must name a model id (a string)"
             )
-    return dict(data)
+    return data, None
 
 
-def _read_aliases_for_update(path: Path) -> dict[str, str] | None:
-    """The aliases object in ``path``; ``None`` if unreadable as one."""
-    try:
-        data = json.loads(path.read_bytes())
-    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+def recover_aliases() -> Path | None:
+    """Move an unreadable ``aliases.json`` aside, so that a new one can start.
+
+    As in ``llm``, setting an alias over an unreadable ``aliases.json``
+    overwrites it; here its contents are kept first, beside it, as
+    ``aliases.json.corrupt-<timestamp>``, and a ``ConfigFileWarning`` names
+    both paths. Returns the new path of the old file (``None``: nothing to do).
+    An ``aliases.json`` that cannot be opened at all raises ``ConfigError``.
+    """
+    with config_lock() as directory:
+        return _move_aside_if_unreadable(directory / _ALIASES_FILE)
+
+
+def _move_aside_if_unreadable(path: Path) -> Path | None:
+    _, problem = _read_aliases(path)
+    if problem is None:
         return None
-    if not isinstance(data, dict):
-        return None
-    return data
+    if not path.is_file() or not os.access(path, os.R_OK):
+        # A directory, no permission: nothing to keep, and nothing to replace.
+        raise ConfigError(f"{path} {problem}")
+    stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
+    backup = path.with_name(f"{path.name}.corrupt-{stamp}")
+    number = 1
+    while backup.exists():
+        number += 1
+        backup = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+    os.replace(path, backup)
+    warnings.warn(
+        f"{path} {problem}; it was moved to {backup} and a new {path.name} was "
+        "started.",
+        ConfigFileWarning,
+        stacklevel=4,
+    )
+    return backup
 
 
 def write_alias(alias: str, target: str) -> None:
     """Store ``alias`` for the model id ``target`` in ``aliases.json``.
 
     The target is written as given (``set_alias`` resolves it first). If
-    ``aliases.json`` does not exist or does not hold a JSON object, it is
-    created or overwritten.
+    ``aliases.json`` does not exist it is created; if it is unreadable it is
+    moved aside first (``recover_aliases``) and a new one is started.
     """
-    with _write_lock:
-        path = user_dir() / _ALIASES_FILE
-        aliases = (_read_aliases_for_update(path) if path.exists() else None) or {}
+    with config_lock() as directory:
+        path = directory / _ALIASES_FILE
+        _move_aside_if_unreadable(path)
+        aliases, _ = _read_aliases(path)
         aliases[alias] = target
         atomic_write_text(path, json.dumps(aliases, indent=4) + "\n")
 
@@ -368,15 +513,15 @@ def delete_alias(alias: str) -> None:
     """Remove ``alias`` from ``aliases.json``.
 
     Raises ``KeyError("No aliases.json file exists")``,
-    ``KeyError("aliases.json file is not valid JSON")`` or
-    ``KeyError(f"No such alias: {alias}")``.
+    ``KeyError("aliases.json file is not valid JSON")`` (the file is left as it
+    is) or ``KeyError(f"No such alias: {alias}")``.
     """
-    with _write_lock:
-        path = user_dir() / _ALIASES_FILE
+    with config_lock() as directory:
+        path = directory / _ALIASES_FILE
         if not path.exists():
             raise KeyError("No aliases.json file exists")
-        aliases = _read_aliases_for_update(path)
-        if aliases is None:
+        aliases, problem = _read_aliases(path)
+        if problem is not None:
             raise KeyError("aliases.json file is not valid JSON")
         if alias not in aliases:
             raise KeyError(f"No such alias: {alias}")
@@ -392,13 +537,22 @@ def get_default_model(
 ) -> str | None:
     """The default model id from ``default_model.txt``, else ``default``.
 
-    Surrounding whitespace is removed; an empty file counts as absent.
+    Surrounding whitespace is removed; an empty file counts as absent. A file
+    that is not UTF-8 text, or is huge, raises ``ConfigError`` naming it.
     """
     path = user_dir() / filename
-    try:
-        content = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    raw = read_config_bytes(path)
+    if raw is None:
         return default
+    try:
+        content = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        content = None
+    if content is None:
+        raise ConfigError(
+            f"{path} is not UTF-8 text: it should hold one model id. Fix it in an "
+            "editor, delete it, or set the default model again."
+        )
     return content or default
 
 
@@ -406,13 +560,14 @@ def set_default_model(model: str | None, filename: str = _DEFAULT_MODEL_FILE) ->
     """Save ``model`` as the default model (verbatim: no check, no newline).
 
     ``None`` deletes ``default_model.txt``, and does nothing if there is none
-    (``llm`` raises ``TypeError`` in that case).
+    (``llm`` raises ``TypeError`` in that case). Holds ``config_lock``.
     """
-    path = user_dir() / filename
-    if model is None:
-        path.unlink(missing_ok=True)
-    else:
-        atomic_write_text(path, model)
+    with config_lock() as directory:
+        path = directory / filename
+        if model is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write_text(path, model)
 
 
 def get_default_embedding_model() -> str | None:
@@ -431,55 +586,64 @@ def set_default_embedding_model(model: str | None) -> None:
 def load_extra_openai_models() -> list[dict[str, Any]]:
     """The entries of ``extra-openai-models.yaml``; ``[]`` if absent or empty.
 
-    Each entry is returned as the mapping found in the file. Raises
-    ``ConfigError`` naming the file, and the entry index (from 0), if the file
-    is not valid YAML or not a list of mappings that each have a string
-    ``model_id``. Messages never quote values from the file (``headers`` may
-    hold credentials).
+    Each entry is returned as found in the file (checking each one is the
+    caller's job: ``providers.openai.models`` skips an invalid one with a
+    warning). ``ConfigError`` names the file if it cannot be read as a YAML list
+    (see ``load_yaml_list``).
     """
-    import yaml
-
     path = user_dir() / _EXTRA_OPENAI_MODELS_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    return [entry for _, entry in load_yaml_list(path, "model definitions")]
+
+
+def load_yaml_list(path: Path, what: str = "entries") -> list[tuple[int, Any]]:
+    """The entries of a YAML file holding a list, each with its line number.
+
+    ``[]`` if the file is absent or empty. ``ConfigError`` names the file and
+    the problem when it cannot be read as a list of ``what``: over
+    ``MAX_CONFIG_BYTES``, not UTF-8, not valid YAML (with line and column),
+    nesting too deep, or not a list. Messages never quote values from the file
+    (they may hold credentials).
+    """
+    raw = read_config_bytes(path)
+    if raw is None:
         return []
+    try:
+        text: str | None = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = None
     if text is None:
         raise ConfigError(f"{path} is not UTF-8 text")
+    import yaml
+
     # A YAMLError's marks hold the whole file: take what is needed, raise outside.
     problem: str | None = None
+    node: Any = None
     data: Any = None
     try:
-        data = yaml.safe_load(text)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                data = loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
-        problem = _describe_yaml_error(exc)
+        problem = f"is not valid YAML: {_describe_yaml_error(exc)}"
+    except RecursionError:
+        problem = "nests too deeply to be read"
     if problem is not None:
-        raise ConfigError(f"{path} is not valid YAML: {problem}")
+        raise ConfigError(f"{path} {problem}")
     if data is None:
         return []
     if not isinstance(data, list):
         raise ConfigError(
-            f"{path} must contain a list of model definitions "
-            f"(lines starting with '- model_id: ...'), not a {type(data).__name__}"
+            f"{path} must contain a list of {what} (lines starting with "
+            f"'- model_id: ...'), not a {type(data).__name__}"
         )
-    for index, entry in enumerate(data):
-        label = f"{path}: entry {index}"
-        if not isinstance(entry, dict):
-            raise ConfigError(
-                f"{label} must be a mapping, not a {type(entry).__name__}"
-            )
-        if "model_id" not in entry:
-            raise ConfigError(f"{label} has no model_id")
-        model_id = entry["model_id"]
-        if not isinstance(model_id, str):
-            raise ConfigError(
-                f"{label}: model_id must be a string, not {type(model_id).__name__}"
-            )
-        if not model_id.strip():
-            raise ConfigError(f"{label}: model_id is empty")
-    return data
+    return [
+        (item.start_mark.line + 1, entry)
+        for item, entry in zip(node.value, data, strict=True)
+    ]
 
 
 def _describe_yaml_error(exc: Exception) -> str:

@@ -31,6 +31,7 @@
     UserWarning
     ├── PluginWarning                    a plugin could not be loaded; it was skipped
     ├── KeysFileWarning                  keys.json is readable by other users
+    ├── ConfigFileWarning                an unreadable config file was moved aside
     ├── OpenAIConfigWarning              an extra-openai-models.yaml entry was skipped
     ├── GGUFConfigWarning                a gguf-models.yaml entry was skipped
     └── LocalModelWarning                llama.cpp was built in a way known to crash
@@ -54,6 +55,7 @@ __all__ = [
     "CancelToolCall",
     "ChainLimitExceeded",
     "ConfigError",
+    "ConfigFileWarning",
     "ContextWindowExceededError",
     "GGUFConfigWarning",
     "KeysFileWarning",
@@ -261,6 +263,13 @@ class PluginWarning(UserWarning):
 
 class KeysFileWarning(UserWarning):
     """``keys.json`` can be read or written by other users (mode wider than 0600)."""
+
+
+class ConfigFileWarning(UserWarning):
+    """An unreadable config file (``aliases.json``) was moved aside and restarted.
+
+    The message names the file and where its old contents were kept.
+    """
 
 
 class OpenAIConfigWarning(UserWarning):

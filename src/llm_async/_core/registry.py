@@ -462,7 +462,12 @@ def get_embedding_model(name: str) -> Any:
 
 
 def set_alias(alias: str, model_id_or_alias: str) -> None:
-    """Save an alias in ``aliases.json``; the target may itself be an alias."""
+    """Save an alias in ``aliases.json``; the target may itself be an alias.
+
+    An unreadable ``aliases.json`` is moved aside first, with a warning
+    (``config.recover_aliases``), and a new one is started.
+    """
+    _config.recover_aliases()
     try:
         target = get_model(model_id_or_alias).model_id
     except UnknownModelError:

@@ -3,13 +3,13 @@
 HTTP statuses and ``httpx`` exceptions become the library's exception tree
 (``_errors``). Every error carries ``status_code`` and the provider's
 ``request_id`` when there was a response, keeps the original exception as
-``__cause__``, and never contains an API key: messages are passed through
-``redact()`` with the request's secrets, and URLs lose their query string.
+``__cause__``, and never contains an API key: messages and bodies are passed
+through ``redact()``/``redact_value()`` with the request's secrets, and URLs
+lose their query string (``_http.redaction`` holds those helpers).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +31,13 @@ from llm_async._core.errors import (
     ResponseDecodeError,
     ServerError,
 )
+from llm_async._http.redaction import (
+    SECRET_QUERY,
+    redact,
+    redact_value,
+    request_secrets,
+    safe_url,
+)
 from llm_async._http.retry import (
     mark_retryable,
     parse_retry_after,
@@ -39,6 +46,7 @@ from llm_async._http.retry import (
 from llm_async._http.settings import NEVER_RETRIED_STATUSES, CallSettings
 
 __all__ = [
+    "SECRET_QUERY",
     "ErrorMessage",
     "decode_error_body",
     "default_error_message",
@@ -63,8 +71,6 @@ REQUEST_ID_HEADERS = (
     "cf-ray",
 )
 _REQUEST_ID_SET = frozenset(REQUEST_ID_HEADERS)
-_SECRET_HEADER = re.compile(r"auth|key|token|secret|cookie|signature", re.IGNORECASE)
-SECRET_QUERY = ("key", "api_key", "apikey", "access_token", "token")
 
 CONTEXT_WINDOW_CODES = frozenset(
     {"context_length_exceeded", "context_window_exceeded", "exceed_context_size_error"}
@@ -91,50 +97,6 @@ NON_RETRYABLE_CODES = frozenset(
     {"insufficient_quota", "billing_hard_limit_reached", "enforced_spend_limit_reached"}
 )
 MAX_MESSAGE = 1000
-
-
-def request_secrets(request: httpx.Request) -> list[str]:
-    """The credentials in a request's headers and query, to keep out of messages.
-
-    Any header whose name mentions a key, token, secret, auth or cookie counts.
-    """
-    found: list[str] = []
-    headers = request.headers
-    encoding = None
-    for raw_name, raw_value in headers.raw:  # decode only the secret ones
-        if not raw_value or not _is_secret_header(raw_name.decode("latin-1")):
-            continue
-        encoding = encoding or headers.encoding
-        value = raw_value.decode(encoding)
-        if value:
-            found.append(value)
-            scheme, _, token = value.partition(" ")
-            if token and scheme.lower() in ("bearer", "basic", "token"):
-                found.append(token)
-    if request.url.query:  # parsing the query string costs a few microseconds
-        for name, value in request.url.params.multi_items():
-            if name.lower() in SECRET_QUERY and value:
-                found.append(value)
-    return [secret for secret in found if len(secret) >= 4]
-
-
-@functools.lru_cache(maxsize=512)
-def _is_secret_header(name: str) -> bool:
-    return _SECRET_HEADER.search(name) is not None
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``***``."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
-
-
-def safe_url(url: httpx.URL | str) -> str:
-    """The URL without query string, user info or fragment, for messages."""
-    parsed = httpx.URL(str(url))
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.scheme}://{parsed.host}{port}{parsed.path}"
 
 
 def request_id(headers: Mapping[str, str], body: Any = None) -> str | None:
@@ -251,6 +213,7 @@ def status_error(
         message = f"{message}: {excerpt}"
     secret_list = list(secrets)
     message = redact(str(message), secret_list)[:MAX_MESSAGE]
+    body = redact_value(body, secret_list)
     codes = body_codes(body) | ({code} if code else set())
     cls = _status_class(status, message, codes, text)
     retry_after = parse_retry_after(headers, now)

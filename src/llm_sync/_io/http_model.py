@@ -11,7 +11,8 @@ Streaming: a failure before any event reached the caller is retried like any
 other; once an event has been yielded, a failure (an idle timeout, a dropped
 connection, a provider error event) raises ``StreamInterruptedError`` with the
 text received so far in ``partial_text`` and the typed error as ``__cause__``,
-so ``except APIError`` catches both.
+so ``except APIError`` catches both. Every error raised has the request's
+credentials masked everywhere (``llm_async._http.redaction.redact_error``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from llm_async._http.model_base import (
     rebase_url,
     with_transport_options,
 )
+from llm_async._http.redaction import redact_error, request_secrets
 from llm_async._http.retry import RetryState
 from llm_async._http.settings import UNSET, Unset, resolve_settings
 
@@ -165,56 +167,64 @@ class HTTPModel(KeyModel):
         request = self.build_request(prompt, stream=streaming, key=key)
         error_message = getattr(self.provider, "error_message", None)
         state = RetryState(settings)
-        if not streaming:  # transport.send's loop, without its copy of the response
+        try:
+            if not streaming:  # transport.send's loop, without its copy of the response
+                while True:
+                    try:
+                        opened, content = transport.fetch(request, state, error_message)
+                        break
+                    except APIError as error:
+                        if not transport.wait_before_retry(state, request, error):
+                            raise
+                found, status = opened.request_id, opened.status_code
+                data = decode_json(content, request_id=found, status=status)
+                for event in parse_body(
+                    self.provider, data, response, request_id=found, status=status
+                ):
+                    yield event
+                return
+            partial: list[str] = []
+            emitted = False
             while True:
                 try:
-                    opened, content = transport.fetch(request, state, error_message)
-                    break
+                    with (
+                        transport.stream(
+                            request, retry=state, error_message=error_message
+                        ) as opened,
+                        sync_closing(self._batches(opened, response)) as batches,
+                    ):
+                        for batch in batches:
+                            if type(batch) is list:  # all of it is yielded
+                                if batch:
+                                    emitted = True
+                                    partial += [
+                                        e.chunk for e in batch if e.type == "text"
+                                    ]
+                                for event in batch:
+                                    yield event
+                                continue
+                            for event in batch:  # it may raise after some events
+                                emitted = True
+                                if event.type == "text":
+                                    partial.append(event.chunk)
+                                yield event
+                    return
                 except APIError as error:
+                    if emitted:
+                        raise StreamInterruptedError(
+                            "The stream was interrupted after part of the answer "
+                            f"arrived: {error.message}",
+                            partial_text="".join(partial),
+                            status_code=error.status_code,
+                            request_id=error.request_id,
+                        ) from error
                     if not transport.wait_before_retry(state, request, error):
                         raise
-            found, status = opened.request_id, opened.status_code
-            data = decode_json(content, request_id=found, status=status)
-            for event in parse_body(
-                self.provider, data, response, request_id=found, status=status
-            ):
-                yield event
-            return
-        partial: list[str] = []
-        emitted = False
-        while True:
-            try:
-                with (
-                    transport.stream(
-                        request, retry=state, error_message=error_message
-                    ) as opened,
-                    sync_closing(self._batches(opened, response)) as batches,
-                ):
-                    for batch in batches:
-                        if type(batch) is list:  # all of it is yielded
-                            if batch:
-                                emitted = True
-                                partial += [e.chunk for e in batch if e.type == "text"]
-                            for event in batch:
-                                yield event
-                            continue
-                        for event in batch:  # it may raise after some events
-                            emitted = True
-                            if event.type == "text":
-                                partial.append(event.chunk)
-                            yield event
-                return
-            except APIError as error:
-                if emitted:
-                    raise StreamInterruptedError(
-                        "The stream was interrupted after part of the answer "
-                        f"arrived: {error.message}",
-                        partial_text="".join(partial),
-                        status_code=error.status_code,
-                        request_id=error.request_id,
-                    ) from error
-                if not transport.wait_before_retry(state, request, error):
-                    raise
+        except APIError as error:
+            # Whatever the server echoed (an error event's text, a body) and
+            # whatever the cause chain holds: no key in any of it.
+            redact_error(error, [*request_secrets(request), key or ""])
+            raise
 
     def _batches(
         self, opened: HTTPStream, sink: ResponseSink

@@ -40,12 +40,16 @@ from llm_async._http.body import BodyBuffer
 from llm_async._http.errors import (
     ErrorMessage,
     request_id,
-    request_secrets,
-    safe_url,
     status_error,
     transport_error,
 )
 from llm_async._http.pool import speed_up_pool
+from llm_async._http.redaction import (
+    mask_httpx_log_urls,
+    redact_error,
+    request_secrets,
+    safe_url,
+)
 from llm_async._http.retry import RetryState, logger
 from llm_async._http.settings import CallSettings, RetryPolicy, resolve_settings
 from llm_async._http.tls import ssl_context
@@ -213,6 +217,7 @@ class Transport:
             return self._ssl
 
     def _new_client(self) -> httpx.Client:
+        mask_httpx_log_urls()  # httpx logs each request's URL, query included
         factory = self.transport_factory
         client = httpx.Client(
             verify=self._ssl_context(),
@@ -302,16 +307,22 @@ class Transport:
         """Open a streamed response, retrying until the server answers with success.
 
         The body is read with ``chunks()`` inside the block; a failure while
-        reading it is raised, never retried here. Pass ``retry`` to share one
+        reading it is raised, never retried here. Any ``APIError`` leaving the
+        block (a parser's too) has the request's credentials masked
+        (``redact_error``). Pass ``retry`` to share one
         attempt count and deadline between several opens of the same call.
         """
         state = retry or RetryState(settings or self.settings())
         secrets = request_secrets(request)
-        response = self._open(request, state, error_message, secrets)
         try:
-            yield HTTPStream(response, state, secrets)
-        finally:
-            response.close()
+            response = self._open(request, state, error_message, secrets)
+            try:
+                yield HTTPStream(response, state, secrets)
+            finally:
+                response.close()
+        except APIError as error:  # ours, or raised in the block (a parser's)
+            redact_error(error, secrets)
+            raise
 
     def fetch(
         self,
@@ -325,12 +336,16 @@ class Transport:
         while reading (the caller decides, as with ``stream()``).
         """
         secrets = request_secrets(request)
-        response = self._open(request, retry, error_message, secrets)
         try:
-            opened = HTTPStream(response, retry, secrets)
-            return opened, opened.read()
-        finally:
-            response.close()
+            response = self._open(request, retry, error_message, secrets)
+            try:
+                opened = HTTPStream(response, retry, secrets)
+                return opened, opened.read()
+            finally:
+                response.close()
+        except APIError as error:
+            redact_error(error, secrets)
+            raise
 
     def _open(
         self,

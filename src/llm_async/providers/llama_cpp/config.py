@@ -20,7 +20,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from llm_async._core.errors import GGUFConfigWarning
+from llm_async._core.config import load_yaml_list
+from llm_async._core.errors import ConfigError, GGUFConfigWarning
 from llm_async.providers.llama_cpp.engine import DEFAULT_N_CTX, GGUFSpec
 
 __all__ = [
@@ -69,28 +70,23 @@ def _spec_from_entry(entry: Any, base: Path) -> GGUFSpec:
 def load_config(path: Path) -> list[GGUFSpec]:
     """The valid entries of a ``gguf-models.yaml`` file; warns about the others.
 
-    A missing file is no models; an unreadable one warns once and is ignored.
+    A missing file is no models; an unreadable one (invalid YAML, binary, too
+    deep, too large, not a list) warns once, naming the file and the problem,
+    and is ignored. Each invalid entry warns once, naming its position (entry
+    number from 1, and line) and the reason.
     """
-    if not path.exists():
-        return []
-    import yaml
-
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        _warn(f"{path} could not be read and was ignored: {exc}")
-        return []
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        kind = type(data).__name__
-        _warn(f"{path} was ignored: it must be a list of models, not a {kind}")
+        entries = load_yaml_list(path, "models")
+    except ConfigError as exc:
+        _warn(f"{exc}; it was ignored (it could not be read as a list of models)")
         return []
     specs: list[GGUFSpec] = []
     seen: set[str] = set()
-    for index, entry in enumerate(data, start=1):
+    for index, (line, entry) in enumerate(entries, start=1):
         name = entry.get("model_id") if isinstance(entry, dict) else None
-        label = f"entry {index}" + (f" ({name!r})" if name else "")
+        label = f"entry {index} (line {line})"
+        if isinstance(name, str) and name:
+            label = f"entry {index} ({name[:60]!r}, line {line})"
         try:
             spec = _spec_from_entry(entry, path.parent)
         except (TypeError, ValueError) as exc:

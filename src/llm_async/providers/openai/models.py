@@ -20,9 +20,11 @@ Registered by the built-in plugin: the OpenAI models below, and every entry of
 ``completion: true`` entries use the Completions API and ``responses: true``
 entries the Responses API (``reasoning``, ``vision`` and ``service_tier``
 choose their options, as in ``llm``; ``verbosity: true``, our addition, adds
-that option). An invalid entry is skipped with a
-warning; a file that cannot be read warns once and the other models work.
-``register_openai_compatible()`` registers Chat Completions models from Python.
+that option). Each invalid entry is skipped with one ``OpenAIConfigWarning``
+naming its position (entry number from 0, and line) and the reason; the valid
+entries still load. A file that cannot be read warns once and the other models
+work. ``register_openai_compatible()`` registers Chat Completions models from
+Python.
 """
 
 from __future__ import annotations
@@ -296,12 +298,16 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def spec_from_entry(entry: Mapping[str, Any]) -> ModelSpec:
+def spec_from_entry(entry: Any) -> ModelSpec:
     """The ``ChatSpec`` of one ``extra-openai-models.yaml`` entry.
 
     ``ValueError`` names the problem without quoting values (headers may hold
     credentials).
     """
+    if not isinstance(entry, Mapping):
+        raise ValueError(
+            f"it must be a mapping with a model_id, not a {type(entry).__name__}"
+        )
     unknown = sorted(set(entry) - _KNOWN_KEYS, key=str)
     if unknown:
         raise ValueError(f"unknown keys {unknown}")
@@ -361,26 +367,28 @@ def _warn(message: str) -> None:
 
 def extra_specs() -> list[ModelSpec]:
     """The usable entries of ``extra-openai-models.yaml``; warns about the others."""
-    from llm_async._core.config import load_extra_openai_models
+    from llm_async._core.config import load_yaml_list, user_dir
 
     try:
-        entries = load_extra_openai_models()
+        entries = load_yaml_list(user_dir() / _EXTRA_FILE, "model definitions")
     except ConfigError as exc:
         _warn(f"{exc}; its models were not registered")
         return []
-    except OSError as exc:
-        _warn(
-            f"{_EXTRA_FILE} could not be read ({type(exc).__name__}); "
-            "its models were not registered"
-        )
-        return []
     specs = []
-    for index, entry in enumerate(entries):
+    for index, (line, entry) in enumerate(entries):
         try:
             specs.append(spec_from_entry(entry))
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             _warn(
-                f"{_EXTRA_FILE}: entry {index} "
-                f"({entry.get('model_id')!r}) was skipped: {exc}"
+                f"{_EXTRA_FILE}: entry {index} (line {line}"
+                f"{_name_of(entry)}) was skipped: {exc}"
             )
     return specs
+
+
+def _name_of(entry: Any) -> str:
+    """``, 'model-id'`` for an entry with a string model_id, else nothing."""
+    name = entry.get("model_id") if isinstance(entry, Mapping) else None
+    if not isinstance(name, str) or not name:
+        return ""
+    return f", {name[:60]!r}"
