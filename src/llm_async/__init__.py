@@ -33,6 +33,7 @@ from llm_async._core.errors import (
     ChainLimitExceeded,
     ConfigError,
     ContextWindowExceededError,
+    ConversationNotSupported,
     GGUFConfigWarning,
     KeysFileWarning,
     LocalModelError,
@@ -50,7 +51,9 @@ from llm_async._core.errors import (
     ServerError,
     StreamInterruptedError,
     UnknownModelError,
+    UnsupportedHookWarning,
 )
+from llm_async._core.fragments import Fragment
 from llm_async._core.parts import (
     AttachmentPart,
     Message,
@@ -76,8 +79,10 @@ from llm_async._core.registry import (
     get_embedding_model_aliases,
     get_embedding_models,
     get_embedding_models_with_aliases,
+    get_fragment_loaders,
     get_models_with_aliases,
     get_plugins,
+    get_template_loaders,
     get_tools,
     load_plugins,
     register_model,
@@ -109,8 +114,10 @@ if TYPE_CHECKING:
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
     from llm_async._core.hookspecs import hookimpl
+    from llm_async._core.logs import logs_db_path
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
+    from llm_async._core.templates import Template
     from llm_async._http.retry import RetryPolicy
 
     from ._io.http_model import AsyncHTTPModel
@@ -143,7 +150,9 @@ __all__ = [
     "ChainLimitExceeded",
     "ConfigError",
     "ContextWindowExceededError",
+    "ConversationNotSupported",
     "EmbeddingModelWithAliases",
+    "Fragment",
     "GGUFConfigWarning",
     "KeysFileWarning",
     "LocalModelError",
@@ -170,6 +179,7 @@ __all__ = [
     "ServerSideTool",
     "StreamEvent",
     "StreamInterruptedError",
+    "Template",
     "TextPart",
     "Tool",
     "ToolCall",
@@ -179,6 +189,7 @@ __all__ = [
     "ToolResultPart",
     "Toolbox",
     "UnknownModelError",
+    "UnsupportedHookWarning",
     "Usage",
     "afetch_attachment",
     "assistant",
@@ -191,13 +202,16 @@ __all__ = [
     "get_embedding_model_aliases",
     "get_embedding_models",
     "get_embedding_models_with_aliases",
+    "get_fragment_loaders",
     "get_key",
     "get_models_with_aliases",
     "get_plugins",
+    "get_template_loaders",
     "get_tools",
     "hookimpl",
     "load_keys",
     "load_plugins",
+    "logs_db_path",
     "parse_structured",
     "parts",
     "register_gguf",
@@ -227,7 +241,9 @@ _LAZY_NAMES = {
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.retry",
     "ScriptedReply": "llm_async._core.scripted_base",
+    "Template": "llm_async._core.templates",
     "hookimpl": "llm_async._core.hookspecs",
+    "logs_db_path": "llm_async._core.logs",
     "register_gguf": "llm_async._builtins.local",
     "register_openai_compatible": "llm_async._builtins.openai",
 }

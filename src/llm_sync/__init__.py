@@ -35,6 +35,7 @@ from llm_async._core.errors import (
     ChainLimitExceeded,
     ConfigError,
     ContextWindowExceededError,
+    ConversationNotSupported,
     GGUFConfigWarning,
     KeysFileWarning,
     LocalModelError,
@@ -52,7 +53,9 @@ from llm_async._core.errors import (
     ServerError,
     StreamInterruptedError,
     UnknownModelError,
+    UnsupportedHookWarning,
 )
+from llm_async._core.fragments import Fragment
 from llm_async._core.parts import (
     AttachmentPart,
     Message,
@@ -75,11 +78,13 @@ from llm_async._core.registry import (
     get_embedding_model_aliases,
     get_embedding_models,
     get_embedding_models_with_aliases,
+    get_fragment_loaders,
     get_model,
     get_model_aliases,
     get_models,
     get_models_with_aliases,
     get_plugins,
+    get_template_loaders,
     get_tools,
     load_plugins,
     register_model,
@@ -111,8 +116,10 @@ if TYPE_CHECKING:
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
     from llm_async._core.hookspecs import hookimpl
+    from llm_async._core.logs import logs_db_path
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
+    from llm_async._core.templates import Template
     from llm_async._http.retry import RetryPolicy
 
     from ._io.http_model import HTTPModel
@@ -147,8 +154,10 @@ __all__ = [
     "ConfigError",
     "ContextWindowExceededError",
     "Conversation",
+    "ConversationNotSupported",
     "EchoModel",
     "EmbeddingModelWithAliases",
+    "Fragment",
     "GGUFConfigWarning",
     "HTTPModel",
     "KeyModel",
@@ -181,6 +190,7 @@ __all__ = [
     "ServerSideTool",
     "StreamEvent",
     "StreamInterruptedError",
+    "Template",
     "TextPart",
     "Tool",
     "ToolCall",
@@ -191,6 +201,7 @@ __all__ = [
     "Toolbox",
     "Transport",
     "UnknownModelError",
+    "UnsupportedHookWarning",
     "Usage",
     "afetch_attachment",
     "assistant",
@@ -204,16 +215,19 @@ __all__ = [
     "get_embedding_model_aliases",
     "get_embedding_models",
     "get_embedding_models_with_aliases",
+    "get_fragment_loaders",
     "get_key",
     "get_model",
     "get_model_aliases",
     "get_models",
     "get_models_with_aliases",
     "get_plugins",
+    "get_template_loaders",
     "get_tools",
     "hookimpl",
     "load_keys",
     "load_plugins",
+    "logs_db_path",
     "parse_structured",
     "parts",
     "register_gguf",
@@ -256,7 +270,9 @@ _LAZY_NAMES = {
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.retry",
     "ScriptedReply": "llm_async._core.scripted_base",
+    "Template": "llm_async._core.templates",
     "hookimpl": "llm_async._core.hookspecs",
+    "logs_db_path": "llm_async._core.logs",
     "register_gguf": "llm_async._builtins.local",
     "register_openai_compatible": "llm_async._builtins.openai",
 }

@@ -24,3 +24,12 @@ def register_models(register: Any) -> None:
     from llm_async._builtins.local import register_local_models
 
     register_local_models(register)
+
+
+@hookimpl
+def register_tools(register: Any) -> None:
+    """Register the built-in tools ``llm_version`` and ``llm_time``."""
+    from llm_async._core.default_tools import llm_time, llm_version
+
+    register(llm_version)
+    register(llm_time)

@@ -23,12 +23,14 @@
     │   ├── LocalModelError              a local model could not load or run
     │   ├── ChainLimitExceeded (+ValueError)  a tool chain ran more rounds than allowed
     │   └── SchemaValidationError (+ValueError)  structured output did not validate
+    ├── ConversationNotSupported (ValueError)  a single-turn model got history
     ├── UnknownModelError (KeyError)     no model with that id or alias
     ├── CancelToolCall                   control flow: before_call skips a call
     └── PauseChain                       control flow: raised in a tool to pause a chain
 
     UserWarning
     ├── PluginWarning                    a plugin could not be loaded; it was skipped
+    │   └── UnsupportedHookWarning       a plugin implements a hook we never call
     ├── KeysFileWarning                  keys.json is readable by other users
     ├── OpenAIConfigWarning              an extra-openai-models.yaml entry was skipped
     ├── GGUFConfigWarning                a gguf-models.yaml entry was skipped
@@ -54,6 +56,7 @@ __all__ = [
     "ChainLimitExceeded",
     "ConfigError",
     "ContextWindowExceededError",
+    "ConversationNotSupported",
     "GGUFConfigWarning",
     "KeysFileWarning",
     "LocalModelError",
@@ -71,6 +74,7 @@ __all__ = [
     "ServerError",
     "StreamInterruptedError",
     "UnknownModelError",
+    "UnsupportedHookWarning",
 ]
 
 
@@ -84,6 +88,11 @@ class NeedsKeyException(ModelError):
 
 class ConfigError(ModelError, ValueError):
     """A configuration file in the user directory could not be used."""
+
+
+class ConversationNotSupported(ValueError):
+    """A model with ``supports_conversation = False`` was given assistant or
+    tool messages (a conversation, ``reply()`` or ``messages=``)."""
 
 
 class UnknownModelError(KeyError):
@@ -263,3 +272,8 @@ class OpenAIConfigWarning(UserWarning):
 
 class GGUFConfigWarning(UserWarning):
     """An entry of ``gguf-models.yaml`` (or the whole file) was unusable."""
+
+
+class UnsupportedHookWarning(PluginWarning):
+    """A plugin implements an ``llm`` hook this library never calls (named in
+    the message); the rest of the plugin works. Warned once per plugin and hook."""

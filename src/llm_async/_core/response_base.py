@@ -88,6 +88,13 @@ class ResponseBase:
 
     # Shared readers ---------------------------------------------------------
 
+    def _log(self, db: Any) -> str:
+        """Write this finished response to ``db`` (blocking); the turn id."""
+        from llm_async._core.logs import connect, log_response
+
+        with connect(db) as conn:
+            return log_response(conn, self)
+
     def _usage(self) -> Usage:
         return Usage(
             input=self.input_tokens,
