@@ -9,8 +9,8 @@ Usage::
 Only ``src/llm_async/__init__.py``, the drop-in modules at ``llm``'s paths
 (``models.py``, ``utils.py``, ``errors.py``, ``hookspecs.py``) and the
 ``src/llm_async/_io/`` folder are rewritten, and a fixed ``__main__.py`` (the
-command line of ``llm_async.cli``) is written; the sans-I/O code (``_core``, ``_http``, ``providers``) is imported by
-both facades from ``llm_async``. Output is
+command line of ``llm_async.cli``) is written; the sans-I/O code (``_core``,
+``_http``, ``providers``) is imported by both facades from ``llm_async``. Output is
 formatted with ruff and starts with a "generated, do not edit" header. ``--check``
 regenerates into a temporary directory and reports changed, missing and stale
 files, and fails when a replacement rule was never used.

@@ -449,9 +449,13 @@ def legacy_response_dict(row: Mapping[str, Any]) -> ResponseDict:
     by ``llm`` before 0.32): the prompt, system and answer as text."""
     inputs: list[MessageDict] = []
     if row.get("system"):
-        inputs.append({"role": "system", "parts": [{"type": "text", "text": row["system"]}]})
+        inputs.append(
+            {"role": "system", "parts": [{"type": "text", "text": row["system"]}]}
+        )
     if row.get("prompt"):
-        inputs.append({"role": "user", "parts": [{"type": "text", "text": row["prompt"]}]})
+        inputs.append(
+            {"role": "user", "parts": [{"type": "text", "text": row["prompt"]}]}
+        )
     output: list[MessageDict] = []
     if row.get("response"):
         output.append(
@@ -512,10 +516,7 @@ def conversation_dict(conn: sqlite3.Connection, thread_id: str) -> ConversationD
     data: ConversationDict = {
         "id": thread_id,
         "model": model,
-        "responses": [
-            {**response_dict(conn, row), "model": model}  # type: ignore[typeddict-item]
-            for row in turns
-        ],
+        "responses": [{**response_dict(conn, row), "model": model} for row in turns],
         "chain_limit": None,
     }
     if names and names[0]:

@@ -20,7 +20,6 @@ def aliases() -> None:
 def set_(alias: str, model_name: str) -> None:
     """Make ALIAS another name for MODEL."""
     import llm_sync
-
     from llm_async.cli.support import resolve_model
 
     llm_sync.set_alias(alias, resolve_model(model_name).model_id)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from llm_async.cli.support import friendly_error, resolve_model
+from llm_async.cli.support import friendly_error, resolve_model, stdin_is_terminal
 
 __all__ = ["prompt"]
 
@@ -113,14 +113,15 @@ def prompt(
 
 
 def _stdin_bytes() -> bytes:
-    return click.get_binary_stream("stdin").read()
+    stream: Any = sys.stdin.buffer
+    return bytes(stream.read())
 
 
 def _prompt_text(text: str | None, *, reading_stdin: bool) -> str | None:
     """The argument, after piped stdin if there is any (as llm does)."""
-    stream = click.get_text_stream("stdin")
-    if reading_stdin and not stream.isatty():
-        piped = stream.read()
+    if reading_stdin and not stdin_is_terminal():
+        stream: Any = sys.stdin
+        piped = str(stream.read())
         if piped:
             return f"{piped}\n{text}" if text else piped
     if text is None:

@@ -4,11 +4,12 @@ lookup with suggestions and error messages a person can act on."""
 from __future__ import annotations
 
 import difflib
+import sys
 from typing import Any
 
 import click
 
-__all__ = ["DefaultGroup", "friendly_error", "resolve_model"]
+__all__ = ["DefaultGroup", "friendly_error", "resolve_model", "stdin_is_terminal"]
 
 
 class DefaultGroup(click.Group):
@@ -29,9 +30,14 @@ class DefaultGroup(click.Group):
 
 
 def _stdin_is_terminal() -> bool:
-    stream = click.get_text_stream("stdin")
+    return stdin_is_terminal()
+
+
+def stdin_is_terminal() -> bool:
+    """True when nothing is piped in (a closed or odd stdin counts as a terminal)."""
+    stream: Any = sys.stdin
     try:
-        return stream.isatty()
+        return bool(stream.isatty())
     except (AttributeError, ValueError):
         return True
 
