@@ -13,11 +13,11 @@ from typing import Any
 
 import click
 
-from llm_async.cli.aliases import aliases
-from llm_async.cli.keys import keys
-from llm_async.cli.logs import logs
-from llm_async.cli.models import models
-from llm_async.cli.prompt import prompt
+from llm_async.cli.cmd_aliases import aliases
+from llm_async.cli.cmd_keys import keys
+from llm_async.cli.cmd_logs import logs
+from llm_async.cli.cmd_models import models
+from llm_async.cli.cmd_prompt import prompt
 from llm_async.cli.support import DefaultGroup
 
 __all__ = ["cli", "main"]
