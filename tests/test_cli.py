@@ -149,6 +149,7 @@ def test_openai_stream_through_respx_with_key_and_usage() -> None:
 
 
 def test_schema_dsl_and_no_stream(scripted: Any) -> None:
+    scripted.replies.clear()
     scripted.add('{"name": "x"}')
     result = run("-m", "scripted", "p", "--schema", "name, age int", "--no-stream")
     assert result.exit_code == 0
@@ -164,7 +165,8 @@ def test_attachments_from_a_file_and_stdin(scripted: Any, tmp_path: Path) -> Non
     path.write_bytes(png)
     scripted.add("two")
     assert run("-m", "scripted", "look", "-a", str(path), "--no-log").exit_code == 0
-    assert run("-m", "scripted", "look", "-a", "-", "--no-log", input=png).exit_code == 0
+    piped = run("-m", "scripted", "look", "-a", "-", "--no-log", input=png)
+    assert piped.exit_code == 0
     first, second = (p.attachments[0] for p in scripted.prompts)
     assert first.path == str(path.resolve())
     assert second.content == png
