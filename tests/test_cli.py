@@ -296,3 +296,25 @@ def test_help_does_not_import_the_library() -> None:
     )
     done = _process("-c", code)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+LLM_CLI = Path(os.environ.get("LLM_CLI", "/tmp/llmcli/bin/llm"))
+
+
+@pytest.mark.skipif(not LLM_CLI.exists(), reason="the real llm CLI is not installed")
+def test_the_real_llm_lists_what_we_logged(user_path: Path) -> None:
+    assert run("-m", "echo", "logged by us", "-s", "sys").exit_code == 0
+    done = subprocess.run(
+        [str(LLM_CLI), "logs", "--json", "-n", "1"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LLM_USER_PATH": str(user_path)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    [row] = json.loads(done.stdout)
+    assert (row["model"], row["prompt"], row["system"]) == (
+        "echo",
+        "logged by us",
+        "sys",
+    )
