@@ -1,4 +1,4 @@
-"""``python -m llm_async``: the ``llm-async`` command line."""
+"""``python -m llm_async`` / ``python -m llm_sync``: the ``llm-async`` command line."""
 
 from llm_async.cli import main
 
