@@ -6,9 +6,11 @@ Usage::
     python scripts/unasync.py          # regenerate src/llm_sync/ and tests/_sync/
     python scripts/unasync.py --check  # fail if the committed output is not current
 
-Only ``src/llm_async/__init__.py`` and the ``src/llm_async/_io/`` folder are
-rewritten; the sans-I/O code (``_core``, ``_http``, ``providers``) is imported by
-both facades from ``llm_async``. Output is
+Only ``src/llm_async/__init__.py``, the drop-in modules at ``llm``'s paths
+(``models.py``, ``utils.py``, ``errors.py``, ``hookspecs.py``) and the
+``src/llm_async/_io/`` folder are rewritten (with ``__main__.py``, which runs
+the command line); the sans-I/O code (``_core``,
+``_http``, ``providers``) is imported by both facades from ``llm_async``. Output is
 formatted with ruff and starts with a "generated, do not edit" header. ``--check``
 regenerates into a temporary directory and reports changed, missing and stale
 files, and fails when a replacement rule was never used.
@@ -44,6 +46,10 @@ TESTS_SYNC = Path("tests/_sync")
 # ``__init__.py`` and every module of the ``_io/`` folder. Shared sans-I/O code
 # (``_core/``, ``_http/``, ``providers/``) is imported by both facades as it is.
 IO_FOLDER = "_io"
+# Modules at ``llm``'s import paths (``llm.models``...): re-exports only, so
+# the sync twins are generated like ``__init__.py``.
+# ``__main__.py`` (``python -m``) runs the command line of ``llm_async.cli``.
+DROP_IN_MODULES = ("__main__.py", "errors.py", "hookspecs.py", "models.py", "utils.py")
 
 
 def _io_modules() -> list[str]:
@@ -51,6 +57,7 @@ def _io_modules() -> list[str]:
     folder = ROOT / SRC_ASYNC / IO_FOLDER
     return [
         "__init__.py",
+        *DROP_IN_MODULES,
         *sorted(
             path.relative_to(ROOT / SRC_ASYNC).as_posix()
             for path in folder.rglob("*.py")
@@ -226,6 +233,28 @@ def _sync_init_reexports(init_source: str) -> str:
     return "".join([*lines[:insert_at], addition, *lines[insert_at:]])
 
 
+def _sync_models_reexports(source: str) -> str:
+    """Add the async classes to the generated ``llm_sync/models.py``, which
+    (like ``llm.models``) offers both."""
+    async_models = (ROOT / SRC_ASYNC / "models.py").read_text(encoding="utf-8")
+    async_only = sorted(
+        name
+        for name in _module_literal(async_models, "__all__")
+        if SRC_REPLACEMENTS.get(name, name) != name
+    )
+    combined = sorted(set(_module_literal(source, "__all__")) | set(async_only))
+    node = _module_assignment(source, "__all__")
+    lines = source.splitlines(keepends=True)
+    start, end = node.lineno - 1, node.end_lineno or node.lineno
+    new_all = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in combined) + "]\n"
+    reexport = (
+        "from llm_async.models import (  # noqa: E402\n"
+        + "".join(f"    {n},\n" for n in async_only)
+        + ")\n\n"
+    )
+    return "".join([*lines[:start], reexport, new_all, *lines[end:]])
+
+
 def _module_assignment(source: str, name: str) -> ast.Assign:
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and any(
@@ -269,6 +298,8 @@ def generate(out_root: Path) -> list[str]:
         init = work / "out" / SRC_SYNC / "__init__.py"
         init_source = _sync_package_docstring(init.read_text("utf-8"))
         init.write_text(_sync_init_reexports(init_source), "utf-8")
+        models = work / "out" / SRC_SYNC / "models.py"
+        models.write_text(_sync_models_reexports(models.read_text("utf-8")), "utf-8")
         _ruff(outputs)
         for (source, target), produced in zip(pairs, outputs, strict=True):
             destination = out_root / target

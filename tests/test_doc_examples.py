@@ -73,6 +73,8 @@ DOCS = (
     "docs/anthropic.md",
     "docs/gemini.md",
     "docs/security.md",
+    "docs/cli.md",
+    "docs/coming-from-llm.md",
 )
 
 
@@ -255,7 +257,13 @@ def test_testing_and_plugins_md(
     # The examples' own asserts ran; the plugin example defined its hook.
     assert namespace["model"].prompts[1].tool_results[0].output == "5"
     assert callable(namespace["register_models"])
-    assert set(namespace["tools"]) == {"multiply", "times", "Memory"}
+    assert set(namespace["tools"]) == {
+        "multiply",
+        "times",
+        "Memory",
+        "llm_time",
+        "llm_version",
+    }
     assert not docs_server.calls
 
 
@@ -369,3 +377,14 @@ def test_gemini_md(
     }
     for call in route.calls:
         assert call.request.headers["x-goog-api-key"] == CANARY_KEY
+
+
+def test_cli_md(capsys: pytest.CaptureFixture[str]) -> None:
+    run_doc("docs/cli.md")
+    assert capsys.readouterr().out.splitlines() == ["True", "Log me"]
+
+
+def test_coming_from_llm_md(capsys: pytest.CaptureFixture[str]) -> None:
+    run_doc("docs/coming-from-llm.md")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["{", "Canned answer", "['llm_time', 'llm_version']", "['items']"]

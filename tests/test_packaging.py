@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The runtime dependencies, on purpose: a new one (above all a heavy one) needs a
 #: conscious change here. httpx brings certifi, which is the default CA bundle.
 RUNTIME_DEPENDENCIES = {
+    "click",  # the llm-async command line (imported only when it runs)
     "anyio",  # concurrency primitives (asyncio and trio), attachment files
     "httpx",  # the HTTP transport
     "pydantic",  # options, schemas, tool arguments

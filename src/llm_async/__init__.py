@@ -21,6 +21,7 @@ from llm_async._core.config import (
     set_key,
     user_dir,
 )
+from llm_async._core.conversion import set_converters as _set_converters
 from llm_async._core.errors import (
     APIConnectionError,
     APIError,
@@ -34,10 +35,12 @@ from llm_async._core.errors import (
     ConfigError,
     ConfigFileWarning,
     ContextWindowExceededError,
+    ConversationNotSupported,
     GGUFConfigWarning,
     KeysFileWarning,
     LocalModelError,
     LocalModelWarning,
+    MissingVariables,
     ModelError,
     NeedsKeyException,
     NotFoundError,
@@ -52,7 +55,9 @@ from llm_async._core.errors import (
     SSEDecodeError,
     StreamInterruptedError,
     UnknownModelError,
+    UnsupportedHookWarning,
 )
+from llm_async._core.fragments import Fragment
 from llm_async._core.parts import (
     AttachmentPart,
     Message,
@@ -78,8 +83,10 @@ from llm_async._core.registry import (
     get_embedding_model_aliases,
     get_embedding_models,
     get_embedding_models_with_aliases,
+    get_fragment_loaders,
     get_models_with_aliases,
     get_plugins,
+    get_template_loaders,
     get_tools,
     load_plugins,
     register_model,
@@ -111,8 +118,10 @@ if TYPE_CHECKING:
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
     from llm_async._core.hookspecs import hookimpl
+    from llm_async._core.logs import logs_db_path
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
+    from llm_async._core.templates import Template
     from llm_async._http.settings import RetryPolicy
     from llm_async.providers.openai.server_tools import CodeInterpreter, WebSearch
 
@@ -148,12 +157,15 @@ __all__ = [
     "ConfigError",
     "ConfigFileWarning",
     "ContextWindowExceededError",
+    "ConversationNotSupported",
     "EmbeddingModelWithAliases",
+    "Fragment",
     "GGUFConfigWarning",
     "KeysFileWarning",
     "LocalModelError",
     "LocalModelWarning",
     "Message",
+    "MissingVariables",
     "ModelError",
     "ModelWithAliases",
     "NeedsKeyException",
@@ -176,6 +188,7 @@ __all__ = [
     "ServerSideTool",
     "StreamEvent",
     "StreamInterruptedError",
+    "Template",
     "TextPart",
     "Tool",
     "ToolCall",
@@ -185,6 +198,7 @@ __all__ = [
     "ToolResultPart",
     "Toolbox",
     "UnknownModelError",
+    "UnsupportedHookWarning",
     "Usage",
     "WebSearch",
     "afetch_attachment",
@@ -198,13 +212,16 @@ __all__ = [
     "get_embedding_model_aliases",
     "get_embedding_models",
     "get_embedding_models_with_aliases",
+    "get_fragment_loaders",
     "get_key",
     "get_models_with_aliases",
     "get_plugins",
+    "get_template_loaders",
     "get_tools",
     "hookimpl",
     "load_keys",
     "load_plugins",
+    "logs_db_path",
     "parse_structured",
     "parts",
     "register_gguf",
@@ -236,7 +253,9 @@ _LAZY_NAMES = {
     "RetryPolicy": "llm_async._http.settings",
     "ScriptedReply": "llm_async._core.scripted_base",
     "WebSearch": "llm_async.providers.openai.server_tools",
+    "Template": "llm_async._core.templates",
     "hookimpl": "llm_async._core.hookspecs",
+    "logs_db_path": "llm_async._core.logs",
     "register_gguf": "llm_async._builtins.local",
     "register_openai_compatible": "llm_async._builtins.openai",
 }
@@ -257,3 +276,4 @@ def __dir__() -> list[str]:
 
 # The built-in models are registered like a plugin's (loaded on first lookup).
 _add_builtin_plugin("llm_async.builtin", "llm_async._builtins.plugin")
+_set_converters("llm_async._builtins.facades")

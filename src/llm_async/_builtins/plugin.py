@@ -34,3 +34,12 @@ def register_models(register: Any) -> None:
     from llm_async._builtins.gemini import register_gemini_models
 
     register_gemini_models(register)
+
+
+@hookimpl
+def register_tools(register: Any) -> None:
+    """Register the built-in tools ``llm_version`` and ``llm_time``."""
+    from llm_async._core.default_tools import llm_time, llm_version
+
+    register(llm_version)
+    register(llm_time)

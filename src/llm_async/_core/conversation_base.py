@@ -27,6 +27,9 @@ def history_messages(
     if conversation.responses:
         last = conversation.responses[-1]
         return [*last.prompt.messages, *last._state.messages()]
+    loaded = getattr(conversation, "loaded_messages", None)
+    if loaded:
+        return list(loaded)
     pieces = [str(item).strip() for item in [*(system_fragments or []), system or ""]]
     system_text = "\n\n".join(piece for piece in pieces if piece)
     return [Message("system", [TextPart(system_text)])] if system_text else []

@@ -24,12 +24,15 @@
     │   ├── LocalModelError              a local model could not load or run
     │   ├── ChainLimitExceeded (+ValueError)  a tool chain ran more rounds than allowed
     │   └── SchemaValidationError (+ValueError)  structured output did not validate
+    ├── ConversationNotSupported (ValueError)  a single-turn model got history
     ├── UnknownModelError (KeyError)     no model with that id or alias
+    ├── MissingVariables                 a template lacked a variable's value
     ├── CancelToolCall                   control flow: before_call skips a call
     └── PauseChain                       control flow: raised in a tool to pause a chain
 
     UserWarning
     ├── PluginWarning                    a plugin could not be loaded; it was skipped
+    │   └── UnsupportedHookWarning       a plugin implements a hook we never call
     ├── KeysFileWarning                  keys.json is readable by other users
     ├── ConfigFileWarning                an unreadable config file was moved aside
     ├── OpenAIConfigWarning              an extra-openai-models.yaml entry was skipped
@@ -57,10 +60,12 @@ __all__ = [
     "ConfigError",
     "ConfigFileWarning",
     "ContextWindowExceededError",
+    "ConversationNotSupported",
     "GGUFConfigWarning",
     "KeysFileWarning",
     "LocalModelError",
     "LocalModelWarning",
+    "MissingVariables",
     "ModelError",
     "NeedsKeyException",
     "NotFoundError",
@@ -75,6 +80,7 @@ __all__ = [
     "ServerError",
     "StreamInterruptedError",
     "UnknownModelError",
+    "UnsupportedHookWarning",
 ]
 
 
@@ -88,6 +94,11 @@ class NeedsKeyException(ModelError):
 
 class ConfigError(ModelError, ValueError):
     """A configuration file in the user directory could not be used."""
+
+
+class ConversationNotSupported(ValueError):
+    """A model with ``supports_conversation = False`` was given assistant or
+    tool messages (a conversation, ``reply()`` or ``messages=``)."""
 
 
 class UnknownModelError(KeyError):
@@ -227,6 +238,13 @@ class SchemaValidationError(ModelError, ValueError):
         self.text = text
 
 
+class MissingVariables(Exception):
+    """A template's ``evaluate()`` or ``interpolate()`` lacked a variable's value.
+
+    Also ``Template.MissingVariables``, as in ``llm``.
+    """
+
+
 class CancelToolCall(Exception):
     """Raise in a ``before_call`` hook to skip a tool call; the model is told why."""
 
@@ -278,3 +296,8 @@ class OpenAIConfigWarning(UserWarning):
 
 class GGUFConfigWarning(UserWarning):
     """An entry of ``gguf-models.yaml`` (or the whole file) was unusable."""
+
+
+class UnsupportedHookWarning(PluginWarning):
+    """A plugin implements an ``llm`` hook this library never calls (named in
+    the message); the rest of the plugin works. Warned once per plugin and hook."""

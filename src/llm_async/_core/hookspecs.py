@@ -25,3 +25,22 @@ def register_embedding_models(register: Any) -> None:
 @hookspec
 def register_tools(register: Any) -> None:
     """Register tools: ``register(function_or_tool_or_toolbox_class, name=None)``."""
+
+
+@hookspec
+def register_template_loaders(register: Any) -> None:
+    """Register template loaders: ``register(prefix, loader)``; ``loader(key)``
+    returns a ``Template``."""
+
+
+@hookspec
+def register_fragment_loaders(register: Any) -> None:
+    """Register fragment loaders: ``register(prefix, loader)``; ``loader(key)``
+    returns a ``Fragment``, an ``Attachment`` or a list of them."""
+
+
+# Hooks of ``llm`` that this library never calls: a plugin implementing one is
+# loaded as usual, with one ``UnsupportedHookWarning`` naming the hook.
+UNSUPPORTED_HOOKS = {
+    "register_commands": "llm-async's command line takes no plugin commands",
+}

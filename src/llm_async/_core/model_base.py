@@ -102,9 +102,16 @@ def build_prompt(
 
 
 def check_capabilities(model: Any, prompt: Prompt) -> None:
-    """Raise ``ValueError`` for a schema or tools the model does not support."""
+    """Raise ``ValueError`` for a schema or tools the model does not support,
+    ``ConversationNotSupported`` for history given to a single-turn model."""
     if prompt.schema is not None and not model.supports_schema:
         raise ValueError(f"{model} does not support schemas")
+    if not getattr(model, "supports_conversation", True) and any(
+        message.role in ("assistant", "tool") for message in prompt.messages
+    ):
+        from llm_async._core.errors import ConversationNotSupported
+
+        raise ConversationNotSupported(f"{model} does not support conversations")
     server_side = tuple(model.supported_server_side_tools)
     for tool in prompt.tools:
         if getattr(tool, "_is_server_side_tool", False):

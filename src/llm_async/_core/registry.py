@@ -39,11 +39,13 @@ __all__ = [
     "get_embedding_model_aliases",
     "get_embedding_models",
     "get_embedding_models_with_aliases",
+    "get_fragment_loaders",
     "get_model",
     "get_model_aliases",
     "get_models",
     "get_models_with_aliases",
     "get_plugins",
+    "get_template_loaders",
     "get_tools",
     "load_plugins",
     "plugin_manager",
@@ -101,6 +103,7 @@ def _reset() -> None:
         _runtime_models.clear()
         _runtime_generation += 1
         _cache.clear()
+        _warned_hooks.clear()
 
 
 def _strict() -> bool:
@@ -144,7 +147,31 @@ def plugin_manager() -> pluggy.PluginManager:
             for name, module in _builtin_plugins.items():
                 pm.register(importlib.import_module(module), name=name)
             _pm = pm
+            _warn_unsupported_hooks(pm)
         return _pm
+
+
+_warned_hooks: set[tuple[str, str]] = set()
+
+
+def _warn_unsupported_hooks(pm: pluggy.PluginManager) -> None:
+    """One ``UnsupportedHookWarning`` per plugin and hook we never call."""
+    from llm_async._core.errors import UnsupportedHookWarning
+    from llm_async._core.hookspecs import UNSUPPORTED_HOOKS
+
+    for plugin in pm.get_plugins():
+        name = pm.get_name(plugin) or repr(plugin)
+        for caller in pm.get_hookcallers(plugin) or []:
+            if caller.spec is not None or (name, caller.name) in _warned_hooks:
+                continue
+            _warned_hooks.add((name, caller.name))
+            reason = UNSUPPORTED_HOOKS.get(caller.name, "not an llm hook we know")
+            warnings.warn(
+                f"Plugin {name!r} implements {caller.name}(), which llm-async "
+                f"does not support ({reason}); the hook is ignored",
+                UnsupportedHookWarning,
+                stacklevel=4,
+            )
 
 
 def load_plugins() -> None:
@@ -175,7 +202,9 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
 
 def register_plugin(plugin: object, name: str | None = None) -> None:
     """Register a plugin object or module at runtime."""
-    plugin_manager().register(plugin, name=name)
+    pm = plugin_manager()
+    pm.register(plugin, name=name)
+    _warn_unsupported_hooks(pm)
     _cache.clear()
 
 
@@ -342,6 +371,37 @@ def get_tools() -> dict[str, Tool | type[Toolbox]]:
         _call_hook("register_tools", {}, collect)
         _cache["tools"] = (generation, tools)
         return dict(tools)
+
+
+def _get_loaders(hook_name: str) -> dict[str, Any]:
+    loaders: dict[str, Any] = {}
+
+    def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
+        pending: list[tuple[str, Any]] = []
+
+        def register(prefix: str, loader: Any) -> None:
+            pending.append((prefix, loader))
+
+        def commit() -> None:
+            for prefix, loader in pending:
+                loaders[_unique_name(prefix, loaders)] = loader
+
+        return register, commit
+
+    _call_hook(hook_name, {}, collect)
+    return loaders
+
+
+def get_template_loaders() -> dict[str, Any]:
+    """Template loaders by prefix (``register_template_loaders``); a prefix
+    already taken gets a ``_1``, ``_2``... suffix."""
+    return _get_loaders("register_template_loaders")
+
+
+def get_fragment_loaders() -> dict[str, Any]:
+    """Fragment loaders by prefix (``register_fragment_loaders``); a prefix
+    already taken gets a ``_1``, ``_2``... suffix."""
+    return _get_loaders("register_fragment_loaders")
 
 
 def get_models_with_aliases() -> list[ModelWithAliases]:

@@ -245,6 +245,13 @@ class AsyncChainResponse:
             f"rounds={len(self._responses)}>"
         )
 
+    async def log_to_db(self, db: Any) -> list[str]:
+        """Run the chain to its end and log every round (see
+        ``Response.log_to_db``); the turn ids."""
+        async for _response in self.responses():
+            pass
+        return [await response.log_to_db(db) for response in self._responses]
+
     async def responses(self) -> AsyncIterator[AsyncResponse]:
         """Each round's response, in order; tools run between rounds.
 

@@ -13,6 +13,7 @@ from llm_async._core.concurrency import (
     AsyncResultMixin,
     async_closing,
     async_resolve,
+    async_run_blocking,
 )
 from llm_async._core.response_base import ResponseBase
 from llm_async._core.serialize import response_from_dict, response_to_dict
@@ -165,6 +166,81 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         from llm_async._core.registry import get_async_model
 
         return response_from_dict(cls, data, model=model, lookup=get_async_model)
+
+    @classmethod
+    def from_row(cls, db: Any, row: Mapping[str, Any]) -> AsyncResponse:
+        """A finished response rebuilt from a row of ``llm``'s ``logs.db``.
+
+        ``row`` is a ``turns`` row (or any mapping with its ``id``, such as an
+        ``llm logs --json`` entry); a row of the legacy ``responses`` table
+        that older ``llm`` versions wrote works too. ``db`` as for
+        ``log_to_db()``. The model is looked up by the logged id. Reads
+        synchronously, as in ``llm``.
+        """
+        from llm_async._core.logs import (
+            connect,
+            last_user_text,
+            legacy_response_dict,
+            response_dict,
+        )
+        from llm_async._core.logs import turn_row as find_turn
+        from llm_async._core.registry import get_async_model
+
+        with connect(db) as conn:
+            try:
+                data = response_dict(conn, find_turn(conn, row["id"]))
+            except ValueError:
+                if "response" not in row:
+                    raise
+                data = legacy_response_dict(row)
+        restored = response_from_dict(cls, data, lookup=get_async_model)
+        restored.prompt._prompt = last_user_text(restored.prompt.messages) or None
+        return restored
+
+    @classmethod
+    def fake(
+        cls,
+        model: Any,
+        prompt: str,
+        *attachments: Any,
+        system: str | None = None,
+        response: str,
+    ) -> AsyncResponse:
+        """A finished response answering ``prompt`` with ``response``, for tests."""
+        from llm_async._core.parts import Message, TextPart
+        from llm_async._core.prompt import Prompt
+
+        fake = cls(
+            Prompt(prompt, model, attachments=list(attachments), system=system),
+            model,
+            False,
+        )
+        fake._state.restore([Message("assistant", [TextPart(response)])])
+        fake._done = True
+        return fake
+
+    async def log_to_db(self, db: Any) -> str:
+        """Record the response in ``db``, an ``llm`` ``logs.db``; the turn id.
+
+        Finishes the response first. ``db`` is a path (the usual one is
+        ``logs_db_path()``), a ``sqlite3.Connection`` or a
+        ``sqlite_utils.Database``; a new file gets ``llm``'s schema, so
+        ``llm logs`` shows the response and ``llm -c`` continues it. The async
+        API writes in a worker thread (a connection passed in must then allow
+        it: ``check_same_thread=False``); the blocking API, in the caller's.
+        """
+        await self._force()
+        from llm_async._core.logs import write_response
+
+        return await async_run_blocking(lambda: write_response(db, self))
+
+    async def to_sync_response(self) -> Any:
+        """This response, finished, as a blocking-API ``Response`` (same id,
+        output, usage and prompt; its conversation converted without responses)."""
+        await self._force()
+        from llm_async._core.conversion import to_sync_response
+
+        return to_sync_response(self)
 
     async def text(self) -> str:
         """The whole text, driving the response to completion if needed."""

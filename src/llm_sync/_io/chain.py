@@ -245,6 +245,13 @@ class ChainResponse:
             f"rounds={len(self._responses)}>"
         )
 
+    def log_to_db(self, db: Any) -> list[str]:
+        """Run the chain to its end and log every round (see
+        ``Response.log_to_db``); the turn ids."""
+        for _response in self.responses():
+            pass
+        return [response.log_to_db(db) for response in self._responses]
+
     def responses(self) -> Iterator[Response]:
         """Each round's response, in order; tools run between rounds.
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT, UNSET, check_chain_limit
+from llm_async._core.concurrency import sync_run_blocking
 from llm_async._core.conversation_base import history_messages
 from llm_async._core.serialize import (
     ConversationDict,
@@ -36,22 +37,29 @@ class Conversation:
     def __init__(
         self,
         model: Model,
-        *,
         id: str | None = None,
         name: str | None = None,
+        responses: list[Response] | None = None,
         tools: list[Any] | None = None,
+        chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
+        loaded_messages: list[Message] | None = None,
         before_call: Any = None,
         after_call: Any = None,
-        chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
     ) -> None:
+        """Arguments in ``llm``'s order, so ``Conversation(model, "id")`` works.
+
+        ``responses`` seeds the history; ``loaded_messages`` (a stored chain)
+        is the history while the conversation has no response of its own.
+        """
         self.model = model
         self.id = id or monotonic_ulid()
         self.name = name
-        self.responses: list[Response] = []
+        self.responses: list[Response] = list(responses or [])
         self.tools = tools
         self.before_call = before_call
         self.after_call = after_call
         self.chain_limit = check_chain_limit(chain_limit)
+        self.loaded_messages = loaded_messages
         # Responses of this conversation that started and have not finished.
         self._in_flight: weakref.WeakSet[Response] = weakref.WeakSet()
 
@@ -102,6 +110,50 @@ class Conversation:
             before_call=before_call,
             after_call=after_call,
         )
+
+    @classmethod
+    def from_db(
+        cls,
+        db: Any = None,
+        conversation_id: str | None = None,
+        *,
+        model: Any = None,
+        tools: list[Any] | None = None,
+    ) -> Conversation:
+        """A conversation logged in ``db`` (default: ``logs.db`` in the user
+        directory), ready to continue; the latest one without
+        ``conversation_id``. Reads ``llm``'s log as well as ours, in a worker
+        thread for the async API. ``ValueError`` if there is none.
+
+        ``model`` defaults to the model of the latest logged turn.
+        """
+        from llm_async._core.logs import (
+            connect,
+            conversation_dict,
+            latest_conversation_id,
+            logs_db_path,
+        )
+
+        def read() -> ConversationDict:
+            with connect(logs_db_path() if db is None else db) as conn:
+                wanted = conversation_id or latest_conversation_id(conn)
+                if wanted is None:
+                    raise ValueError("No conversation has been logged yet")
+                return conversation_dict(conn, wanted)
+
+        from llm_async._core.logs import last_user_text
+
+        conversation = cls.from_dict(sync_run_blocking(read), model=model, tools=tools)
+        for response in conversation.responses:
+            response.prompt._prompt = last_user_text(response.prompt.messages) or None
+        return conversation
+
+    def to_sync_conversation(self) -> Any:
+        """The same conversation (id, name, model's sync twin, tools) in the
+        blocking API, with no responses (as in ``llm``)."""
+        from llm_async._core.conversion import to_sync_conversation
+
+        return to_sync_conversation(self)
 
     def prompt(
         self,

@@ -41,6 +41,8 @@ class Model:
     attachment_types: frozenset[str] | set[str] = frozenset()
     supports_schema: bool = False
     supports_tools: bool = False
+    # False: a single-turn model (history raises ConversationNotSupported).
+    supports_conversation: bool = True
     needs_key: str | None = None
     key: str | None = None
     key_env_var: str | None = None
