@@ -21,6 +21,7 @@ from llm_async._core.config import (
     set_key,
     user_dir,
 )
+from llm_async._core.embeddings import cosine_similarity, decode, encode
 from llm_async._core.errors import (
     APIConnectionError,
     APIError,
@@ -31,6 +32,7 @@ from llm_async._core.errors import (
     BadRequestError,
     CancelToolCall,
     ChainLimitExceeded,
+    CollectionDoesNotExist,
     ConfigError,
     ContextWindowExceededError,
     GGUFConfigWarning,
@@ -69,17 +71,18 @@ from llm_async._core.prompt import Prompt
 from llm_async._core.registry import (
     EmbeddingModelWithAliases,
     ModelWithAliases,
+    get_async_embedding_model,
+    get_async_embedding_model_aliases,
+    get_async_embedding_models,
     get_async_model,
     get_async_model_aliases,
     get_async_models,
-    get_embedding_model,
-    get_embedding_model_aliases,
-    get_embedding_models,
     get_embedding_models_with_aliases,
     get_models_with_aliases,
     get_plugins,
     get_tools,
     load_plugins,
+    register_embedding_model,
     register_model,
     register_plugin,
     remove_alias,
@@ -106,14 +109,20 @@ from ._io.model import AsyncKeyModel, AsyncModel
 from ._io.response import AsyncResponse
 
 if TYPE_CHECKING:
+    from llm_async._builtins.embeddings import register_gguf_embedding
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.embeddings_db import Entry
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
     from llm_async._http.retry import RetryPolicy
 
+    from ._io.collection import AsyncCollection
+    from ._io.embedding_model import AsyncEmbeddingModel
+    from ._io.http_embedding_model import AsyncHTTPEmbeddingModel
     from ._io.http_model import AsyncHTTPModel
+    from ._io.local_embedding_model import AsyncLocalEmbeddingModel
     from ._io.local_model import AsyncLocalModel
     from ._io.scripted import AsyncEchoModel, AsyncScriptedModel
     from ._io.transport import AsyncTransport
@@ -125,10 +134,14 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncChainResponse",
+    "AsyncCollection",
     "AsyncConversation",
     "AsyncEchoModel",
+    "AsyncEmbeddingModel",
+    "AsyncHTTPEmbeddingModel",
     "AsyncHTTPModel",
     "AsyncKeyModel",
+    "AsyncLocalEmbeddingModel",
     "AsyncLocalModel",
     "AsyncModel",
     "AsyncResponse",
@@ -141,9 +154,11 @@ __all__ = [
     "BadRequestError",
     "CancelToolCall",
     "ChainLimitExceeded",
+    "CollectionDoesNotExist",
     "ConfigError",
     "ContextWindowExceededError",
     "EmbeddingModelWithAliases",
+    "Entry",
     "GGUFConfigWarning",
     "KeysFileWarning",
     "LocalModelError",
@@ -182,14 +197,17 @@ __all__ = [
     "Usage",
     "afetch_attachment",
     "assistant",
+    "cosine_similarity",
+    "decode",
+    "encode",
+    "get_async_embedding_model",
+    "get_async_embedding_model_aliases",
+    "get_async_embedding_models",
     "get_async_model",
     "get_async_model_aliases",
     "get_async_models",
     "get_default_embedding_model",
     "get_default_model",
-    "get_embedding_model",
-    "get_embedding_model_aliases",
-    "get_embedding_models",
     "get_embedding_models_with_aliases",
     "get_key",
     "get_models_with_aliases",
@@ -200,7 +218,9 @@ __all__ = [
     "load_plugins",
     "parse_structured",
     "parts",
+    "register_embedding_model",
     "register_gguf",
+    "register_gguf_embedding",
     "register_model",
     "register_openai_compatible",
     "register_plugin",
@@ -219,16 +239,22 @@ __all__ = [
 # Names whose modules import pydantic or pluggy load on first use, so that
 # importing the package stays cheap.
 _LAZY_NAMES = {
+    "AsyncCollection": "._io.collection",
     "AsyncEchoModel": "._io.scripted",
+    "AsyncEmbeddingModel": "._io.embedding_model",
+    "AsyncHTTPEmbeddingModel": "._io.http_embedding_model",
     "AsyncHTTPModel": "._io.http_model",
+    "AsyncLocalEmbeddingModel": "._io.local_embedding_model",
     "AsyncLocalModel": "._io.local_model",
     "AsyncScriptedModel": "._io.scripted",
     "AsyncTransport": "._io.transport",
+    "Entry": "llm_async._core.embeddings_db",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.retry",
     "ScriptedReply": "llm_async._core.scripted_base",
     "hookimpl": "llm_async._core.hookspecs",
     "register_gguf": "llm_async._builtins.local",
+    "register_gguf_embedding": "llm_async._builtins.embeddings",
     "register_openai_compatible": "llm_async._builtins.openai",
 }
 

@@ -23,6 +23,7 @@ from llm_async._core.config import (
     set_key,
     user_dir,
 )
+from llm_async._core.embeddings import cosine_similarity, decode, encode
 from llm_async._core.errors import (
     APIConnectionError,
     APIError,
@@ -33,6 +34,7 @@ from llm_async._core.errors import (
     BadRequestError,
     CancelToolCall,
     ChainLimitExceeded,
+    CollectionDoesNotExist,
     ConfigError,
     ContextWindowExceededError,
     GGUFConfigWarning,
@@ -82,6 +84,7 @@ from llm_async._core.registry import (
     get_plugins,
     get_tools,
     load_plugins,
+    register_embedding_model,
     register_model,
     register_plugin,
     remove_alias,
@@ -108,14 +111,20 @@ from ._io.model import KeyModel, Model
 from ._io.response import Response
 
 if TYPE_CHECKING:
+    from llm_async._builtins.embeddings import register_gguf_embedding
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.embeddings_db import Entry
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
     from llm_async._http.retry import RetryPolicy
 
+    from ._io.collection import Collection
+    from ._io.embedding_model import EmbeddingModel
+    from ._io.http_embedding_model import HTTPEmbeddingModel
     from ._io.http_model import HTTPModel
+    from ._io.local_embedding_model import LocalEmbeddingModel
     from ._io.local_model import LocalModel
     from ._io.scripted import EchoModel, ScriptedModel
     from ._io.transport import Transport
@@ -127,10 +136,14 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncChainResponse",
+    "AsyncCollection",
     "AsyncConversation",
     "AsyncEchoModel",
+    "AsyncEmbeddingModel",
+    "AsyncHTTPEmbeddingModel",
     "AsyncHTTPModel",
     "AsyncKeyModel",
+    "AsyncLocalEmbeddingModel",
     "AsyncLocalModel",
     "AsyncModel",
     "AsyncResponse",
@@ -144,15 +157,21 @@ __all__ = [
     "CancelToolCall",
     "ChainLimitExceeded",
     "ChainResponse",
+    "Collection",
+    "CollectionDoesNotExist",
     "ConfigError",
     "ContextWindowExceededError",
     "Conversation",
     "EchoModel",
+    "EmbeddingModel",
     "EmbeddingModelWithAliases",
+    "Entry",
     "GGUFConfigWarning",
+    "HTTPEmbeddingModel",
     "HTTPModel",
     "KeyModel",
     "KeysFileWarning",
+    "LocalEmbeddingModel",
     "LocalModel",
     "LocalModelError",
     "LocalModelWarning",
@@ -194,7 +213,13 @@ __all__ = [
     "Usage",
     "afetch_attachment",
     "assistant",
+    "cosine_similarity",
+    "decode",
+    "encode",
     "fetch_attachment",
+    "get_async_embedding_model",
+    "get_async_embedding_model_aliases",
+    "get_async_embedding_models",
     "get_async_model",
     "get_async_model_aliases",
     "get_async_models",
@@ -216,7 +241,9 @@ __all__ = [
     "load_plugins",
     "parse_structured",
     "parts",
+    "register_embedding_model",
     "register_gguf",
+    "register_gguf_embedding",
     "register_model",
     "register_openai_compatible",
     "register_plugin",
@@ -240,6 +267,9 @@ from llm_async import (
     AsyncModel,
     AsyncResponse,
     afetch_attachment,
+    get_async_embedding_model,
+    get_async_embedding_model_aliases,
+    get_async_embedding_models,
     get_async_model,
     get_async_model_aliases,
     get_async_models,
@@ -248,22 +278,32 @@ from llm_async import (
 # Names whose modules import pydantic or pluggy load on first use, so that
 # importing the package stays cheap.
 _LAZY_NAMES = {
+    "Collection": "._io.collection",
     "EchoModel": "._io.scripted",
+    "EmbeddingModel": "._io.embedding_model",
+    "HTTPEmbeddingModel": "._io.http_embedding_model",
     "HTTPModel": "._io.http_model",
+    "LocalEmbeddingModel": "._io.local_embedding_model",
     "LocalModel": "._io.local_model",
     "ScriptedModel": "._io.scripted",
     "Transport": "._io.transport",
+    "Entry": "llm_async._core.embeddings_db",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.retry",
     "ScriptedReply": "llm_async._core.scripted_base",
     "hookimpl": "llm_async._core.hookspecs",
     "register_gguf": "llm_async._builtins.local",
+    "register_gguf_embedding": "llm_async._builtins.embeddings",
     "register_openai_compatible": "llm_async._builtins.openai",
 }
 _LAZY_NAMES.update(
     {
+        "AsyncCollection": "llm_async._io.collection",
         "AsyncEchoModel": "llm_async._io.scripted",
+        "AsyncEmbeddingModel": "llm_async._io.embedding_model",
+        "AsyncHTTPEmbeddingModel": "llm_async._io.http_embedding_model",
         "AsyncHTTPModel": "llm_async._io.http_model",
+        "AsyncLocalEmbeddingModel": "llm_async._io.local_embedding_model",
         "AsyncLocalModel": "llm_async._io.local_model",
         "AsyncScriptedModel": "llm_async._io.scripted",
         "AsyncTransport": "llm_async._io.transport",

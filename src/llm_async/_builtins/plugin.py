@@ -24,3 +24,11 @@ def register_models(register: Any) -> None:
     from llm_async._builtins.local import register_local_models
 
     register_local_models(register)
+
+
+@hookimpl
+def register_embedding_models(register: Any) -> None:
+    """Register the OpenAI embedding models and ``smollm2-embed``."""
+    from llm_async._builtins.embeddings import register_embedding_models as builtin
+
+    builtin(register)

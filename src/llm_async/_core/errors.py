@@ -24,6 +24,7 @@
     │   ├── ChainLimitExceeded (+ValueError)  a tool chain ran more rounds than allowed
     │   └── SchemaValidationError (+ValueError)  structured output did not validate
     ├── UnknownModelError (KeyError)     no model with that id or alias
+    ├── CollectionDoesNotExist (LookupError)  no such collection, or no such id in it
     ├── CancelToolCall                   control flow: before_call skips a call
     └── PauseChain                       control flow: raised in a tool to pause a chain
 
@@ -52,6 +53,7 @@ __all__ = [
     "BadRequestError",
     "CancelToolCall",
     "ChainLimitExceeded",
+    "CollectionDoesNotExist",
     "ConfigError",
     "ContextWindowExceededError",
     "GGUFConfigWarning",
@@ -90,6 +92,13 @@ class UnknownModelError(KeyError):
     """No registered model matches the requested id or alias.
 
     A ``KeyError``, so ``str(exc)`` is quoted; ``exc.args[0]`` is the message.
+    """
+
+
+class CollectionDoesNotExist(LookupError):
+    """No embedding collection by that name, or no stored item with that id.
+
+    Also reachable as ``Collection.DoesNotExist`` (as in ``llm``).
     """
 
 
