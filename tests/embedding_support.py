@@ -88,7 +88,10 @@ def synthetic_vector(text: str, dimensions: int) -> list[float]:
 def synthetic_embeddings(request: httpx.Request) -> httpx.Response:
     """A synthetic OpenAI /embeddings answer (base64 or float, as asked)."""
     body = json.loads(request.content)
-    dimensions = body.get("dimensions") or 8
+    native = {"text-embedding-3-large": 3072}.get(body["model"], 1536)
+    dimensions = body.get("dimensions") or (
+        native if body["model"].startswith("text-embedding-") else 8
+    )
     data = []
     for index, text in enumerate(body["input"]):
         vector = synthetic_vector(text, dimensions)
