@@ -193,7 +193,7 @@ async def test_openai_retries_and_typed_errors(transport: AsyncTransport) -> Non
             return synthetic_embeddings(request)
 
         route.side_effect = fail_once
-        assert await model.embed("hi") == synthetic_vector("hi", 8)
+        assert await model.embed("hi") == synthetic_vector("hi", 1536)
         assert route.call_count == 2
         route.side_effect = None
         route.return_value = httpx.Response(

@@ -195,7 +195,7 @@ def test_openai_retries_and_typed_errors(transport: Transport) -> None:
             return synthetic_embeddings(request)
 
         route.side_effect = fail_once
-        assert model.embed("hi") == synthetic_vector("hi", 8)
+        assert model.embed("hi") == synthetic_vector("hi", 1536)
         assert route.call_count == 2
         route.side_effect = None
         route.return_value = httpx.Response(
