@@ -141,7 +141,7 @@ def bench(session: nox.Session) -> None:
     Prints each figure, its ratio to raw httpx and the target, and writes
     ``bench/results.json``. Pass ``run.py`` flags after --: ``nox -s bench -- --quick``.
     """
-    session.install("-e", ".", "httpx")
+    session.install("-e", ".[numpy]", "httpx")
     session.run("python", "bench/run.py", *session.posargs)
 
 

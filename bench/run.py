@@ -352,6 +352,9 @@ def main() -> None:
             type=int,
             help=f"default {full}, quick {quick}",
         )
+    p.add_argument(
+        "--no-embeddings", action="store_true", help="skip bench/embeddings.py"
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--url", help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -372,6 +375,8 @@ def main() -> None:
     with open(a.out, "w") as f:
         json.dump(report(values, a), f, indent=2)
     print(f"wrote {a.out}")
+    if not a.no_embeddings:  # (f), (g): its own figures, its own results file
+        importlib.import_module("embeddings").main(["--quick"] if a.quick else [])
 
 
 if __name__ == "__main__":

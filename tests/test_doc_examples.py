@@ -23,6 +23,7 @@ import respx
 
 from llm_async._core.registry import _reset as reset_registry
 from tests.core.media import png_bytes, wav_bytes
+from tests.embedding_support import EMBEDDINGS_URL, synthetic_embeddings
 from tests.openai_responses_support import (
     RESPONSES_URL,
     synthetic_completions_server,
@@ -75,6 +76,7 @@ DOCS = (
     "docs/security.md",
     "docs/cli.md",
     "docs/coming-from-llm.md",
+    "docs/embeddings.md",
 )
 
 
@@ -97,6 +99,7 @@ def docs_server(openai: respx.MockRouter, tmp_path: Path) -> Iterator[respx.Mock
     openai.post(OLLAMA_CHAT_URL).mock(side_effect=synthetic_openai)
     openai.post(RESPONSES_URL).mock(side_effect=synthetic_responses_server)
     openai.post(COMPLETIONS_URL).mock(side_effect=synthetic_completions_server)
+    openai.post(EMBEDDINGS_URL).mock(side_effect=synthetic_embeddings)
     (tmp_path / "photo.jpg").write_bytes(JPEG)
     (tmp_path / "picture.png").write_bytes(png_bytes())
     (tmp_path / "recording.wav").write_bytes(wav_bytes())
@@ -388,3 +391,33 @@ def test_coming_from_llm_md(capsys: pytest.CaptureFixture[str]) -> None:
     run_doc("docs/coming-from-llm.md")
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["{", "Canned answer", "['llm_time', 'llm_version']", "['items']"]
+
+
+def test_embeddings_md(
+    docs_server: respx.MockRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    namespace = run_doc("docs/embeddings.md")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "1536 1536"  # len(vector), model.dimensions
+    assert out[1] == "2"
+    assert out[2] == "250 512"  # the async embed_multi
+    assert out[3] == "text-embedding-3-small"  # the default embedding model
+    assert out[4] == "3"  # collection.count()
+    assert out[5].startswith("hound 1.0 my happy hound {'name': 'Hound'}")
+    assert "[3.0, 5.0, 5.0, 3.0]" in out  # the toy model, blocking
+    assert "[5.0, 4.0, 0.0, 0.0]" in out  # and async
+    assert "12 (0.5, -1.0, 2.0)" in out
+    assert "smollm2-embed None" in out
+    sent = bodies(docs_server)
+    embedding_bodies = [b for b in sent if "input" in b]
+    assert {b["model"] for b in embedding_bodies} == {"text-embedding-3-small"}
+    assert sorted(len(b["input"]) for b in embedding_bodies if b.get("dimensions")) == [
+        1,
+        2,
+        50,
+        100,
+        100,
+    ]
+    # Both collections share the file the blocking one created.
+    collection = namespace["llm"].Collection("async-entries", "embeddings.db")
+    assert collection.count() == 2

@@ -39,6 +39,7 @@ EXTRAS = {
     "local": {"llama-cpp-python"},
     "local-server": {"llama-cpp-python"},
     "truststore": {"truststore"},
+    "numpy": {"numpy"},
 }
 
 

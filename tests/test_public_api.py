@@ -30,6 +30,9 @@ def sync_name(name: str) -> str:
         "get_async_model": "get_model",
         "get_async_models": "get_models",
         "get_async_model_aliases": "get_model_aliases",
+        "get_async_embedding_model": "get_embedding_model",
+        "get_async_embedding_models": "get_embedding_models",
+        "get_async_embedding_model_aliases": "get_embedding_model_aliases",
         "astream_events": "stream_events",
         "aclose": "close",
     }

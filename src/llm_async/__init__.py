@@ -22,6 +22,7 @@ from llm_async._core.config import (
     user_dir,
 )
 from llm_async._core.conversion import set_converters as _set_converters
+from llm_async._core.embeddings import cosine_similarity, decode, encode
 from llm_async._core.errors import (
     APIConnectionError,
     APIError,
@@ -32,6 +33,7 @@ from llm_async._core.errors import (
     BadRequestError,
     CancelToolCall,
     ChainLimitExceeded,
+    CollectionDoesNotExist,
     ConfigError,
     ConfigFileWarning,
     ContextWindowExceededError,
@@ -76,12 +78,12 @@ from llm_async._core.prompt import Prompt
 from llm_async._core.registry import (
     EmbeddingModelWithAliases,
     ModelWithAliases,
+    get_async_embedding_model,
+    get_async_embedding_model_aliases,
+    get_async_embedding_models,
     get_async_model,
     get_async_model_aliases,
     get_async_models,
-    get_embedding_model,
-    get_embedding_model_aliases,
-    get_embedding_models,
     get_embedding_models_with_aliases,
     get_fragment_loaders,
     get_models_with_aliases,
@@ -89,6 +91,7 @@ from llm_async._core.registry import (
     get_template_loaders,
     get_tools,
     load_plugins,
+    register_embedding_model,
     register_model,
     register_plugin,
     remove_alias,
@@ -115,8 +118,10 @@ from ._io.model import AsyncKeyModel, AsyncModel
 from ._io.response import AsyncResponse
 
 if TYPE_CHECKING:
+    from llm_async._builtins.embeddings import register_gguf_embedding
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.embeddings_db import Entry
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.logs import logs_db_path
     from llm_async._core.options import Options
@@ -125,7 +130,11 @@ if TYPE_CHECKING:
     from llm_async._http.settings import RetryPolicy
     from llm_async.providers.openai.server_tools import CodeInterpreter, WebSearch
 
+    from ._io.collection import AsyncCollection
+    from ._io.embedding_model import AsyncEmbeddingModel
+    from ._io.http_embedding_model import AsyncHTTPEmbeddingModel
     from ._io.http_model import AsyncHTTPModel
+    from ._io.local_embedding_model import AsyncLocalEmbeddingModel
     from ._io.local_model import AsyncLocalModel
     from ._io.scripted import AsyncEchoModel, AsyncScriptedModel
     from ._io.transport import AsyncTransport
@@ -137,10 +146,14 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncChainResponse",
+    "AsyncCollection",
     "AsyncConversation",
     "AsyncEchoModel",
+    "AsyncEmbeddingModel",
+    "AsyncHTTPEmbeddingModel",
     "AsyncHTTPModel",
     "AsyncKeyModel",
+    "AsyncLocalEmbeddingModel",
     "AsyncLocalModel",
     "AsyncModel",
     "AsyncResponse",
@@ -154,11 +167,13 @@ __all__ = [
     "CancelToolCall",
     "ChainLimitExceeded",
     "CodeInterpreter",
+    "CollectionDoesNotExist",
     "ConfigError",
     "ConfigFileWarning",
     "ContextWindowExceededError",
     "ConversationNotSupported",
     "EmbeddingModelWithAliases",
+    "Entry",
     "Fragment",
     "GGUFConfigWarning",
     "KeysFileWarning",
@@ -203,14 +218,17 @@ __all__ = [
     "WebSearch",
     "afetch_attachment",
     "assistant",
+    "cosine_similarity",
+    "decode",
+    "encode",
+    "get_async_embedding_model",
+    "get_async_embedding_model_aliases",
+    "get_async_embedding_models",
     "get_async_model",
     "get_async_model_aliases",
     "get_async_models",
     "get_default_embedding_model",
     "get_default_model",
-    "get_embedding_model",
-    "get_embedding_model_aliases",
-    "get_embedding_models",
     "get_embedding_models_with_aliases",
     "get_fragment_loaders",
     "get_key",
@@ -224,7 +242,9 @@ __all__ = [
     "logs_db_path",
     "parse_structured",
     "parts",
+    "register_embedding_model",
     "register_gguf",
+    "register_gguf_embedding",
     "register_model",
     "register_openai_compatible",
     "register_plugin",
@@ -243,12 +263,17 @@ __all__ = [
 # Names whose modules import pydantic or pluggy load on first use, so that
 # importing the package stays cheap.
 _LAZY_NAMES = {
+    "AsyncCollection": "._io.collection",
     "AsyncEchoModel": "._io.scripted",
+    "AsyncEmbeddingModel": "._io.embedding_model",
+    "AsyncHTTPEmbeddingModel": "._io.http_embedding_model",
     "AsyncHTTPModel": "._io.http_model",
+    "AsyncLocalEmbeddingModel": "._io.local_embedding_model",
     "AsyncLocalModel": "._io.local_model",
     "AsyncScriptedModel": "._io.scripted",
     "AsyncTransport": "._io.transport",
     "CodeInterpreter": "llm_async.providers.openai.server_tools",
+    "Entry": "llm_async._core.embeddings_db",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.settings",
     "ScriptedReply": "llm_async._core.scripted_base",
@@ -257,6 +282,7 @@ _LAZY_NAMES = {
     "hookimpl": "llm_async._core.hookspecs",
     "logs_db_path": "llm_async._core.logs",
     "register_gguf": "llm_async._builtins.local",
+    "register_gguf_embedding": "llm_async._builtins.embeddings",
     "register_openai_compatible": "llm_async._builtins.openai",
 }
 

@@ -25,6 +25,7 @@ from llm_async._core.config import (
     user_dir,
 )
 from llm_async._core.conversion import set_converters as _set_converters
+from llm_async._core.embeddings import cosine_similarity, decode, encode
 from llm_async._core.errors import (
     APIConnectionError,
     APIError,
@@ -35,6 +36,7 @@ from llm_async._core.errors import (
     BadRequestError,
     CancelToolCall,
     ChainLimitExceeded,
+    CollectionDoesNotExist,
     ConfigError,
     ConfigFileWarning,
     ContextWindowExceededError,
@@ -92,6 +94,7 @@ from llm_async._core.registry import (
     get_template_loaders,
     get_tools,
     load_plugins,
+    register_embedding_model,
     register_model,
     register_plugin,
     remove_alias,
@@ -118,8 +121,10 @@ from ._io.model import KeyModel, Model
 from ._io.response import Response
 
 if TYPE_CHECKING:
+    from llm_async._builtins.embeddings import register_gguf_embedding
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.embeddings_db import Entry
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.logs import logs_db_path
     from llm_async._core.options import Options
@@ -128,7 +133,11 @@ if TYPE_CHECKING:
     from llm_async._http.settings import RetryPolicy
     from llm_async.providers.openai.server_tools import CodeInterpreter, WebSearch
 
+    from ._io.collection import Collection
+    from ._io.embedding_model import EmbeddingModel
+    from ._io.http_embedding_model import HTTPEmbeddingModel
     from ._io.http_model import HTTPModel
+    from ._io.local_embedding_model import LocalEmbeddingModel
     from ._io.local_model import LocalModel
     from ._io.scripted import EchoModel, ScriptedModel
     from ._io.transport import Transport
@@ -140,10 +149,14 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncChainResponse",
+    "AsyncCollection",
     "AsyncConversation",
     "AsyncEchoModel",
+    "AsyncEmbeddingModel",
+    "AsyncHTTPEmbeddingModel",
     "AsyncHTTPModel",
     "AsyncKeyModel",
+    "AsyncLocalEmbeddingModel",
     "AsyncLocalModel",
     "AsyncModel",
     "AsyncResponse",
@@ -158,18 +171,24 @@ __all__ = [
     "ChainLimitExceeded",
     "ChainResponse",
     "CodeInterpreter",
+    "Collection",
+    "CollectionDoesNotExist",
     "ConfigError",
     "ConfigFileWarning",
     "ContextWindowExceededError",
     "Conversation",
     "ConversationNotSupported",
     "EchoModel",
+    "EmbeddingModel",
     "EmbeddingModelWithAliases",
+    "Entry",
     "Fragment",
     "GGUFConfigWarning",
+    "HTTPEmbeddingModel",
     "HTTPModel",
     "KeyModel",
     "KeysFileWarning",
+    "LocalEmbeddingModel",
     "LocalModel",
     "LocalModelError",
     "LocalModelWarning",
@@ -216,7 +235,13 @@ __all__ = [
     "WebSearch",
     "afetch_attachment",
     "assistant",
+    "cosine_similarity",
+    "decode",
+    "encode",
     "fetch_attachment",
+    "get_async_embedding_model",
+    "get_async_embedding_model_aliases",
+    "get_async_embedding_models",
     "get_async_model",
     "get_async_model_aliases",
     "get_async_models",
@@ -241,7 +266,9 @@ __all__ = [
     "logs_db_path",
     "parse_structured",
     "parts",
+    "register_embedding_model",
     "register_gguf",
+    "register_gguf_embedding",
     "register_model",
     "register_openai_compatible",
     "register_plugin",
@@ -265,6 +292,9 @@ from llm_async import (
     AsyncModel,
     AsyncResponse,
     afetch_attachment,
+    get_async_embedding_model,
+    get_async_embedding_model_aliases,
+    get_async_embedding_models,
     get_async_model,
     get_async_model_aliases,
     get_async_models,
@@ -273,12 +303,17 @@ from llm_async import (
 # Names whose modules import pydantic or pluggy load on first use, so that
 # importing the package stays cheap.
 _LAZY_NAMES = {
+    "Collection": "._io.collection",
     "EchoModel": "._io.scripted",
+    "EmbeddingModel": "._io.embedding_model",
+    "HTTPEmbeddingModel": "._io.http_embedding_model",
     "HTTPModel": "._io.http_model",
+    "LocalEmbeddingModel": "._io.local_embedding_model",
     "LocalModel": "._io.local_model",
     "ScriptedModel": "._io.scripted",
     "Transport": "._io.transport",
     "CodeInterpreter": "llm_async.providers.openai.server_tools",
+    "Entry": "llm_async._core.embeddings_db",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.settings",
     "ScriptedReply": "llm_async._core.scripted_base",
@@ -287,12 +322,17 @@ _LAZY_NAMES = {
     "hookimpl": "llm_async._core.hookspecs",
     "logs_db_path": "llm_async._core.logs",
     "register_gguf": "llm_async._builtins.local",
+    "register_gguf_embedding": "llm_async._builtins.embeddings",
     "register_openai_compatible": "llm_async._builtins.openai",
 }
 _LAZY_NAMES.update(
     {
+        "AsyncCollection": "llm_async._io.collection",
         "AsyncEchoModel": "llm_async._io.scripted",
+        "AsyncEmbeddingModel": "llm_async._io.embedding_model",
+        "AsyncHTTPEmbeddingModel": "llm_async._io.http_embedding_model",
         "AsyncHTTPModel": "llm_async._io.http_model",
+        "AsyncLocalEmbeddingModel": "llm_async._io.local_embedding_model",
         "AsyncLocalModel": "llm_async._io.local_model",
         "AsyncScriptedModel": "llm_async._io.scripted",
         "AsyncTransport": "llm_async._io.transport",

@@ -182,11 +182,16 @@ def test_embedding_models_from_a_plugin(plugins: None, user_path: Path) -> None:
     models, messages = _plugin_warnings(llm_sync.get_embedding_models)
     assert messages == []
     assert "plugin-embed" in [m.model_id for m in models]
-    model = llm_async.get_embedding_model("pe")
+    model = llm_sync.get_embedding_model("pe")
     assert model.model_id == "plugin-embed"
     assert model.embed("banana") == [6.0, 3.0]
     assert llm_sync.get_embedding_model("plugin-embed") is model
-    assert llm_async.get_embedding_model_aliases()["pe"] is model
+    assert llm_sync.get_embedding_model_aliases()["pe"] is model
+    # The plugin registered no async twin.
+    with pytest.raises(llm_async.UnknownModelError) as caught:
+        llm_async.get_async_embedding_model("pe")
+    assert caught.value.args[0] == "Unknown async model (sync model exists): pe"
+    assert "pe" not in llm_async.get_async_embedding_model_aliases()
     (user_path / "aliases.json").write_text('{"vec": "plugin-embed"}')
     entry = next(
         e
@@ -195,7 +200,7 @@ def test_embedding_models_from_a_plugin(plugins: None, user_path: Path) -> None:
     )
     assert entry.aliases == ["pe", "vec"]
     assert entry.matches("VEC")
-    assert llm_async.get_embedding_model("vec") is model
+    assert llm_sync.get_embedding_model("vec") is model
 
 
 def test_get_tools_from_a_plugin(plugins: None) -> None:

@@ -43,3 +43,11 @@ def register_tools(register: Any) -> None:
 
     register(llm_version)
     register(llm_time)
+
+
+@hookimpl
+def register_embedding_models(register: Any) -> None:
+    """Register the OpenAI embedding models and ``smollm2-embed``."""
+    from llm_async._builtins.embeddings import register_embedding_models as builtin
+
+    builtin(register)

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 __all__ = [
     "AsyncFacade",
@@ -31,7 +32,9 @@ __all__ = [
     "async_closing",
     "async_gather",
     "async_iterate_in_thread",
+    "async_map_bounded",
     "async_owner_id",
+    "async_prepare_now",
     "async_resolve",
     "async_run_blocking",
     "async_sleep",
@@ -39,7 +42,9 @@ __all__ = [
     "sync_closing",
     "sync_gather",
     "sync_iterate_in_thread",
+    "sync_map_bounded",
     "sync_owner_id",
+    "sync_prepare_now",
     "sync_resolve",
     "sync_run_blocking",
     "sync_sleep",
@@ -100,6 +105,15 @@ async def async_sleep(seconds: float) -> None:
 def sync_sleep(seconds: float) -> None:
     """Sleep, blocking the thread."""
     time.sleep(seconds)
+
+
+def async_prepare_now(prepare: Callable[[], object]) -> None:
+    """Nothing now: the async facade prepares on first use, inside the loop."""
+
+
+def sync_prepare_now(prepare: Callable[[], object]) -> None:
+    """Run ``prepare`` now: the blocking facade may block in a constructor."""
+    prepare()
 
 
 async def async_resolve(value: Any) -> Any:
@@ -201,6 +215,49 @@ def sync_gather(functions: Sequence[Callable[[], Any]]) -> list[Any]:
         if error is not None:
             raise error
     return results
+
+
+async def async_map_bounded(
+    function: Callable[[T], Awaitable[R]], items: Sequence[T], limit: int
+) -> list[R]:
+    """``await function(item)`` for every item, ``limit`` at a time; results in order.
+
+    After the first error no new call starts; the calls in flight finish, then
+    that error is raised.
+    """
+    import anyio
+
+    results: list[Any] = [None] * len(items)
+    failures: list[BaseException] = []
+    next_index = 0
+
+    async def worker() -> None:
+        nonlocal next_index
+        while not failures and next_index < len(items):
+            index = next_index
+            next_index += 1
+            try:
+                results[index] = await function(items[index])
+            except Exception as exc:
+                failures.append(exc)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(max(1, min(limit, len(items)))):
+            group.start_soon(worker)
+    if failures:
+        raise failures[0]
+    return results
+
+
+def sync_map_bounded(
+    function: Callable[[T], R], items: Sequence[T], limit: int
+) -> list[R]:
+    """``function(item)`` for every item, one after the other; results in order.
+
+    ``limit`` is accepted for the async twin's signature; the first error is
+    raised at once.
+    """
+    return [function(item) for item in items]
 
 
 _DONE = object()

@@ -27,6 +27,7 @@
     ├── ConversationNotSupported (ValueError)  a single-turn model got history
     ├── UnknownModelError (KeyError)     no model with that id or alias
     ├── MissingVariables                 a template lacked a variable's value
+    ├── CollectionDoesNotExist (LookupError)  no such collection, or no such id in it
     ├── CancelToolCall                   control flow: before_call skips a call
     └── PauseChain                       control flow: raised in a tool to pause a chain
 
@@ -57,6 +58,7 @@ __all__ = [
     "BadRequestError",
     "CancelToolCall",
     "ChainLimitExceeded",
+    "CollectionDoesNotExist",
     "ConfigError",
     "ConfigFileWarning",
     "ContextWindowExceededError",
@@ -105,6 +107,13 @@ class UnknownModelError(KeyError):
     """No registered model matches the requested id or alias.
 
     A ``KeyError``, so ``str(exc)`` is quoted; ``exc.args[0]`` is the message.
+    """
+
+
+class CollectionDoesNotExist(LookupError):
+    """No embedding collection by that name, or no stored item with that id.
+
+    Also reachable as ``Collection.DoesNotExist`` (as in ``llm``).
     """
 
 

@@ -19,7 +19,10 @@ def register_models(register: Any, model_aliases: Any) -> None:
 
 @hookspec
 def register_embedding_models(register: Any) -> None:
-    """Register embedding models: ``register(model, aliases=None)``."""
+    """Register embedding models.
+
+    ``register(model, aliases=None, async_model=None)``.
+    """
 
 
 @hookspec

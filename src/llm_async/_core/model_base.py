@@ -12,7 +12,13 @@ if TYPE_CHECKING:
     from llm_async._core.parts import Message
     from llm_async._core.tools import ToolResult
 
-__all__ = ["LazyOptions", "build_prompt", "check_capabilities", "validate_attachments"]
+__all__ = [
+    "LazyOptions",
+    "build_prompt",
+    "check_capabilities",
+    "resolve_key",
+    "validate_attachments",
+]
 
 
 class LazyOptions:
@@ -26,6 +32,29 @@ class LazyOptions:
         from llm_async._core.options import Options
 
         return Options
+
+
+def resolve_key(model: Any, explicit_key: str | None = None) -> str | None:
+    """The API key ``model`` should use: ``model.key``, ``key=``, keys.json, env.
+
+    ``None`` when the model needs no key; ``NeedsKeyException`` when it needs one
+    and none is found.
+    """
+    if model.needs_key is None:
+        return None
+    if model.key is not None:
+        return str(model.key)
+    from llm_async._core.config import get_key
+
+    found = get_key(explicit_key, model.needs_key, model.key_env_var)
+    if found:
+        return found
+    from llm_async._core.errors import NeedsKeyException
+
+    message = f"No key found - add one using 'llm keys set {model.needs_key}'"
+    if model.key_env_var:
+        message += f" or set the {model.key_env_var} environment variable"
+    raise NeedsKeyException(message)
 
 
 def validate_attachments(model: Any, attachments: Sequence[Attachment] | None) -> None:

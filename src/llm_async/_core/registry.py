@@ -32,6 +32,9 @@ __all__ = [
     "EmbeddingModelWithAliases",
     "ModelWithAliases",
     "PluginWarning",
+    "get_async_embedding_model",
+    "get_async_embedding_model_aliases",
+    "get_async_embedding_models",
     "get_async_model",
     "get_async_model_aliases",
     "get_async_models",
@@ -49,6 +52,7 @@ __all__ = [
     "get_tools",
     "load_plugins",
     "plugin_manager",
+    "register_embedding_model",
     "register_model",
     "register_plugin",
     "remove_alias",
@@ -77,20 +81,25 @@ class ModelWithAliases:
 
 @dataclass
 class EmbeddingModelWithAliases:
-    """A registered embedding model and its aliases."""
+    """A registered embedding model, its aliases and its async twin (if any)."""
 
     model: Any
     aliases: list[str] = field(default_factory=list)
+    async_model: Any = None
 
     def matches(self, query: str) -> bool:
-        """Case-insensitive substring match on the aliases and name."""
+        """Case-insensitive substring match on the aliases, name and async id."""
         query = query.lower()
-        return any(query in item.lower() for item in [*self.aliases, str(self.model)])
+        haystack = [*self.aliases, str(self.model)]
+        if self.async_model is not None:
+            haystack.append(self.async_model.model_id)
+        return any(query in item.lower() for item in haystack)
 
 
 _lock = threading.RLock()
 _pm: pluggy.PluginManager | None = None
 _runtime_models: list[ModelWithAliases] = []
+_runtime_embedding_models: list[EmbeddingModelWithAliases] = []
 _runtime_generation = 0
 _cache: dict[str, tuple[Any, Any]] = {}
 
@@ -101,6 +110,7 @@ def _reset() -> None:
     with _lock:
         _pm = None
         _runtime_models.clear()
+        _runtime_embedding_models.clear()
         _runtime_generation += 1
         _cache.clear()
         _warned_hooks.clear()
@@ -221,6 +231,19 @@ def register_model(
         _cache.clear()
 
 
+def register_embedding_model(
+    model: Any, *, async_model: Any = None, aliases: list[str] | None = None
+) -> None:
+    """Register an embedding model (and its async twin) at runtime."""
+    global _runtime_generation
+    with _lock:
+        _runtime_embedding_models.append(
+            EmbeddingModelWithAliases(model, list(aliases or []), async_model)
+        )
+        _runtime_generation += 1
+        _cache.clear()
+
+
 def get_plugins(all: bool = False) -> list[dict[str, Any]]:
     """The loaded plugins with the hooks they implement."""
     pm = plugin_manager()
@@ -301,12 +324,22 @@ def _registered_embedding_models() -> list[EmbeddingModelWithAliases]:
         def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
             pending: list[EmbeddingModelWithAliases] = []
 
-            def register(model: Any, aliases: Any = None) -> None:
-                pending.append(EmbeddingModelWithAliases(model, list(aliases or [])))
+            def register(
+                model: Any, aliases: Any = None, async_model: Any = None
+            ) -> None:
+                if model is None:
+                    raise ValueError(
+                        "register() needs a sync embedding model; pass async_model= "
+                        "as well"
+                    )
+                pending.append(
+                    EmbeddingModelWithAliases(model, list(aliases or []), async_model)
+                )
 
             return register, lambda: models.extend(pending)
 
         _call_hook("register_embedding_models", {}, collect)
+        models.extend(_runtime_embedding_models)
         _cache["embedding_models"] = (generation, models)
         return list(models)
 
@@ -431,6 +464,7 @@ def get_embedding_models_with_aliases() -> list[EmbeddingModelWithAliases]:
                 *entry.aliases,
                 *(a for a, t in user_aliases.items() if t == entry.model.model_id),
             ],
+            entry.async_model,
         )
         for entry in _registered_embedding_models()
     ]
@@ -468,6 +502,18 @@ def get_embedding_model_aliases() -> dict[str, Any]:
     return mapping
 
 
+def get_async_embedding_model_aliases() -> dict[str, Any]:
+    """Map of every alias and id to its async embedding model."""
+    mapping: dict[str, Any] = {}
+    for entry in get_embedding_models_with_aliases():
+        if entry.async_model is None:
+            continue
+        for alias in entry.aliases:
+            mapping[alias] = entry.async_model
+        mapping[entry.async_model.model_id] = entry.async_model
+    return mapping
+
+
 def get_models() -> list[Any]:
     """Every registered sync model."""
     return [entry.model for entry in _registered_models()]
@@ -481,6 +527,15 @@ def get_async_models() -> list[Any]:
 def get_embedding_models() -> list[Any]:
     """Every registered embedding model."""
     return [entry.model for entry in _registered_embedding_models()]
+
+
+def get_async_embedding_models() -> list[Any]:
+    """Every registered async embedding model."""
+    return [
+        entry.async_model
+        for entry in _registered_embedding_models()
+        if entry.async_model is not None
+    ]
 
 
 def get_model(name: str | None = None, _skip_async: bool = False) -> Any:
@@ -513,11 +568,41 @@ def get_async_model(name: str | None = None) -> Any:
     raise UnknownModelError(f"Unknown model: {name}")
 
 
-def get_embedding_model(name: str) -> Any:
-    """The embedding model with this id or alias."""
+def _embedding_model_name(name: str | None) -> str:
+    if name:
+        return name
+    default = _config.get_default_embedding_model()
+    if not default:
+        raise UnknownModelError(
+            "No embedding model named and no default embedding model set: pass a "
+            "model id or alias, or call set_default_embedding_model()"
+        )
+    return default
+
+
+def get_embedding_model(name: str | None = None) -> Any:
+    """The embedding model with this id or alias; the default one when omitted.
+
+    Raises ``UnknownModelError`` when none matches (or no default is set).
+    """
+    name = _embedding_model_name(name)
     aliases = get_embedding_model_aliases()
     if name in aliases:
         return aliases[name]
+    raise UnknownModelError(f"Unknown model: {name}")
+
+
+def get_async_embedding_model(name: str | None = None) -> Any:
+    """The async embedding model with this id or alias; the default when omitted.
+
+    Raises ``UnknownModelError`` when none matches (or no default is set).
+    """
+    name = _embedding_model_name(name)
+    aliases = get_async_embedding_model_aliases()
+    if name in aliases:
+        return aliases[name]
+    if name in get_embedding_model_aliases():
+        raise UnknownModelError(f"Unknown async model (sync model exists): {name}")
     raise UnknownModelError(f"Unknown model: {name}")
 
 

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT
 from llm_async._core.concurrency import AsyncFacade
-from llm_async._core.config import get_key
-from llm_async._core.errors import NeedsKeyException
 from llm_async._core.model_base import (
     LazyOptions,
     build_prompt,
+    resolve_key,
 )
 
 from .chain import AsyncChainResponse
@@ -60,17 +59,7 @@ class AsyncModel:
 
     def get_key(self, explicit_key: str | None = None) -> str | None:
         """The API key to use: ``model.key``, ``key=``, keys.json, then env."""
-        if self.needs_key is None:
-            return None
-        if self.key is not None:
-            return self.key
-        found = get_key(explicit_key, self.needs_key, self.key_env_var)
-        if found:
-            return found
-        message = f"No key found - add one using 'llm keys set {self.needs_key}'"
-        if self.key_env_var:
-            message += f" or set the {self.key_env_var} environment variable"
-        raise NeedsKeyException(message)
+        return resolve_key(self, explicit_key)
 
     def prompt(
         self,

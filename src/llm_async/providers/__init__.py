@@ -12,9 +12,15 @@ from __future__ import annotations
 
 from llm_async._core.parts import StreamEvent
 from llm_async._http.sse import ServerSentEvent
-from llm_async.providers.base import HTTPProvider, ResponseSink, StreamParser
+from llm_async.providers.base import (
+    EmbeddingProvider,
+    HTTPProvider,
+    ResponseSink,
+    StreamParser,
+)
 
 __all__ = [
+    "EmbeddingProvider",
     "HTTPProvider",
     "ResponseSink",
     "ServerSentEvent",

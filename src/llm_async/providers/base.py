@@ -7,6 +7,7 @@ a plugin's) works in both facades with no extra code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from llm_async._core.tools import ToolCall
     from llm_async._http.sse import ServerSentEvent
 
-__all__ = ["HTTPProvider", "ResponseSink", "StreamParser"]
+__all__ = ["EmbeddingProvider", "HTTPProvider", "ResponseSink", "StreamParser"]
 
 
 class ResponseSink(Protocol):
@@ -68,6 +69,24 @@ class HTTPProvider(Protocol):
 
     def stream_parser(self, sink: ResponseSink) -> StreamParser:
         """A fresh parser for one streamed response."""
+        ...
+
+    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
+        """The provider's error message and error code from an error body."""
+        ...
+
+
+class EmbeddingProvider(Protocol):
+    """Builds embedding requests for one model and parses the vectors."""
+
+    def build_request(
+        self, items: Sequence[str | bytes], *, key: str | None
+    ) -> httpx.Request:
+        """The HTTP request embedding ``items`` (the key goes in a header only)."""
+        ...
+
+    def parse_response(self, data: Any, count: int) -> list[list[float]]:
+        """The ``count`` vectors of a JSON body, in the order of the items."""
         ...
 
     def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:

@@ -318,7 +318,7 @@ def load(spec: GGUFSpec) -> _Loaded:
         return loaded
 
 
-def _new_llama(llama_cpp: Any, spec: GGUFSpec, path: Path) -> Any:
+def _new_llama(llama_cpp: Any, spec: GGUFSpec, path: Path, **extra: Any) -> Any:
     """Load the file, keeping llama.cpp's loading log out of the terminal.
 
     ``verbose=False`` would point the process's stdout and stderr file
@@ -334,6 +334,7 @@ def _new_llama(llama_cpp: Any, spec: GGUFSpec, path: Path) -> Any:
                 n_ctx=_padded(spec.n_ctx),
                 chat_format=spec.chat_format,
                 verbose=True,
+                **extra,
             )
     except Exception as exc:
         details = [line for line in log.getvalue().splitlines() if line.strip()]
