@@ -48,6 +48,7 @@ from llm_async._http.errors import (
     transport_error,
 )
 from llm_async._http.pool import speed_up_pool
+from llm_async._http.ratelimit import current_observer
 from llm_async._http.retry import RetryPolicy, RetryState, logger
 from llm_async._http.settings import CallSettings, resolve_settings
 from llm_async._http.tls import ssl_context
@@ -359,6 +360,9 @@ class Transport:
                 if self.wait_before_retry(state, request, error):
                     continue
                 raise error from exc
+            observer = current_observer()  # a batch watching its rate limits
+            if observer is not None:
+                observer(response.status_code, response.headers)
             if 200 <= response.status_code < 300:
                 return response
             try:
