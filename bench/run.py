@@ -341,6 +341,7 @@ def main() -> None:
             type=int,
             help=f"default {full}, quick {quick}",
         )
+    p.add_argument("--skip-batch", action="store_true", help="skip bench/batch.py")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--url", help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -360,6 +361,10 @@ def main() -> None:
     with open(a.out, "w") as f:
         json.dump(report(values, a), f, indent=2)
     print(f"wrote {a.out}")
+    if not a.skip_batch:  # many prompts at once (bench/batch.py), its own figures
+        import batch
+
+        batch.main(["--quick"] if a.quick else [])
 
 
 if __name__ == "__main__":
