@@ -44,7 +44,7 @@ def open_progress(total: int, done: int, enabled: bool | None) -> Progress:
     if enabled is False:
         return Progress()
     try:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
     except ModuleNotFoundError:
         if enabled:
             raise ConfigError(

@@ -87,7 +87,7 @@ def _check_key(key: Any) -> Key:
             f"Batch keys must be str or int (they are written to the store), "
             f"got {key!r} of type {type(key).__name__}"
         )
-    return key  # type: ignore[no-any-return]
+    return key
 
 
 def _arguments(value: Any, index: int) -> tuple[Key | None, dict[str, Any]]:

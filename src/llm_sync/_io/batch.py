@@ -58,6 +58,7 @@ class BatchSettings:
     max_total_requests: int | None = None
     max_total_tokens: int | None = None
     requests_per_minute: float | None = None
+    poll_interval: float = 30.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     def __post_init__(self) -> None:
@@ -295,7 +296,7 @@ def _results(
     if engine == "batch_api":
         from .batch_api import run_batch_api
 
-        source = run_batch_api(model, todo, shared)
+        source = run_batch_api(model, todo, shared, settings.poll_interval)
     else:
         source = _BatchRun(model, todo, settings, shared).run()
     for item, result in source:

@@ -197,6 +197,7 @@ class Model:
         max_total_requests: int | None = None,
         max_total_tokens: int | None = None,
         requests_per_minute: float | None = None,
+        poll_interval: float = 30.0,
         **prompt_kwargs: Any,
     ) -> Iterator[BatchResult]:
         """Run many prompts concurrently; iterate the ``BatchResult`` of each.
@@ -214,7 +215,8 @@ class Model:
         (prompts not sent get a ``BudgetExceededError``);
         ``requests_per_minute`` caps its rate. ``progress``: a tqdm bar
         (``None``: only on a terminal). ``engine="batch_api"`` runs the batch
-        through the provider's batch API (OpenAI) instead. See docs/batch.md.
+        through the provider's batch API (OpenAI) instead, checking the job
+        every ``poll_interval`` seconds. See docs/batch.md.
         """
         from llm_async._core.batch_records import batch_items
 
@@ -232,6 +234,7 @@ class Model:
             max_total_requests=max_total_requests,
             max_total_tokens=max_total_tokens,
             requests_per_minute=requests_per_minute,
+            poll_interval=poll_interval,
         )
         items = batch_items(prompts)
         return run_prompt_many(self, items, settings, engine, prompt_kwargs)
