@@ -47,6 +47,14 @@ def _model_classes() -> tuple[type[HTTPModel], type[AsyncHTTPModel]]:
     return OpenAIChat, AsyncOpenAIChat
 
 
+def __getattr__(name: str) -> type:
+    # The model classes are made on first use; found by name (for pickle).
+    if name in ("OpenAIChat", "AsyncOpenAIChat"):
+        sync_class, async_class = _model_classes()
+        return sync_class if name == "OpenAIChat" else async_class
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def chat_models(spec: ChatSpec) -> tuple[HTTPModel, AsyncHTTPModel]:
     """The sync and async model objects for ``spec`` (one provider, shared)."""
     sync_class, async_class = _model_classes()

@@ -204,6 +204,16 @@ class AsyncTransport:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} trust_env={self.trust_env}>"
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Settings only: clients, locks and TLS contexts are made again.
+        names = ("verify", "trust_env", "proxy", "limits", "headers")
+        state = {name: getattr(self, name) for name in names}
+        names = ("transport_factory", "pool_timeout", "retry")
+        return state | {name: getattr(self, name) for name in names}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
     def _ssl_context(self) -> ssl.SSLContext | bool:
         with self._ssl_lock:
             if self._ssl is None:

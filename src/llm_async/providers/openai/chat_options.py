@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
@@ -157,3 +158,15 @@ def chat_options_class(
         **{name: _EXTRA_FIELDS[name] for name in names},  # type: ignore[call-overload]
     )
     return _option_classes.setdefault(flags, options)
+
+
+def __getattr__(name: str) -> Any:
+    # The classes chat_options_class() makes, found by name (for pickle).
+    if name.startswith("ChatOptionsWith"):
+        for flags in itertools.product((False, True), repeat=3):
+            found = chat_options_class(
+                vision=flags[0], reasoning=flags[1], service_tier=flags[2]
+            )
+            if found.__name__ == name:
+                return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
