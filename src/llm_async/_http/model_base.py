@@ -80,7 +80,7 @@ def with_transport_options(base: type[Any]) -> type[Any]:
             __doc__=base.__doc__,
             **fields,
         )
-        options.__reduce__ = _reduce_transport_options  # type: ignore[method-assign,assignment]
+        options.__reduce__ = _reduce_transport_options  # type: ignore[assignment]
         _options_cache[base] = options
         return options
 

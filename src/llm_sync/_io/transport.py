@@ -64,6 +64,17 @@ MAX_BODY = 64 * 1024 * 1024
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 # A timeout this close to the total deadline was caused by it (timers fire early).
 DEADLINE_SLACK = 0.05
+# What a pickled transport keeps: its constructor's arguments.
+_SETTINGS = (
+    "verify",
+    "trust_env",
+    "proxy",
+    "limits",
+    "headers",
+    "transport_factory",
+    "pool_timeout",
+    "retry",
+)
 
 
 class HTTPStream:
@@ -206,10 +217,7 @@ class Transport:
 
     def __getstate__(self) -> dict[str, Any]:
         # Settings only: clients, locks and TLS contexts are made again.
-        names = ("verify", "trust_env", "proxy", "limits", "headers")
-        state = {name: getattr(self, name) for name in names}
-        names = ("transport_factory", "pool_timeout", "retry")
-        return state | {name: getattr(self, name) for name in names}
+        return {name: getattr(self, name) for name in _SETTINGS}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
