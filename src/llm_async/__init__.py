@@ -29,6 +29,10 @@ from llm_async._core.errors import (
     AttachmentError,
     AuthenticationError,
     BadRequestError,
+    BatchError,
+    BatchExpiredError,
+    BatchFailedError,
+    BudgetExceededError,
     CancelToolCall,
     ChainLimitExceeded,
     ConfigError,
@@ -108,6 +112,7 @@ from ._io.response import AsyncResponse
 if TYPE_CHECKING:
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.batch_records import BatchResult
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
@@ -139,6 +144,11 @@ __all__ = [
     "AttachmentPart",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
+    "BatchExpiredError",
+    "BatchFailedError",
+    "BatchResult",
+    "BudgetExceededError",
     "CancelToolCall",
     "ChainLimitExceeded",
     "ConfigError",
@@ -224,6 +234,7 @@ _LAZY_NAMES = {
     "AsyncLocalModel": "._io.local_model",
     "AsyncScriptedModel": "._io.scripted",
     "AsyncTransport": "._io.transport",
+    "BatchResult": "llm_async._core.batch_records",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.retry",
     "ScriptedReply": "llm_async._core.scripted_base",

@@ -31,6 +31,10 @@ from llm_async._core.errors import (
     AttachmentError,
     AuthenticationError,
     BadRequestError,
+    BatchError,
+    BatchExpiredError,
+    BatchFailedError,
+    BudgetExceededError,
     CancelToolCall,
     ChainLimitExceeded,
     ConfigError,
@@ -110,6 +114,7 @@ from ._io.response import Response
 if TYPE_CHECKING:
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.batch_records import BatchResult
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.options import Options
     from llm_async._core.scripted_base import ScriptedReply
@@ -141,6 +146,11 @@ __all__ = [
     "AttachmentPart",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
+    "BatchExpiredError",
+    "BatchFailedError",
+    "BatchResult",
+    "BudgetExceededError",
     "CancelToolCall",
     "ChainLimitExceeded",
     "ChainResponse",
@@ -253,6 +263,7 @@ _LAZY_NAMES = {
     "LocalModel": "._io.local_model",
     "ScriptedModel": "._io.scripted",
     "Transport": "._io.transport",
+    "BatchResult": "llm_async._core.batch_records",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.retry",
     "ScriptedReply": "llm_async._core.scripted_base",
