@@ -37,6 +37,7 @@ EXTRAS = {
     "local": {"llama-cpp-python"},
     "local-server": {"llama-cpp-python"},
     "truststore": {"truststore"},
+    "progress": {"tqdm"},
 }
 
 
