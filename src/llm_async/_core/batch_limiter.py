@@ -6,7 +6,9 @@ Sans-I/O: every method takes the time (``time.monotonic()``) from the caller.
   ``initial``, grows by one per success while below ``maximum`` (doubling per
   round trip until the first back-off, then by one per round trip), and
   halves on an overload (429, 529, 503), once per overload episode. It only
-  grows while it is what holds the batch back.
+  grows while it is what holds the batch back, and, as in TCP Vegas, while
+  the latency stays under twice the lowest seen: more requests in flight than
+  the server (or this process) can work on only queue up.
 * An overload pauses every new start for the ``Retry-After`` the server named
   (else an exponential backoff).
 * Rate-limit headers (``x-ratelimit-*``, ``anthropic-ratelimit-*``) are
@@ -83,6 +85,9 @@ class AdaptiveLimiter:
         self._saturated = False
         self._windows: dict[str, _Window] = {}
         self._tokens_per_request: float | None = None
+        self._started_at: dict[int, float] = {}
+        self._min_rtt: float | None = None
+        self._rtt: float | None = None
 
     @property
     def limit(self) -> int:
@@ -105,6 +110,7 @@ class AdaptiveLimiter:
         """Record a request starting now; returns its number (for ``finish``)."""
         number = self.started
         self.started += 1
+        self._started_at[number] = now
         self.in_flight += 1
         if self.interval:
             self._next_start = max(self._next_start, now) + self.interval
@@ -170,6 +176,7 @@ class AdaptiveLimiter:
         ``tokens`` is the usage it reported, to estimate token limits.
         """
         self.in_flight -= 1
+        started_at = self._started_at.pop(number, None)
         if status in OVERLOAD_STATUSES:
             self._overloaded(number, now, retry_after)
             return
@@ -181,10 +188,24 @@ class AdaptiveLimiter:
         if status is not None:
             return
         self._consecutive = 0
+        if started_at is not None and not self._may_grow(now - started_at):
+            return
         if self._saturated and self.concurrency < self.maximum:
             step = 1.0 if self._slow_start else 1.0 / self.concurrency
             self.concurrency = min(float(self.maximum), self.concurrency + step)
             self._saturated = self.in_flight + 1 >= int(self.concurrency)
+
+    def _may_grow(self, rtt: float) -> bool:
+        """Record a success's latency; whether more concurrency may still help."""
+        # The lowest latency drifts up slowly, so one lucky sample does not
+        # stop growth for good.
+        low = rtt if self._min_rtt is None else min(rtt, self._min_rtt * 1.001)
+        self._min_rtt = low
+        self._rtt = rtt if self._rtt is None else 0.9 * self._rtt + 0.1 * rtt
+        if self._rtt <= 2 * low:
+            return True
+        self._slow_start = False
+        return False
 
     def _overloaded(self, number: int, now: float, retry_after: float | None) -> None:
         self.overloads += 1
