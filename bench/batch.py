@@ -236,10 +236,14 @@ async def measure(n: int, rate: int, warmup: int) -> dict[str, Any]:
         model = open_model(url)
         await gather_semaphore(model, warmup, 32)
         fixed = {}
+        # Each run starts with a fresh pool: idle keep-alive connections left
+        # by a wider run slow httpcore's pool down for the next one.
         for concurrency in FIXED_CONCURRENCIES:
+            await model.transport.aclose()
             fixed[concurrency] = await gather_semaphore(model, n, concurrency)
             print(f"  gather+semaphore({concurrency}): {fixed[concurrency]:.2f} s")
         best = min(fixed.values())
+        await model.transport.aclose()
         seconds = await ours(model, n)
         print(f"  prompt_many: {seconds:.2f} s")
         figures["unlimited"] = {
