@@ -355,6 +355,7 @@ def main() -> None:
     p.add_argument(
         "--no-embeddings", action="store_true", help="skip bench/embeddings.py"
     )
+    p.add_argument("--skip-batch", action="store_true", help="skip bench/batch.py")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--url", help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -377,6 +378,10 @@ def main() -> None:
     print(f"wrote {a.out}")
     if not a.no_embeddings:  # (f), (g): its own figures, its own results file
         importlib.import_module("embeddings").main(["--quick"] if a.quick else [])
+    if not a.skip_batch:  # many prompts at once (bench/batch.py), its own figures
+        import batch
+
+        batch.main(["--quick"] if a.quick else [])
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from tests.openai_responses_support import (
     synthetic_completions_server,
     synthetic_responses_server,
 )
+from tests.synthetic_batch_api import SyntheticBatchAPI
 from tests.synthetic_openai_server import CHAT_URL, synthetic_openai
 from tests.test_seed_examples import JPEG, fenced_python, run_example, sent_bodies
 from tests.test_seed_examples import openai as openai  # the fixture, used by name
@@ -44,7 +45,11 @@ SKIPPED: dict[str, str] = {
     'get_async_model("smollm2")': "needs the real SmolLM2 model file and"
     " llama-cpp-python (the integration tests and `nox -s demo` run it)",
     "llm.register_gguf(": "needs a GGUF file on disk and llama-cpp-python",
+    "@ray.remote": "needs a Ray cluster: tests/test_ray_batch.py runs the same code"
+    " (examples/batch_on_ray.py) on a local one",
 }
+# Skipped blocks outside the README: (document, text of the skip).
+DOC_SKIPS = {("docs/batch.md", "@ray.remote")}
 
 
 def skip_reason(block: str) -> str | None:
@@ -77,6 +82,7 @@ DOCS = (
     "docs/cli.md",
     "docs/coming-from-llm.md",
     "docs/embeddings.md",
+    "docs/batch.md",
 )
 
 
@@ -88,7 +94,9 @@ def test_every_block_runs_or_is_skipped_for_a_reason() -> None:
         assert any(text in b for bs in blocks.values() for b in bs), text
     for name, found in blocks.items():
         if name != "README.md":
-            assert not [b for b in found if skip_reason(b)], name
+            allowed = [text for doc, text in DOC_SKIPS if doc == name]
+            skipped = [b for b in found if skip_reason(b)]
+            assert all(any(t in b for t in allowed) for b in skipped), name
     assert len(blocks["README.md"]) == 3  # all three need a local model
 
 
@@ -421,3 +429,27 @@ def test_embeddings_md(
     # Both collections share the file the blocking one created.
     collection = namespace["llm"].Collection("async-entries", "embeddings.db")
     assert collection.count() == 2
+
+
+def test_batch_md(
+    docs_server: respx.MockRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = SyntheticBatchAPI("https://api.openai.com/v1")
+    api.mount(docs_server)
+    namespace = run_doc("docs/batch.md")
+    out = capsys.readouterr().out
+    assert "r1 Synthetic answer: Great pelican, would watch again. 7" in out
+    assert "['Synthetic answer: first text', 'Synthetic answer: second text']" in out
+    assert "5 of 5 read back" in out
+    assert "a Synthetic answer: Summarise: pelicans fish." in out
+    assert [line["custom_id"] for line in api.uploaded_lines()] == ["a", "b"]
+    assert "batch_on_ray" not in namespace  # the Ray block is skipped
+    sent = [
+        json.loads(call.request.content)
+        for call in docs_server.calls
+        if str(call.request.url) == CHAT_URL
+    ]
+    assert sent[0]["messages"][0] == {
+        "role": "system",
+        "content": "Answer positive or negative",
+    }

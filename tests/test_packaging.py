@@ -40,6 +40,7 @@ EXTRAS = {
     "local-server": {"llama-cpp-python"},
     "truststore": {"truststore"},
     "numpy": {"numpy"},
+    "progress": {"tqdm"},
 }
 
 

@@ -31,6 +31,10 @@ from llm_async._core.errors import (
     AttachmentError,
     AuthenticationError,
     BadRequestError,
+    BatchError,
+    BatchExpiredError,
+    BatchFailedError,
+    BudgetExceededError,
     CancelToolCall,
     ChainLimitExceeded,
     CollectionDoesNotExist,
@@ -121,6 +125,7 @@ if TYPE_CHECKING:
     from llm_async._builtins.embeddings import register_gguf_embedding
     from llm_async._builtins.local import register_gguf
     from llm_async._builtins.openai import register_openai_compatible
+    from llm_async._core.batch_records import BatchResult
     from llm_async._core.embeddings_db import Entry
     from llm_async._core.hookspecs import hookimpl
     from llm_async._core.logs import logs_db_path
@@ -164,6 +169,11 @@ __all__ = [
     "AttachmentPart",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
+    "BatchExpiredError",
+    "BatchFailedError",
+    "BatchResult",
+    "BudgetExceededError",
     "CancelToolCall",
     "ChainLimitExceeded",
     "CodeInterpreter",
@@ -274,6 +284,7 @@ _LAZY_NAMES = {
     "AsyncTransport": "._io.transport",
     "CodeInterpreter": "llm_async.providers.openai.server_tools",
     "Entry": "llm_async._core.embeddings_db",
+    "BatchResult": "llm_async._core.batch_records",
     "Options": "llm_async._core.options",
     "RetryPolicy": "llm_async._http.settings",
     "ScriptedReply": "llm_async._core.scripted_base",

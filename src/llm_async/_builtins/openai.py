@@ -61,6 +61,15 @@ def _model_classes(api: str) -> tuple[type[HTTPModel], type[AsyncHTTPModel]]:
     return sync_class, async_class
 
 
+def __getattr__(name: str) -> type:
+    # The model classes are made on first use; found by name (for pickle).
+    for api, suffix in _CLASS_NAMES.items():
+        if name in (f"OpenAI{suffix}", f"AsyncOpenAI{suffix}"):
+            sync_class, async_class = _model_classes(api)
+            return async_class if name.startswith("Async") else sync_class
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def chat_models(spec: ModelSpec) -> tuple[HTTPModel, AsyncHTTPModel]:
     """The sync and async model objects for ``spec`` (one provider, shared)."""
     sync_class, async_class = _model_classes(spec.api)

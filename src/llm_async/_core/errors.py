@@ -25,6 +25,11 @@
     │   ├── ChainLimitExceeded (+ValueError)  a tool chain ran more rounds than allowed
     │   └── SchemaValidationError (+ValueError)  structured output did not validate
     ├── ConversationNotSupported (ValueError)  a single-turn model got history
+    │   ├── SchemaValidationError (+ValueError)  structured output did not validate
+    │   ├── BatchError                   a provider batch job could not finish
+    │   │   ├── BatchExpiredError        it expired before every request ran
+    │   │   └── BatchFailedError         the provider failed or cancelled it
+    │   └── BudgetExceededError          a batch's request or token budget ran out
     ├── UnknownModelError (KeyError)     no model with that id or alias
     ├── MissingVariables                 a template lacked a variable's value
     ├── CollectionDoesNotExist (LookupError)  no such collection, or no such id in it
@@ -41,7 +46,8 @@
     └── LocalModelWarning                llama.cpp was built in a way known to crash
 
 HTTP errors are mapped onto this tree at the transport boundary; the original
-exception is kept as ``__cause__``. No message ever contains an API key.
+exception is kept as ``__cause__``. No message ever contains an API key. Every
+``ModelError`` pickles with its attributes (batch results cross processes).
 """
 
 from __future__ import annotations
@@ -56,6 +62,10 @@ __all__ = [
     "AttachmentError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
+    "BatchExpiredError",
+    "BatchFailedError",
+    "BudgetExceededError",
     "CancelToolCall",
     "ChainLimitExceeded",
     "CollectionDoesNotExist",
@@ -88,6 +98,20 @@ __all__ = [
 
 class ModelError(Exception):
     """Base class for errors raised while running a model."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments, which the default pickling
+        # (``cls(*args)``) would drop or miss: restore args and attributes.
+        return (_restore_error, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore_error(
+    cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]
+) -> BaseException:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class NeedsKeyException(ModelError):
@@ -252,6 +276,32 @@ class MissingVariables(Exception):
 
     Also ``Template.MissingVariables``, as in ``llm``.
     """
+
+
+class BatchError(ModelError):
+    """A provider batch job (OpenAI's Batch API) did not finish.
+
+    ``batch_id`` is the provider's id of the job and ``status`` its last status.
+    """
+
+    def __init__(
+        self, message: str, *, batch_id: str | None = None, status: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.batch_id = batch_id
+        self.status = status
+
+
+class BatchExpiredError(BatchError):
+    """The batch job expired (its completion window passed) before it finished."""
+
+
+class BatchFailedError(BatchError):
+    """The provider failed, rejected or cancelled the batch job."""
+
+
+class BudgetExceededError(ModelError):
+    """A batch's request or token budget was used up before this item was sent."""
 
 
 class CancelToolCall(Exception):

@@ -82,8 +82,19 @@ def with_transport_options(base: type[Any]) -> type[Any]:
             __doc__=base.__doc__,
             **fields,
         )
+        options.__reduce__ = _reduce_transport_options  # type: ignore[assignment]
         _options_cache[base] = options
         return options
+
+
+def _reduce_transport_options(self: Any) -> tuple[Any, ...]:
+    # The class is made at run time: pickle its base and the values set.
+    base = type(self).__mro__[1]
+    return (_transport_options, (base, self.model_dump(exclude_unset=True)))
+
+
+def _transport_options(base: type[Any], values: dict[str, Any]) -> Any:
+    return with_transport_options(base)(**values)
 
 
 def call_settings(options: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ credentials masked everywhere (``llm_async._http.redaction.redact_error``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llm_async._core.concurrency import sync_closing
 from llm_async._core.errors import APIError, StreamInterruptedError
@@ -105,6 +105,16 @@ class HTTPModel(KeyModel):
         resolve_settings(model=self.transport_settings, env={})
         self.Options = with_transport_options(provider.Options)  # type: ignore[misc]
         self._transport = transport
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Options is a class made at run time: rebuilt from the provider's.
+        state = dict(self.__dict__)
+        state.pop("Options", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.Options = with_transport_options(self.provider.Options)  # type: ignore[misc]
 
     def accepts_url(self, attachment: Attachment) -> bool:
         """Whether the provider takes this attachment by URL (else it is downloaded).

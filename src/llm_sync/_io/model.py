@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT
@@ -21,6 +22,7 @@ from .response import Response
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
+    from llm_async._core.batch_records import BatchResult
     from llm_async._core.parts import Message, StreamEvent
     from llm_async._core.prompt import Prompt
     from llm_async._core.tools import ToolResult
@@ -171,6 +173,62 @@ class Model:
             after_call=after_call,
             chain_limit=chain_limit,
         )
+
+    def prompt_many(
+        self,
+        prompts: Iterable[Any] | Mapping[Any, Any],
+        *,
+        ordered: bool = False,
+        store: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
+        engine: str = "direct",
+        initial_concurrency: int = 16,
+        max_concurrency: int = 256,
+        max_attempts: int = 5,
+        max_total_requests: int | None = None,
+        max_total_tokens: int | None = None,
+        requests_per_minute: float | None = None,
+        poll_interval: float = 30.0,
+        **prompt_kwargs: Any,
+    ) -> Iterator[BatchResult]:
+        """Run many prompts concurrently; iterate the ``BatchResult`` of each.
+
+        ``prompts``: prompt strings or dicts of ``prompt()`` arguments (key =
+        index, or a dict's ``"key"``), or a mapping key -> prompt.
+        ``prompt_kwargs`` (``system=``, ``schema=``, options...) apply to all.
+        Results come as they complete, or in input order with ``ordered=True``;
+        a failure is reported in its result and never stops the batch.
+        Concurrency starts at ``initial_concurrency`` and adapts (up to
+        ``max_concurrency``) to the provider's rate limits; each prompt gets up
+        to ``max_attempts`` requests. ``store`` (a ``.jsonl`` path) saves each
+        result as it arrives; a rerun with it skips the prompts already done.
+        ``max_total_requests`` / ``max_total_tokens`` cap the batch's spend
+        (prompts not sent get a ``BudgetExceededError``);
+        ``requests_per_minute`` caps its rate. ``progress``: a tqdm bar
+        (``None``: only on a terminal). ``engine="batch_api"`` runs the batch
+        through the provider's batch API (OpenAI) instead, checking the job
+        every ``poll_interval`` seconds. See docs/batch.md.
+        """
+        from llm_async._core.batch_records import batch_items
+
+        from .batch import ENGINES, BatchSettings, run_prompt_many
+
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        settings = BatchSettings(
+            ordered=ordered,
+            store=store,
+            progress=progress,
+            initial_concurrency=initial_concurrency,
+            max_concurrency=max_concurrency,
+            max_attempts=max_attempts,
+            max_total_requests=max_total_requests,
+            max_total_tokens=max_total_tokens,
+            requests_per_minute=requests_per_minute,
+            poll_interval=poll_interval,
+        )
+        items = batch_items(prompts)
+        return run_prompt_many(self, items, settings, engine, prompt_kwargs)
 
     def execute(
         self,

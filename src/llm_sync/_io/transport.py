@@ -44,6 +44,7 @@ from llm_async._http.errors import (
     transport_error,
 )
 from llm_async._http.pool import speed_up_pool
+from llm_async._http.ratelimit import current_observer
 from llm_async._http.redaction import (
     mask_httpx_log_urls,
     redact_error,
@@ -65,6 +66,17 @@ MAX_BODY = 64 * 1024 * 1024
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 # A timeout this close to the total deadline was caused by it (timers fire early).
 DEADLINE_SLACK = 0.05
+# What a pickled transport keeps: its constructor's arguments.
+_SETTINGS = (
+    "verify",
+    "trust_env",
+    "proxy",
+    "limits",
+    "headers",
+    "transport_factory",
+    "pool_timeout",
+    "retry",
+)
 
 
 class HTTPStream:
@@ -209,6 +221,13 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} trust_env={self.trust_env}>"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Settings only: clients, locks and TLS contexts are made again.
+        return {name: getattr(self, name) for name in _SETTINGS}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
 
     def _ssl_context(self) -> ssl.SSLContext | bool:
         with self._ssl_lock:
@@ -377,6 +396,9 @@ class Transport:
                 if self.wait_before_retry(state, request, error):
                     continue
                 raise error from exc
+            observer = current_observer()  # a batch watching its rate limits
+            if observer is not None:
+                observer(response.status_code, response.headers)
             if 200 <= response.status_code < 300:
                 return response
             try:

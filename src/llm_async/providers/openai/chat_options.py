@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from llm_async._core.options import Options
-from llm_async.providers.openai.option_fields import FIELDS, options_class
+from llm_async.providers.openai.option_fields import FIELDS, class_named, options_class
 
 __all__ = [
     "JSON_OBJECT",
@@ -121,3 +121,8 @@ def chat_options_class(
     names = [name for name, on in wanted.items() if on]
     options: type[ChatOptions] = options_class(ChatOptions, names)
     return options
+
+
+def __getattr__(name: str) -> Any:
+    # The classes chat_options_class() makes, found by name (for pickle).
+    return class_named(ChatOptions, name, __name__)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import Field, create_model
 
-__all__ = ["FIELDS", "options_class"]
+__all__ = ["FIELDS", "class_named", "options_class"]
 
 _IMAGE_DETAIL = Literal["low", "high", "auto"]
 _IMAGE_DETAIL_ORIGINAL = Literal["low", "high", "original", "auto"]
@@ -117,3 +117,34 @@ def options_class(base: type[Any], names: Sequence[str]) -> type[Any]:
         )
         _classes[key] = built
         return built
+
+
+def class_named(base: type[Any], name: str, module: str) -> type[Any]:
+    """The class ``options_class(base, ...)`` makes under ``name`` (for pickle).
+
+    An options module's ``__getattr__`` calls this, so that ``pickle`` finds the
+    classes made at run time by their names; ``AttributeError`` otherwise.
+    """
+    with _lock:
+        for (made_from, _), made in _classes.items():
+            if made_from is base and made.__name__ == name:
+                return made
+    titles = [(_NAMES.get(key, key).title().replace("_", ""), key) for key in FIELDS]
+
+    def split(rest: str) -> list[str] | None:
+        if not rest:
+            return []
+        for title, key in titles:
+            if rest.startswith(title):
+                tail = split(rest[len(title) :])
+                if tail is not None:
+                    return [key, *tail]
+        return None
+
+    prefix = f"{base.__name__}With"
+    names = split(name[len(prefix) :]) if name.startswith(prefix) else None
+    if names:
+        found = options_class(base, names)
+        if found.__name__ == name:
+            return found
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")

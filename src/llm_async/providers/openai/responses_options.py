@@ -14,7 +14,7 @@ from pydantic import AliasChoices, Field
 
 from llm_async._core.options import Options
 from llm_async.providers.openai.chat_options import JSON_OBJECT
-from llm_async.providers.openai.option_fields import options_class
+from llm_async.providers.openai.option_fields import class_named, options_class
 
 __all__ = ["ResponsesOptions", "responses_options_class"]
 
@@ -59,3 +59,8 @@ def responses_options_class(
     names = [name for name, on in wanted.items() if on]
     options: type[ResponsesOptions] = options_class(ResponsesOptions, names)
     return options
+
+
+def __getattr__(name: str) -> Any:
+    # The classes responses_options_class() makes, found by name (for pickle).
+    return class_named(ResponsesOptions, name, __name__)
