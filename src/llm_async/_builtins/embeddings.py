@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.embeddings import BATCH_SIZE, EMBEDDING_SPECS
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def openai_embedding_models() -> list[tuple[Any, Any, list[str]]]:
     models = []
     for spec in EMBEDDING_SPECS:
         provider = spec.provider()
-        kwargs: dict[str, Any] = {
+        kwargs: JSONObject = {
             "needs_key": "openai",
             "key_env_var": "OPENAI_API_KEY",
             "batch_size": BATCH_SIZE,

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from llm_async._core.errors import AttachmentError
+from llm_async._core.types import JSONMapping, JSONObject
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -193,9 +194,9 @@ class Attachment:
         """``content_bytes()``, base64-encoded."""
         return base64.b64encode(self.content_bytes()).decode("ascii")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """``{"type"?, "path"?, "url"?, "content"? (base64)}``: set fields only."""
-        out: dict[str, Any] = {}
+        out: JSONObject = {}
         for name in ("type", "path", "url"):
             value = getattr(self, name)
             if value is not None:
@@ -205,11 +206,11 @@ class Attachment:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Attachment:
+    def from_dict(cls, data: JSONMapping) -> Attachment:
         """The attachment described by ``data`` (``content`` is base64)."""
         if not isinstance(data, Mapping):
             raise ValueError(f"An attachment must be a dict, not {type(data).__name__}")
-        values: dict[str, Any] = {}
+        values: JSONObject = {}
         for key in ("type", "path", "url", "content"):
             value = data.get(key)
             if value is None:

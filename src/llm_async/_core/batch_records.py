@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llm_async._core.types import JSONMapping, JSONObject
 from llm_async._core.usage import Usage
 
 __all__ = [
@@ -48,7 +49,7 @@ class BatchItem:
 
     key: Key
     index: int
-    arguments: Mapping[str, Any]
+    arguments: JSONMapping
 
     def fingerprint(self) -> str:
         """A digest of the arguments: a stored result counts only for the same input."""
@@ -90,7 +91,7 @@ def _check_key(key: Any) -> Key:
     return key
 
 
-def _arguments(value: Any, index: int) -> tuple[Key | None, dict[str, Any]]:
+def _arguments(value: Any, index: int) -> tuple[Key | None, JSONObject]:
     if isinstance(value, str):
         return None, {"prompt": value}
     if isinstance(value, Mapping):
@@ -138,16 +139,16 @@ def batch_items(prompts: Iterable[Any] | Mapping[Any, Any]) -> list[BatchItem]:
     return items
 
 
-def usage_record(usage: Usage | None) -> dict[str, Any] | None:
+def usage_record(usage: Usage | None) -> JSONObject | None:
     """A usage as JSON."""
     if usage is None:
         return None
     return {"input": usage.input, "output": usage.output, "details": usage.details}
 
 
-def error_record(error: BaseException) -> dict[str, Any]:
+def error_record(error: BaseException) -> JSONObject:
     """An error as JSON: its type, message and HTTP status, if any."""
-    record: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    record: JSONObject = {"type": type(error).__name__, "message": str(error)}
     status = getattr(error, "status_code", None)
     if status is not None:
         record["status_code"] = status

@@ -24,6 +24,7 @@ from llm_async._core.parts import (
 )
 from llm_async._core.prompt import tool_result_message
 from llm_async._core.tools import Tool, Toolbox, ToolCall, ToolOutput, ToolResult
+from llm_async._core.types import JSONObject
 from llm_async._core.ulid import monotonic_ulid
 
 __all__ = [
@@ -144,7 +145,7 @@ def no_implementation_result(tool: Tool, call: ToolCall) -> ToolResult:
 
 def invalid_arguments(
     tool: Tool, call: ToolCall, accepts_tool_call: bool
-) -> tuple[dict[str, Any], ToolResult | None]:
+) -> tuple[JSONObject, ToolResult | None]:
     """The keyword arguments for the implementation, or an error result.
 
     Arguments are untrusted input: invalid JSON (``{"_raw": ...}`` from the
@@ -189,7 +190,7 @@ def invalid_arguments(
 
 
 def _binding_problem(
-    function: Any, kwargs: dict[str, Any], accepts_tool_call: bool
+    function: Any, kwargs: JSONObject, accepts_tool_call: bool
 ) -> str | None:
     import inspect
 

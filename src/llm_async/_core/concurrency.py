@@ -16,6 +16,8 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
+from llm_async._core.types import JSONObject
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -154,7 +156,7 @@ def run_awaitable_in_thread(awaitable: Any) -> Any:
     """Run an awaitable to completion on a new event loop in a worker thread."""
     import asyncio
 
-    outcome: dict[str, Any] = {}
+    outcome: JSONObject = {}
 
     async def main() -> Any:
         return await awaitable
@@ -441,9 +443,9 @@ class AsyncLazyResource:
         self._lock = threading.Lock()
         # (weak reference to an asyncio loop, its slots): anyio's RunVar lookup
         # costs about 2 us, and every request asks for its loop's client.
-        self._last: tuple[Any, dict[str, Any]] | None = None
+        self._last: tuple[Any, JSONObject] | None = None
 
-    def _slots(self) -> dict[str, Any]:
+    def _slots(self) -> JSONObject:
         last = self._last
         if last is not None and _plain_asyncio_loop() is last[0]():
             return last[1]
@@ -455,7 +457,7 @@ class AsyncLazyResource:
             self._last = (weakref.ref(loop), slots)
         return slots
 
-    def _runvar_slots(self) -> dict[str, Any]:
+    def _runvar_slots(self) -> JSONObject:
         if self._var is None:
             from anyio.lowlevel import RunVar
 
@@ -463,7 +465,7 @@ class AsyncLazyResource:
                 if self._var is None:
                     self._var = RunVar(f"llm_async_resource_{id(self)}")
         try:
-            slots: dict[str, Any] = self._var.get()
+            slots: JSONObject = self._var.get()
         except LookupError:
             slots = {}
             self._var.set(slots)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from llm_async._core.errors import ConfigError, ConfigFileWarning, KeysFileWarning
+from llm_async._core.types import JSONObject
 
 __all__ = [
     "APP_NAME",
@@ -583,7 +584,7 @@ def set_default_embedding_model(model: str | None) -> None:
 # extra-openai-models.yaml
 
 
-def load_extra_openai_models() -> list[dict[str, Any]]:
+def load_extra_openai_models() -> list[JSONObject]:
     """The entries of ``extra-openai-models.yaml``; ``[]`` if absent or empty.
 
     Each entry is returned as found in the file (checking each one is the

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 import time
-from typing import Any
+
+from llm_async._core.types import JSONObject
 
 __all__ = ["llm_time", "llm_version"]
 
@@ -19,7 +20,7 @@ def llm_version() -> str:
         return "unknown (not installed as a distribution)"
 
 
-def llm_time() -> dict[str, Any]:
+def llm_time() -> JSONObject:
     "Returns the current time, as local time and UTC"
     utc = datetime.datetime.now(datetime.timezone.utc)
     local = utc.astimezone()

@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from llm_async._core.embeddings import cosine_similarity, decode
+from llm_async._core.types import JSONObject
 
 __all__ = [
     "MIGRATIONS",
@@ -91,7 +92,7 @@ class Entry:
     id: str
     score: float | None
     content: str | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JSONObject | None = None
 
 
 @dataclass(frozen=True)

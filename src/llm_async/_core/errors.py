@@ -54,6 +54,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from llm_async._core.types import JSONObject
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -106,7 +108,7 @@ class ModelError(Exception):
 
 
 def _restore_error(
-    cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]
+    cls: type[BaseException], args: tuple[Any, ...], state: JSONObject
 ) -> BaseException:
     error = cls.__new__(cls, *args)
     error.args = args

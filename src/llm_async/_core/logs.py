@@ -28,7 +28,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from llm_async._core.serialize import (
     ResponseDict,
     options_dict,
 )
+from llm_async._core.types import JSONMapping, JSONObject
 
 __all__ = [
     "LOGS_FILE",
@@ -146,7 +147,7 @@ def _canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _attachment_identity(attachment: Attachment) -> dict[str, Any]:
+def _attachment_identity(attachment: Attachment) -> JSONObject:
     """An attachment as hashed: the sha256 of its bytes and its type."""
     if attachment.content is not None:
         content_id = hashlib.sha256(attachment.content).hexdigest()
@@ -185,7 +186,7 @@ def message_hash(message: Message, parent_hash: str | None) -> str:
 # Writing ---------------------------------------------------------------------
 
 
-def _dump(value: Mapping[str, Any] | None) -> str | None:
+def _dump(value: JSONMapping | None) -> str | None:
     return json.dumps(value) if value else None
 
 
@@ -384,8 +385,8 @@ def _chain(conn: sqlite3.Connection, tip: str | None) -> list[MessageDict]:
     return out
 
 
-def _part_dict(conn: sqlite3.Connection, row: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads(row["payload"]) if row["payload"] else {}
+def _part_dict(conn: sqlite3.Connection, row: Any) -> JSONObject:
+    payload: JSONObject = json.loads(row["payload"]) if row["payload"] else {}
     payload["type"] = row["type"]
     if row["text"] is not None:
         payload["text"] = row["text"]
@@ -404,14 +405,14 @@ def _part_dict(conn: sqlite3.Connection, row: Any) -> dict[str, Any]:
     return payload
 
 
-def _fragment(conn: sqlite3.Connection, piece: Mapping[str, Any]) -> str:
+def _fragment(conn: sqlite3.Connection, piece: JSONMapping) -> str:
     found = conn.execute(
         "select content from fragments where id = ?", [piece["fragment"]]
     ).fetchone()
     return str(found[0]) if found else ""
 
 
-def _attachment_dict(conn: sqlite3.Connection, attachment_id: str) -> dict[str, Any]:
+def _attachment_dict(conn: sqlite3.Connection, attachment_id: str) -> JSONObject:
     found = _rows(conn, "select * from attachments where id = ?", [attachment_id])
     if not found:
         raise ValueError(f"logs.db has no attachment {attachment_id}")
@@ -422,7 +423,7 @@ def _attachment_dict(conn: sqlite3.Connection, attachment_id: str) -> dict[str, 
     return Attachment(**values).to_dict()
 
 
-def response_dict(conn: sqlite3.Connection, row: Mapping[str, Any]) -> ResponseDict:
+def response_dict(conn: sqlite3.Connection, row: JSONMapping) -> ResponseDict:
     """The ``ResponseDict`` (``to_dict()`` form) of a ``turns`` row."""
     inputs = _chain(conn, row["parent_message_hash"])
     outputs = _chain(conn, row["tip_message_hash"])[len(inputs) :]
@@ -434,7 +435,7 @@ def response_dict(conn: sqlite3.Connection, row: Mapping[str, Any]) -> ResponseD
     }
     if row["options_json"]:
         data["prompt"]["options"] = json.loads(row["options_json"])
-    usage: dict[str, Any] = {}
+    usage: JSONObject = {}
     if row["input_tokens"] is not None:
         usage["input"] = row["input_tokens"]
     if row["output_tokens"] is not None:
@@ -450,7 +451,7 @@ def response_dict(conn: sqlite3.Connection, row: Mapping[str, Any]) -> ResponseD
     return data
 
 
-def legacy_response_dict(row: Mapping[str, Any]) -> ResponseDict:
+def legacy_response_dict(row: JSONMapping) -> ResponseDict:
     """The ``ResponseDict`` of a row of the legacy ``responses`` table (written
     by ``llm`` before 0.32): the prompt, system and answer as text."""
     inputs: list[MessageDict] = []
@@ -532,7 +533,7 @@ def conversation_dict(conn: sqlite3.Connection, thread_id: str) -> ConversationD
 
 def recent_turns(
     conn: sqlite3.Connection, *, limit: int | None, conversation_id: str | None
-) -> list[dict[str, Any]]:
+) -> list[JSONObject]:
     """The latest turns, oldest first: id, model, conversation, prompt,
     system, response, usage and time (as ``llm-async logs`` shows them)."""
     where, args = "", []

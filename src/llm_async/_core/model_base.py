@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_async._core.prompt import Prompt, turn_messages
+from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
@@ -87,8 +88,8 @@ def build_prompt(
     schema: Any,
     tools: Sequence[Any] | None,
     tool_results: Sequence[ToolResult] | None,
-    options: dict[str, Any] | None,
-    option_kwargs: dict[str, Any],
+    options: JSONObject | None,
+    option_kwargs: JSONObject,
     hide_reasoning: bool,
 ) -> Prompt:
     """The checked prompt of ``model.prompt()`` / ``model.chain()``.

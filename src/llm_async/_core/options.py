@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from llm_async._core.types import JSONObject
+
 __all__ = ["Options", "merge_options"]
 
 
@@ -19,9 +21,7 @@ class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def merge_options(
-    options: dict[str, Any] | None, option_kwargs: dict[str, Any]
-) -> dict[str, Any]:
+def merge_options(options: JSONObject | None, option_kwargs: JSONObject) -> JSONObject:
     """Merge ``options=`` with option keyword arguments; a name in both is an error."""
     merged = dict(options or {})
     overlap = merged.keys() & option_kwargs.keys()
@@ -34,7 +34,7 @@ def merge_options(
     return merged
 
 
-def options_to_dict(options: Any) -> dict[str, Any]:
+def options_to_dict(options: Any) -> JSONObject:
     """The options that were set, as a plain dict (``None`` values dropped)."""
     if isinstance(options, BaseModel):
         return {k: v for k, v in options if v is not None}

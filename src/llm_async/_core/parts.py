@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from llm_async._core.attachments import Attachment
+from llm_async._core.types import JSONMapping, JSONObject
 
 __all__ = [
     "EVENT_TYPES",
@@ -35,7 +36,7 @@ __all__ = [
 EVENT_TYPES = ("text", "reasoning", "tool_call_name", "tool_call_args", "tool_result")
 
 
-def _metadata(value: Any, where: str) -> dict[str, Any] | None:
+def _metadata(value: Any, where: str) -> JSONObject | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
@@ -43,7 +44,7 @@ def _metadata(value: Any, where: str) -> dict[str, Any] | None:
     return dict(value) if value else None
 
 
-def _field(data: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
+def _field(data: JSONMapping, key: str, kind: type, default: Any) -> Any:
     """``data[key]`` checked against ``kind`` (untrusted input gets a clear error)."""
     value = data.get(key, default)
     if value is default:
@@ -56,7 +57,7 @@ def _field(data: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
     return value
 
 
-def _put_metadata(out: dict[str, Any], metadata: dict[str, Any] | None) -> None:
+def _put_metadata(out: JSONObject, metadata: JSONObject | None) -> None:
     if metadata:
         out["provider_metadata"] = metadata
 
@@ -65,14 +66,14 @@ class Part:
     """Base class of message parts; ``Part.from_dict`` rebuilds any part."""
 
     type: ClassVar[str] = ""
-    provider_metadata: dict[str, Any] | None
+    provider_metadata: JSONObject | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """The part as a JSON-ready dict."""
         raise NotImplementedError
 
     @staticmethod
-    def from_dict(data: Mapping[str, Any]) -> Part:
+    def from_dict(data: JSONMapping) -> Part:
         """The part described by ``data`` (dispatches on ``data["type"]``)."""
         if not isinstance(data, Mapping):
             raise ValueError(f"A part must be a dict, not {type(data).__name__}")
@@ -90,14 +91,14 @@ class TextPart(Part):
 
     type: ClassVar[str] = "text"
     text: str = ""
-    provider_metadata: dict[str, Any] | None = None
+    provider_metadata: JSONObject | None = None
 
     def __post_init__(self) -> None:
         self.provider_metadata = _metadata(self.provider_metadata, "TextPart")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """``{"type": "text", "text", "provider_metadata"?}``."""
-        out: dict[str, Any] = {"type": "text", "text": self.text}
+        out: JSONObject = {"type": "text", "text": self.text}
         _put_metadata(out, self.provider_metadata)
         return out
 
@@ -109,14 +110,14 @@ class ReasoningPart(Part):
     type: ClassVar[str] = "reasoning"
     text: str = ""
     redacted: bool = False
-    provider_metadata: dict[str, Any] | None = None
+    provider_metadata: JSONObject | None = None
 
     def __post_init__(self) -> None:
         self.provider_metadata = _metadata(self.provider_metadata, "ReasoningPart")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """``{"type": "reasoning", "text", "provider_metadata"?}``."""
-        out: dict[str, Any] = {"type": "reasoning", "text": self.text}
+        out: JSONObject = {"type": "reasoning", "text": self.text}
         if self.redacted:
             out["redacted"] = True
         _put_metadata(out, self.provider_metadata)
@@ -129,17 +130,17 @@ class ToolCallPart(Part):
 
     type: ClassVar[str] = "tool_call"
     name: str = ""
-    arguments: dict[str, Any] = field(default_factory=dict)
+    arguments: JSONObject = field(default_factory=dict)
     tool_call_id: str | None = None
     server_executed: bool = False
-    provider_metadata: dict[str, Any] | None = None
+    provider_metadata: JSONObject | None = None
 
     def __post_init__(self) -> None:
         self.provider_metadata = _metadata(self.provider_metadata, "ToolCallPart")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """``{"type": "tool_call", "name", "arguments", "tool_call_id"?, ...}``."""
-        out: dict[str, Any] = {
+        out: JSONObject = {
             "type": "tool_call",
             "name": self.name,
             "arguments": self.arguments,
@@ -163,14 +164,14 @@ class ToolResultPart(Part):
     server_executed: bool = False
     attachments: list[Attachment] = field(default_factory=list)
     exception: str | None = None
-    provider_metadata: dict[str, Any] | None = None
+    provider_metadata: JSONObject | None = None
 
     def __post_init__(self) -> None:
         self.provider_metadata = _metadata(self.provider_metadata, "ToolResultPart")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """``{"type": "tool_result", "name", "output", ...optional keys}``."""
-        out: dict[str, Any] = {
+        out: JSONObject = {
             "type": "tool_result",
             "name": self.name,
             "output": self.output,
@@ -193,28 +194,28 @@ class AttachmentPart(Part):
 
     type: ClassVar[str] = "attachment"
     attachment: Attachment | None = None
-    provider_metadata: dict[str, Any] | None = None
+    provider_metadata: JSONObject | None = None
 
     def __post_init__(self) -> None:
         self.provider_metadata = _metadata(self.provider_metadata, "AttachmentPart")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """``{"type": "attachment", "attachment"?, "provider_metadata"?}``."""
-        out: dict[str, Any] = {"type": "attachment"}
+        out: JSONObject = {"type": "attachment"}
         if self.attachment is not None:
             out["attachment"] = self.attachment.to_dict()
         _put_metadata(out, self.provider_metadata)
         return out
 
 
-def _text_part(data: Mapping[str, Any]) -> TextPart:
+def _text_part(data: JSONMapping) -> TextPart:
     return TextPart(
         text=_field(data, "text", str, ""),
         provider_metadata=_field(data, "provider_metadata", dict, None),
     )
 
 
-def _reasoning_part(data: Mapping[str, Any]) -> ReasoningPart:
+def _reasoning_part(data: JSONMapping) -> ReasoningPart:
     return ReasoningPart(
         text=_field(data, "text", str, ""),
         redacted=_field(data, "redacted", bool, False),
@@ -222,7 +223,7 @@ def _reasoning_part(data: Mapping[str, Any]) -> ReasoningPart:
     )
 
 
-def _tool_call_part(data: Mapping[str, Any]) -> ToolCallPart:
+def _tool_call_part(data: JSONMapping) -> ToolCallPart:
     return ToolCallPart(
         name=_field(data, "name", str, ""),
         arguments=dict(_field(data, "arguments", dict, {})),
@@ -232,7 +233,7 @@ def _tool_call_part(data: Mapping[str, Any]) -> ToolCallPart:
     )
 
 
-def _tool_result_part(data: Mapping[str, Any]) -> ToolResultPart:
+def _tool_result_part(data: JSONMapping) -> ToolResultPart:
     attachments = _field(data, "attachments", list, [])
     return ToolResultPart(
         name=_field(data, "name", str, ""),
@@ -245,7 +246,7 @@ def _tool_result_part(data: Mapping[str, Any]) -> ToolResultPart:
     )
 
 
-def _attachment_part(data: Mapping[str, Any]) -> AttachmentPart:
+def _attachment_part(data: JSONMapping) -> AttachmentPart:
     attachment = _field(data, "attachment", dict, None)
     return AttachmentPart(
         attachment=None if attachment is None else Attachment.from_dict(attachment),
@@ -269,14 +270,14 @@ class Message:
 
     role: str
     parts: list[Part] = field(default_factory=list)
-    provider_metadata: dict[str, Any] | None = None
+    provider_metadata: JSONObject | None = None
 
     def __post_init__(self) -> None:
         self.provider_metadata = _metadata(self.provider_metadata, "Message")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """``{"role", "parts": [...], "provider_metadata"?}``."""
-        out: dict[str, Any] = {
+        out: JSONObject = {
             "role": self.role,
             "parts": [part.to_dict() for part in self.parts],
         }
@@ -284,7 +285,7 @@ class Message:
         return out
 
     @staticmethod
-    def from_dict(data: Mapping[str, Any]) -> Message:
+    def from_dict(data: JSONMapping) -> Message:
         """The message described by ``data`` (as made by ``to_dict()``)."""
         if not isinstance(data, Mapping):
             raise ValueError(f"A message must be a dict, not {type(data).__name__}")
@@ -316,7 +317,7 @@ class StreamEvent:
     server_executed: bool = False
     tool_name: str | None = None
     redacted: bool = False
-    provider_metadata: dict[str, Any] | None = None
+    provider_metadata: JSONObject | None = None
     message_index: int = 0
 
 
@@ -338,23 +339,21 @@ def normalize_parts(items: Iterable[Any]) -> list[Part]:
     return parts
 
 
-def system(*items: Any, provider_metadata: dict[str, Any] | None = None) -> Message:
+def system(*items: Any, provider_metadata: JSONObject | None = None) -> Message:
     """A ``system`` message: ``system("Be brief")``."""
     return Message("system", normalize_parts(items), provider_metadata)
 
 
-def user(*items: Any, provider_metadata: dict[str, Any] | None = None) -> Message:
+def user(*items: Any, provider_metadata: JSONObject | None = None) -> Message:
     """A ``user`` message of text, attachments and parts."""
     return Message("user", normalize_parts(items), provider_metadata)
 
 
-def assistant(*items: Any, provider_metadata: dict[str, Any] | None = None) -> Message:
+def assistant(*items: Any, provider_metadata: JSONObject | None = None) -> Message:
     """An ``assistant`` message (for example, an earlier answer)."""
     return Message("assistant", normalize_parts(items), provider_metadata)
 
 
-def tool_message(
-    *items: Any, provider_metadata: dict[str, Any] | None = None
-) -> Message:
+def tool_message(*items: Any, provider_metadata: JSONObject | None = None) -> Message:
     """A ``tool`` message, usually of ``ToolResultPart`` items."""
     return Message("tool", normalize_parts(items), provider_metadata)

@@ -12,6 +12,7 @@ from llm_async._core.parts import (
     ToolResultPart,
 )
 from llm_async._core.tools import Tool, ToolResult
+from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
@@ -81,7 +82,7 @@ def wrap_tools(tools: Sequence[Any] | None) -> list[Any]:
     return wrapped
 
 
-def schema_to_dict(schema: Any) -> dict[str, Any] | None:
+def schema_to_dict(schema: Any) -> JSONObject | None:
     """A JSON schema dict from a dict or a pydantic model class (titles kept)."""
     if schema is None or isinstance(schema, dict):
         return schema
@@ -91,7 +92,7 @@ def schema_to_dict(schema: Any) -> dict[str, Any] | None:
             "schema= must be a JSON schema dict or a pydantic model class, "
             f"not {type(schema).__name__}"
         )
-    result: dict[str, Any] = json_schema()
+    result: JSONObject = json_schema()
     return result
 
 

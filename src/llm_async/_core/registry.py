@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from llm_async._core import config as _config
 from llm_async._core.errors import PluginWarning, UnknownModelError
 from llm_async._core.tools import Tool, Toolbox
+from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
     import pluggy
@@ -244,7 +245,7 @@ def register_embedding_model(
         _cache.clear()
 
 
-def get_plugins(all: bool = False) -> list[dict[str, Any]]:
+def get_plugins(all: bool = False) -> list[JSONObject]:
     """The loaded plugins with the hooks they implement."""
     pm = plugin_manager()
     plugins = []
@@ -258,7 +259,7 @@ def get_plugins(all: bool = False) -> list[dict[str, Any]]:
 
 
 def _call_hook(
-    hook_name: str, kwargs: dict[str, Any], collect: Callable[[str], Any]
+    hook_name: str, kwargs: JSONObject, collect: Callable[[str], Any]
 ) -> None:
     """Call each plugin's implementation in turn, isolating failures.
 
@@ -344,7 +345,7 @@ def _registered_embedding_models() -> list[EmbeddingModelWithAliases]:
         return list(models)
 
 
-def _unique_name(prefix: str, taken: dict[str, Any]) -> str:
+def _unique_name(prefix: str, taken: JSONObject) -> str:
     candidate, suffix = prefix, 0
     while candidate in taken:
         suffix += 1
@@ -406,8 +407,8 @@ def get_tools() -> dict[str, Tool | type[Toolbox]]:
         return dict(tools)
 
 
-def _get_loaders(hook_name: str) -> dict[str, Any]:
-    loaders: dict[str, Any] = {}
+def _get_loaders(hook_name: str) -> JSONObject:
+    loaders: JSONObject = {}
 
     def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
         pending: list[tuple[str, Any]] = []
@@ -425,13 +426,13 @@ def _get_loaders(hook_name: str) -> dict[str, Any]:
     return loaders
 
 
-def get_template_loaders() -> dict[str, Any]:
+def get_template_loaders() -> JSONObject:
     """Template loaders by prefix (``register_template_loaders``); a prefix
     already taken gets a ``_1``, ``_2``... suffix."""
     return _get_loaders("register_template_loaders")
 
 
-def get_fragment_loaders() -> dict[str, Any]:
+def get_fragment_loaders() -> JSONObject:
     """Fragment loaders by prefix (``register_fragment_loaders``); a prefix
     already taken gets a ``_1``, ``_2``... suffix."""
     return _get_loaders("register_fragment_loaders")
@@ -470,9 +471,9 @@ def get_embedding_models_with_aliases() -> list[EmbeddingModelWithAliases]:
     ]
 
 
-def get_model_aliases() -> dict[str, Any]:
+def get_model_aliases() -> JSONObject:
     """Map of every alias and model id to its sync model."""
-    mapping: dict[str, Any] = {}
+    mapping: JSONObject = {}
     for entry in get_models_with_aliases():
         for alias in entry.aliases:
             mapping[alias] = entry.model
@@ -480,9 +481,9 @@ def get_model_aliases() -> dict[str, Any]:
     return mapping
 
 
-def get_async_model_aliases() -> dict[str, Any]:
+def get_async_model_aliases() -> JSONObject:
     """Map of every alias and model id to its async model."""
-    mapping: dict[str, Any] = {}
+    mapping: JSONObject = {}
     for entry in get_models_with_aliases():
         if entry.async_model is None:
             continue
@@ -492,9 +493,9 @@ def get_async_model_aliases() -> dict[str, Any]:
     return mapping
 
 
-def get_embedding_model_aliases() -> dict[str, Any]:
+def get_embedding_model_aliases() -> JSONObject:
     """Map of every alias and id to its embedding model."""
-    mapping: dict[str, Any] = {}
+    mapping: JSONObject = {}
     for entry in get_embedding_models_with_aliases():
         for alias in entry.aliases:
             mapping[alias] = entry.model
@@ -502,9 +503,9 @@ def get_embedding_model_aliases() -> dict[str, Any]:
     return mapping
 
 
-def get_async_embedding_model_aliases() -> dict[str, Any]:
+def get_async_embedding_model_aliases() -> JSONObject:
     """Map of every alias and id to its async embedding model."""
-    mapping: dict[str, Any] = {}
+    mapping: JSONObject = {}
     for entry in get_embedding_models_with_aliases():
         if entry.async_model is None:
             continue

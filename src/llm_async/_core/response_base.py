@@ -7,6 +7,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from llm_async._core.stream_state import StreamAccumulator
+from llm_async._core.tools import AfterCallHook, BeforeCallHook
+from llm_async._core.types import JSONObject
 from llm_async._core.ulid import monotonic_ulid
 from llm_async._core.usage import Usage
 
@@ -29,8 +31,8 @@ class ResponseBase:
         stream: bool,
         conversation: Any = None,
         key: str | None = None,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
     ) -> None:
         self.id = monotonic_ulid()
         self.prompt = prompt
@@ -43,8 +45,8 @@ class ResponseBase:
         self.attachments: list[Any] = []
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
-        self.token_details: dict[str, Any] | None = None
-        self.response_json: dict[str, Any] | None = None
+        self.token_details: JSONObject | None = None
+        self.response_json: JSONObject | None = None
         self.resolved_model: str | None = None
         self.done_callbacks: list[Any] = []
         self._state = StreamAccumulator()
@@ -60,7 +62,7 @@ class ResponseBase:
         *,
         input: int | None = None,
         output: int | None = None,
-        details: dict[str, Any] | None = None,
+        details: JSONObject | None = None,
     ) -> None:
         """Record token usage (called by model implementations)."""
         self.input_tokens = input

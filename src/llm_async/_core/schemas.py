@@ -21,6 +21,7 @@ import re
 from typing import Any, TypeVar, overload
 
 from llm_async._core.errors import SchemaValidationError
+from llm_async._core.types import JSONObject
 
 __all__ = ["multi_schema", "parse_structured", "schema_dsl"]
 
@@ -29,7 +30,7 @@ T = TypeVar("T")
 _TYPES = {"int": "integer", "float": "number", "bool": "boolean", "str": "string"}
 
 
-def schema_dsl(schema_dsl: str, multi: bool = False) -> dict[str, Any]:
+def schema_dsl(schema_dsl: str, multi: bool = False) -> JSONObject:
     """A JSON schema from ``"name, age int, bio: description"``.
 
     Fields are separated by newlines if there are any, else by commas. A type
@@ -39,9 +40,9 @@ def schema_dsl(schema_dsl: str, multi: bool = False) -> dict[str, Any]:
     """
     separator = "\n" if "\n" in schema_dsl else ","
     fields = [f.strip() for f in schema_dsl.split(separator) if f.strip()]
-    properties: dict[str, Any] = {}
+    properties: JSONObject = {}
     required: list[str] = []
-    schema: dict[str, Any] = {
+    schema: JSONObject = {
         "type": "object",
         "properties": properties,
         "required": required,
@@ -55,7 +56,7 @@ def schema_dsl(schema_dsl: str, multi: bool = False) -> dict[str, Any]:
             )
         name = tokens[0]
         kind = _TYPES.get(tokens[1], "string") if len(tokens) > 1 else "string"
-        prop: dict[str, Any] = {"type": kind}
+        prop: JSONObject = {"type": kind}
         if description.strip():
             prop["description"] = description.strip()
         properties[name] = prop
@@ -63,7 +64,7 @@ def schema_dsl(schema_dsl: str, multi: bool = False) -> dict[str, Any]:
     return multi_schema(schema) if multi else schema
 
 
-def multi_schema(schema: dict[str, Any]) -> dict[str, Any]:
+def multi_schema(schema: JSONObject) -> JSONObject:
     """A schema for ``{"items": [<schema>, ...]}``."""
     return {
         "type": "object",
@@ -77,7 +78,7 @@ def parse_structured(text: str, schema: type[T]) -> T: ...
 
 
 @overload
-def parse_structured(text: str, schema: dict[str, Any]) -> Any: ...
+def parse_structured(text: str, schema: JSONObject) -> Any: ...
 
 
 def parse_structured(text: str, schema: Any) -> Any:
@@ -147,7 +148,7 @@ def _is_type(value: Any, kind: str) -> bool:
     return True
 
 
-def _resolve(ref: str, root: dict[str, Any]) -> Any:
+def _resolve(ref: str, root: JSONObject) -> Any:
     if not ref.startswith("#"):
         raise ValueError(f"only local $ref values are supported, not {ref!r}")
     node: Any = root
@@ -159,7 +160,7 @@ def _resolve(ref: str, root: dict[str, Any]) -> Any:
     return node
 
 
-def _check(value: Any, schema: Any, root: dict[str, Any], path: str) -> str | None:
+def _check(value: Any, schema: Any, root: JSONObject, path: str) -> str | None:
     """The first way ``value`` breaks ``schema`` (``None``: it validates)."""
     if schema is True or not isinstance(schema, dict):
         return None if schema is not False else f"{path}: no value is allowed"
@@ -214,7 +215,7 @@ def _check(value: Any, schema: Any, root: dict[str, Any], path: str) -> str | No
 
 
 def _check_object(
-    value: dict[str, Any], schema: dict[str, Any], root: dict[str, Any], path: str
+    value: JSONObject, schema: JSONObject, root: JSONObject, path: str
 ) -> str | None:
     properties = schema.get("properties") or {}
     for name in schema.get("required") or ():
@@ -234,7 +235,7 @@ def _check_object(
 
 
 def _check_array(
-    value: list[Any], schema: dict[str, Any], root: dict[str, Any], path: str
+    value: list[Any], schema: JSONObject, root: JSONObject, path: str
 ) -> str | None:
     if len(value) < schema.get("minItems", 0):
         return f"{path}: fewer than {schema['minItems']} items"

@@ -10,6 +10,7 @@ from typing import Any
 from llm_async._core.options import Options
 from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall
+from llm_async._core.types import JSONObject
 from llm_async._core.usage import Usage
 
 __all__ = ["ScriptedOptions", "ScriptedReply", "echo_reply"]
@@ -31,7 +32,7 @@ class ScriptedReply:
     error: BaseException | None = None
     error_after: int = 0
     delay: float = 0.0
-    response_json: dict[str, Any] | None = None
+    response_json: JSONObject | None = None
     resolved_model: str | None = None
 
 
@@ -66,7 +67,7 @@ def echo_reply(prompt: Any) -> ScriptedReply:
         for part in message.parts
         if getattr(part, "text", None)
     ]
-    payload: dict[str, Any] = {
+    payload: JSONObject = {
         "prompt": prompt.prompt,
         "system": prompt.system,
         "attachments": [

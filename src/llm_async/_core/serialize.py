@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT, check_chain_limit
 from llm_async._core.parts import Message
 from llm_async._core.prompt import Prompt
+from llm_async._core.types import JSONMapping, JSONObject
 
 if TYPE_CHECKING:
     from typing_extensions import NotRequired
@@ -77,15 +78,15 @@ class MessageDict(TypedDict):
     """A message: role, parts (each a dict with ``type``), provider metadata."""
 
     role: str
-    parts: list[dict[str, Any]]
-    provider_metadata: NotRequired[dict[str, Any]]
+    parts: list[JSONObject]
+    provider_metadata: NotRequired[JSONObject]
 
 
 class PromptDict(TypedDict):
     """The input of a response: the message chain, options and raw system."""
 
     messages: list[MessageDict]
-    options: NotRequired[dict[str, Any]]
+    options: NotRequired[JSONObject]
     system: NotRequired[str]
 
 
@@ -94,7 +95,7 @@ class UsageDict(TypedDict, total=False):
 
     input: int
     output: int
-    details: dict[str, Any]
+    details: JSONObject
 
 
 class ResponseDict(TypedDict):
@@ -119,11 +120,11 @@ class ConversationDict(TypedDict):
     name: NotRequired[str]
 
 
-def options_dict(options: Any) -> dict[str, Any]:
+def options_dict(options: Any) -> JSONObject:
     """A prompt's options as JSON-ready values, ``None`` values left out."""
     if isinstance(options, Mapping):
         return {k: v for k, v in options.items() if v is not None}
-    dumped: dict[str, Any] = options.model_dump(mode="json", exclude_none=True)
+    dumped: JSONObject = options.model_dump(mode="json", exclude_none=True)
     return dumped
 
 
@@ -163,7 +164,7 @@ def response_to_dict(response: ResponseBase) -> ResponseDict:
 
 
 def _require(
-    data: Mapping[str, Any], key: str, kind: type, where: str, what: str = "response"
+    data: JSONMapping, key: str, kind: type, where: str, what: str = "response"
 ) -> Any:
     value = data.get(key)
     if not isinstance(value, kind):
@@ -173,9 +174,7 @@ def _require(
     return value
 
 
-def _optional(
-    data: Mapping[str, Any], key: str, kind: type, what: str = "response"
-) -> Any:
+def _optional(data: JSONMapping, key: str, kind: type, what: str = "response") -> Any:
     value = data.get(key)
     if value is not None and (
         not isinstance(value, kind) or (kind is int and isinstance(value, bool))
@@ -186,7 +185,7 @@ def _optional(
 
 def response_from_dict(
     cls: type[R],
-    data: Mapping[str, Any],
+    data: JSONMapping,
     *,
     model: Any = None,
     lookup: Callable[[str], Any],
@@ -257,7 +256,7 @@ def conversation_to_dict(conversation: Any) -> ConversationDict:
 def conversation_from_dict(
     cls: Callable[..., C],
     response_cls: type[ResponseBase],
-    data: Mapping[str, Any],
+    data: JSONMapping,
     *,
     model: Any = None,
     lookup: Callable[[str], Any],

@@ -33,6 +33,7 @@ from llm_async._core.parts import (
     ToolResultPart,
 )
 from llm_async._core.tools import ToolCall, parse_tool_arguments
+from llm_async._core.types import JSONObject
 from llm_async._core.ulid import monotonic_ulid
 
 __all__ = ["StreamAccumulator", "assemble_messages"]
@@ -48,8 +49,8 @@ _FAMILY = {
 }
 
 
-def _merged_metadata(events: Sequence[StreamEvent]) -> dict[str, Any] | None:
-    merged: dict[str, Any] | None = None
+def _merged_metadata(events: Sequence[StreamEvent]) -> JSONObject | None:
+    merged: JSONObject | None = None
     for event in events:
         if event.provider_metadata:
             if merged is None:

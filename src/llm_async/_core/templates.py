@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import string
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from llm_async._core.errors import MissingVariables
+from llm_async._core.types import JSONObject
 
 __all__ = ["AttachmentType", "Template"]
 
@@ -34,11 +35,11 @@ class Template(BaseModel):
     attachments: list[str] | None = None
     attachment_types: list[AttachmentType] | None = None
     model: str | None = None
-    defaults: dict[str, Any] | None = None
-    options: dict[str, Any] | None = None
+    defaults: JSONObject | None = None
+    options: JSONObject | None = None
     extract: bool | None = None
     extract_last: bool | None = None
-    schema_object: dict[str, Any] | None = None
+    schema_object: JSONObject | None = None
     fragments: list[str] | None = None
     system_fragments: list[str] | None = None
     tools: list[str] | None = None
@@ -50,7 +51,7 @@ class Template(BaseModel):
     MissingVariables: ClassVar[type[MissingVariables]] = MissingVariables
 
     def evaluate(
-        self, input: str, params: dict[str, Any] | None = None
+        self, input: str, params: JSONObject | None = None
     ) -> tuple[str | None, str | None]:
         """``(prompt, system)`` for ``input`` and ``params``."""
         values = dict(params or {})
@@ -71,7 +72,7 @@ class Template(BaseModel):
         return found
 
     @classmethod
-    def interpolate(cls, text: str | None, params: dict[str, Any]) -> str | None:
+    def interpolate(cls, text: str | None, params: JSONObject) -> str | None:
         """``text`` with ``$name`` replaced (``$$`` is a dollar sign);
         ``MissingVariables("Missing variables: a, b")`` when some are absent."""
         if not text:

@@ -12,14 +12,18 @@ import inspect
 import json
 import typing
 import warnings
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+
+from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
 
 __all__ = [
+    "AfterCallHook",
+    "BeforeCallHook",
     "ServerSideTool",
     "Tool",
     "ToolCall",
@@ -37,7 +41,7 @@ _NAME_MAPS = frozenset(
 )
 
 
-def parse_tool_arguments(text: str) -> dict[str, Any]:
+def parse_tool_arguments(text: str) -> JSONObject:
     """A tool call's arguments from its streamed JSON text.
 
     ``{}`` when empty; ``{"_raw": text}`` when not a JSON object, so the call
@@ -62,7 +66,7 @@ def strip_titles(schema: Any) -> Any:
         return [strip_titles(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    stripped: dict[str, Any] = {}
+    stripped: JSONObject = {}
     for key, value in schema.items():
         if key == "title":
             continue
@@ -73,7 +77,7 @@ def strip_titles(schema: Any) -> Any:
     return stripped
 
 
-def _schema_dict(schema: Any) -> dict[str, Any]:
+def _schema_dict(schema: Any) -> JSONObject:
     """A JSON schema dict as given, or a pydantic model class's without titles."""
     if schema is None:
         return {}
@@ -85,7 +89,7 @@ def _schema_dict(schema: Any) -> dict[str, Any]:
             "input_schema must be a JSON schema dict or a pydantic model class, "
             f"not {type(schema).__name__}"
         )
-    result: dict[str, Any] = strip_titles(json_schema())
+    result: JSONObject = strip_titles(json_schema())
     return result
 
 
@@ -118,7 +122,7 @@ class _ArgumentsModel:
         self.names = names  # internal field name -> parameter name
         self.extra = extra
 
-    def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, arguments: JSONObject) -> JSONObject:
         """Keyword arguments for the function; ``ValueError`` with a short message.
 
         Only the arguments the model sent are passed on (validated and converted:
@@ -164,7 +168,7 @@ def _hint_source(function: Any) -> Any:
 
 def _signature_schema(
     function: Callable[..., Any], name: str
-) -> tuple[dict[str, Any], _ArgumentsModel]:
+) -> tuple[JSONObject, _ArgumentsModel]:
     """The JSON schema of a function's parameters, and a validator for calls."""
     import pydantic
     from pydantic.json_schema import PydanticJsonSchemaWarning
@@ -174,7 +178,7 @@ def _signature_schema(
         hints = typing.get_type_hints(_hint_source(function), include_extras=True)
     except Exception:  # unresolvable forward references: fall back to raw ones
         hints = {}
-    fields: dict[str, Any] = {}
+    fields: JSONObject = {}
     names: dict[str, str] = {}
     extra = False
     for index, (param_name, parameter) in enumerate(signature.parameters.items()):
@@ -222,7 +226,7 @@ class Tool:
 
     name: str
     description: str | None = None
-    input_schema: dict[str, Any] = field(default_factory=dict)
+    input_schema: JSONObject = field(default_factory=dict)
     implementation: Callable[..., Any] | None = None
     plugin: str | None = None
     _toolbox: Any = field(default=None, init=False, repr=False, compare=False)
@@ -270,7 +274,7 @@ class Tool:
 
     def hash(self) -> str:
         """A sha256 hex digest of the name, description, schema and plugin."""
-        data: dict[str, Any] = {
+        data: JSONObject = {
             "name": self.name,
             "description": self.description,
             "input_schema": self.input_schema,
@@ -285,7 +289,7 @@ class ToolCall:
     """A call of a tool requested by the model."""
 
     name: str
-    arguments: dict[str, Any]
+    arguments: JSONObject
     tool_call_id: str | None = None
 
 
@@ -352,7 +356,7 @@ class Toolbox:
     name: ClassVar[str | None] = None
     instance_id: ClassVar[int | None] = None
     plugin: ClassVar[str | None] = None
-    _config: dict[str, Any]
+    _config: JSONObject
     _extra_tools: list[Tool]
     _prepared: bool = False
 
@@ -462,10 +466,10 @@ class ServerSideTool:
     name: ClassVar[str] = "server_side_tool"
     plugin: ClassVar[str | None] = None
     implementation: ClassVar[None] = None
-    input_schema: ClassVar[dict[str, Any]] = {}
+    input_schema: ClassVar[JSONObject] = {}
     _is_server_side_tool: ClassVar[bool] = True
     _is_server_side_base: ClassVar[bool] = True
-    _config: dict[str, Any]
+    _config: JSONObject
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -487,7 +491,7 @@ class ServerSideTool:
 
         setattr(cls, "__init__", __init__)  # noqa: B010 - keep the signature
 
-    def __init__(self, spec: dict[str, Any] | None = None) -> None:
+    def __init__(self, spec: JSONObject | None = None) -> None:
         self.spec = spec
         self._config = {"spec": spec} if spec is not None else {}
 
@@ -496,7 +500,7 @@ class ServerSideTool:
         """The class docstring."""
         return inspect.getdoc(type(self))
 
-    def tool_spec(self, model: Any) -> dict[str, Any]:
+    def tool_spec(self, model: Any) -> JSONObject:
         """The provider's raw tool spec (the ``spec`` given to the constructor)."""
         spec = getattr(self, "spec", None)
         if spec is None:
@@ -505,12 +509,12 @@ class ServerSideTool:
             )
         return dict(spec)
 
-    def prepare_request(self, model: Any, kwargs: dict[str, Any]) -> None:
+    def prepare_request(self, model: Any, kwargs: JSONObject) -> None:
         """Adjust the provider request (override; the default does nothing)."""
 
     def hash(self) -> str:
         """A sha256 hex digest of the name, description, config and plugin."""
-        data: dict[str, Any] = {
+        data: JSONObject = {
             "name": self.name,
             "description": self.description,
             "input_schema": self.input_schema,
@@ -527,3 +531,14 @@ class ServerSideTool:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+
+#: ``before_call(tool, tool_call)``: runs before each tool call (``tool`` is
+#: ``None`` for an unknown tool); may be a coroutine function; raise
+#: ``CancelToolCall`` to skip the call.
+BeforeCallHook: TypeAlias = Callable[[Tool | None, ToolCall], Awaitable[None] | None]
+#: ``after_call(tool, tool_call, tool_result)``: runs after each tool call; may
+#: be a coroutine function.
+AfterCallHook: TypeAlias = Callable[
+    [Tool | None, ToolCall, ToolResult], Awaitable[None] | None
+]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from llm_async._core.types import JSONObject
 
 __all__ = ["Usage"]
 
@@ -14,4 +15,4 @@ class Usage:
 
     input: int | None = None
     output: int | None = None
-    details: dict[str, Any] | None = None
+    details: JSONObject | None = None

@@ -31,6 +31,7 @@ from llm_async._core.errors import (
     ResponseDecodeError,
     ServerError,
 )
+from llm_async._core.types import JSONObject
 from llm_async._http.redaction import (
     SECRET_QUERY,
     redact,
@@ -220,7 +221,7 @@ def status_error(
     if retry_after is None:
         retry_after = retry_delay_from_body(body)
     error: APIStatusError
-    kwargs: dict[str, Any] = {
+    kwargs: JSONObject = {
         "status_code": status,
         "request_id": request_id(headers, body),
         "body": body,

@@ -18,6 +18,7 @@ import httpx
 
 from llm_async._core.errors import APIError, ResponseDecodeError
 from llm_async._core.prompt import Prompt
+from llm_async._core.types import JSONObject
 from llm_async._http.errors import redact
 from llm_async._http.settings import SETTING_NAMES
 
@@ -63,7 +64,7 @@ def with_transport_options(base: type[Any]) -> type[Any]:
                 f"{base.__qualname__} defines {clashes}, which HTTP models reserve "
                 "for the transport settings"
             )
-        fields: dict[str, Any] = {
+        fields: JSONObject = {
             name: (
                 int | None if name == "max_retries" else float | None,
                 Field(
@@ -93,11 +94,11 @@ def _reduce_transport_options(self: Any) -> tuple[Any, ...]:
     return (_transport_options, (base, self.model_dump(exclude_unset=True)))
 
 
-def _transport_options(base: type[Any], values: dict[str, Any]) -> Any:
+def _transport_options(base: type[Any], values: JSONObject) -> Any:
     return with_transport_options(base)(**values)
 
 
-def call_settings(options: Any) -> dict[str, Any]:
+def call_settings(options: Any) -> JSONObject:
     """The transport settings the caller set explicitly in a prompt's options."""
     if isinstance(options, Mapping):
         return {k: v for k, v in options.items() if k in SETTING_NAMES}

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from llm_async._core.errors import ConfigError
+from llm_async._core.types import JSONMapping, JSONObject
 
 __all__ = [
     "DEFAULTS",
@@ -156,8 +157,8 @@ def _from_env(name: str, env: Mapping[str, str]) -> float | int | Unset | None:
 
 
 def resolve_settings(
-    call: Mapping[str, Any] | None = None,
-    model: Mapping[str, Any] | None = None,
+    call: JSONMapping | None = None,
+    model: JSONMapping | None = None,
     *,
     env: Mapping[str, str] | None = None,
     retry: RetryPolicy | None = None,
@@ -203,13 +204,13 @@ def _remember(
 
 
 def _resolve(
-    call: Mapping[str, Any] | None,
-    model: Mapping[str, Any] | None,
+    call: JSONMapping | None,
+    model: JSONMapping | None,
     environment: Mapping[str, str],
     retry: RetryPolicy,
     pool_timeout: float | None,
 ) -> CallSettings:
-    values: dict[str, Any] = {}
+    values: JSONObject = {}
     for name in SETTING_NAMES:
         value: Any = UNSET
         for where, source in (("per-call option", call), ("model setting", model)):

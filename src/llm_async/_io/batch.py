@@ -31,6 +31,7 @@ from llm_async._core.batch_records import (
     JSONLStore,
 )
 from llm_async._core.errors import BudgetExceededError
+from llm_async._core.types import JSONMapping
 from llm_async._core.worker_pool import AsyncWorkerPool
 from llm_async._http.ratelimit import watch_responses
 from llm_async._http.retry import backoff_delay, is_retryable
@@ -116,7 +117,7 @@ class _BatchRun:
         model: AsyncModel,
         items: list[BatchItem],
         settings: BatchSettings,
-        shared: Mapping[str, Any],
+        shared: JSONMapping,
     ) -> None:
         self.model = model
         self.items = items
@@ -255,7 +256,7 @@ async def run_prompt_many(
     items: list[BatchItem],
     settings: BatchSettings,
     engine: str,
-    shared: Mapping[str, Any],
+    shared: JSONMapping,
 ) -> AsyncIterator[BatchResult]:
     """The results of a batch (``model.prompt_many``'s generator)."""
     store = JSONLStore(settings.store) if settings.store is not None else None
@@ -305,7 +306,7 @@ async def _results(
     todo: list[BatchItem],
     settings: BatchSettings,
     engine: str,
-    shared: Mapping[str, Any],
+    shared: JSONMapping,
     store: JSONLStore | None,
     progress: Progress,
 ) -> AsyncIterator[BatchResult]:

@@ -10,12 +10,13 @@ prompt it left without an answer; the iteration itself does not raise.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from llm_async._core.batch_records import BatchItem, BatchResult
 from llm_async._core.concurrency import async_sleep
 from llm_async._core.errors import BatchError
+from llm_async._core.types import JSONMapping, JSONObject
 from llm_async.providers.openai.batch import ItemOutcome, OpenAIBatchAPI
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class AsyncHTTPModel(Protocol):
     model_id: str
     provider: Any
     transport: AsyncTransport
-    transport_settings: dict[str, Any]
+    transport_settings: JSONObject
 
     def get_key(self, explicit_key: str | None = None) -> str | None: ...
 
@@ -86,7 +87,7 @@ async def _content(model: AsyncHTTPModel, request: httpx.Request) -> bytes:
 async def _outcomes(
     model: AsyncHTTPModel,
     items: list[BatchItem],
-    shared: Mapping[str, Any],
+    shared: JSONMapping,
     poll_interval: float,
 ) -> dict[str, ItemOutcome]:
     key = model.get_key()
@@ -120,7 +121,7 @@ async def _outcomes(
 async def run_batch_api(
     model: Any,
     items: list[BatchItem],
-    shared: Mapping[str, Any],
+    shared: JSONMapping,
     poll_interval: float,
 ) -> AsyncIterator[tuple[BatchItem, BatchResult]]:
     """Each prompt's result once the provider's batch job has finished."""

@@ -28,6 +28,7 @@ from llm_async._core.embeddings_db import (
 )
 from llm_async._core.errors import CollectionDoesNotExist
 from llm_async._core.registry import get_async_embedding_model
+from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
     from .embedding_model import AsyncEmbeddingModel
@@ -145,7 +146,7 @@ class AsyncCollection:
         self,
         id: str,
         value: str | bytes,
-        metadata: dict[str, Any] | None = None,
+        metadata: JSONObject | None = None,
         store: bool = False,
         *,
         key: str | None = None,
@@ -182,7 +183,7 @@ class AsyncCollection:
 
     async def embed_multi_with_metadata(
         self,
-        entries: Iterable[tuple[str, str | bytes, dict[str, Any] | None]],
+        entries: Iterable[tuple[str, str | bytes, JSONObject | None]],
         store: bool = False,
         batch_size: int = 100,
         *,
@@ -300,7 +301,7 @@ class AsyncCollection:
 def _row(
     id: str,
     value: str | bytes,
-    metadata: dict[str, Any] | None,
+    metadata: JSONObject | None,
     store: bool,
     vector: list[float],
 ) -> StoredRow:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT, UNSET, check_chain_limit
@@ -14,6 +14,8 @@ from llm_async._core.serialize import (
     conversation_from_dict,
     conversation_to_dict,
 )
+from llm_async._core.tools import AfterCallHook, BeforeCallHook
+from llm_async._core.types import JSONMapping, JSONObject
 from llm_async._core.ulid import monotonic_ulid
 
 from .chain import AsyncChainResponse
@@ -41,8 +43,8 @@ class AsyncConversation:
         tools: list[Any] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
         loaded_messages: list[Message] | None = None,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
     ) -> None:
         """Arguments in ``llm``'s order, so ``Conversation(model, "id")`` works.
 
@@ -81,12 +83,12 @@ class AsyncConversation:
     @classmethod
     def from_dict(
         cls,
-        data: Mapping[str, Any],
+        data: JSONMapping,
         *,
         model: Any = None,
         tools: list[Any] | None = None,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
     ) -> AsyncConversation:
         """A conversation rebuilt from ``to_dict()`` output, ready to continue.
 
@@ -168,7 +170,7 @@ class AsyncConversation:
         schema: Any = None,
         tools: Sequence[Any] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
-        options: dict[str, Any] | None = None,
+        options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
         **option_kwargs: Any,
@@ -209,9 +211,9 @@ class AsyncConversation:
         tools: Sequence[Any] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = UNSET,
-        before_call: Any = None,
-        after_call: Any = None,
-        options: dict[str, Any] | None = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
+        options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
         **option_kwargs: Any,

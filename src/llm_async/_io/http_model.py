@@ -16,10 +16,11 @@ credentials masked everywhere (``llm_async._http.redaction.redact_error``).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._core.concurrency import async_closing
 from llm_async._core.errors import APIError, StreamInterruptedError
+from llm_async._core.types import JSONObject
 from llm_async._http.model_base import (
     EventDecoder,
     call_settings,
@@ -104,13 +105,13 @@ class AsyncHTTPModel(AsyncKeyModel):
         self.Options = with_transport_options(provider.Options)  # type: ignore[misc]
         self._transport = transport
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> JSONObject:
         # Options is a class made at run time: rebuilt from the provider's.
         state = dict(self.__dict__)
         state.pop("Options", None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: JSONObject) -> None:
         self.__dict__.update(state)
         self.Options = with_transport_options(self.provider.Options)  # type: ignore[misc]
 

@@ -13,6 +13,8 @@ from llm_async._core.model_base import (
     build_prompt,
     resolve_key,
 )
+from llm_async._core.tools import AfterCallHook, BeforeCallHook
+from llm_async._core.types import JSONObject
 
 from .chain import AsyncChainResponse
 from .conversation import AsyncConversation
@@ -76,7 +78,7 @@ class AsyncModel:
         schema: Any = None,
         tools: Sequence[Any] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
-        options: dict[str, Any] | None = None,
+        options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
         **option_kwargs: Any,
@@ -113,9 +115,9 @@ class AsyncModel:
         tools: Sequence[Any] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
-        before_call: Any = None,
-        after_call: Any = None,
-        options: dict[str, Any] | None = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
+        options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
         **option_kwargs: Any,
@@ -155,8 +157,8 @@ class AsyncModel:
     def conversation(
         self,
         tools: Sequence[Any] | None = None,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
     ) -> AsyncConversation:
         """Start a conversation: each prompt sends the history before it.

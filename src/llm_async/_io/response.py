@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_async._core.chain_base import reply_messages
@@ -17,6 +17,8 @@ from llm_async._core.concurrency import (
 )
 from llm_async._core.response_base import ResponseBase
 from llm_async._core.serialize import response_from_dict, response_to_dict
+from llm_async._core.tools import AfterCallHook, BeforeCallHook
+from llm_async._core.types import JSONMapping, JSONObject
 
 from .attachment_fetch import async_prepare_attachments
 
@@ -156,7 +158,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         return response_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, model: Any = None) -> AsyncResponse:
+    def from_dict(cls, data: JSONMapping, *, model: Any = None) -> AsyncResponse:
         """A finished response rebuilt from ``to_dict()`` output.
 
         ``model`` defaults to the registered model named in ``data``
@@ -168,7 +170,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         return response_from_dict(cls, data, model=model, lookup=get_async_model)
 
     @classmethod
-    def from_row(cls, db: Any, row: Mapping[str, Any]) -> AsyncResponse:
+    def from_row(cls, db: Any, row: JSONMapping) -> AsyncResponse:
         """A finished response rebuilt from a row of ``llm``'s ``logs.db``.
 
         ``row`` is a ``turns`` row (or any mapping with its ``id``, such as an
@@ -252,7 +254,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         await self._force()
         return self._usage()
 
-    async def json(self) -> dict[str, Any] | None:
+    async def json(self) -> JSONObject | None:
         """The provider's JSON for this response, if the model recorded it."""
         await self._force()
         return self.response_json
@@ -280,8 +282,8 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
     async def execute_tool_calls(
         self,
         *,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
         tool_calls_list: Sequence[ToolCall] | None = None,
         tools: Sequence[Any] | None = None,
     ) -> list[ToolResult]:
@@ -322,7 +324,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         *,
         messages: Sequence[Message] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
-        options: dict[str, Any] | None = None,
+        options: JSONObject | None = None,
         **kwargs: Any,
     ) -> AsyncResponse:
         """Continue from this response: a new prompt after its input and output.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 
+from llm_async._core.types import JSONObject
 from llm_async.cli.support import DefaultGroup
 
 __all__ = ["logs"]
@@ -53,7 +53,7 @@ def list_(
         click.echo(_markdown(row))
 
 
-def _markdown(row: dict[str, Any]) -> str:
+def _markdown(row: JSONObject) -> str:
     lines = [
         f"# {(row['datetime_utc'] or '')[:19]}    conversation: "
         f"{row['conversation_id']} id: {row['id']}",

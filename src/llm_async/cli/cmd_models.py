@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from llm_async._core.types import JSONObject
 from llm_async.cli.support import DefaultGroup, resolve_model
 
 __all__ = ["models"]
@@ -64,7 +65,7 @@ def _options(model: Any) -> list[tuple[str, str, str]]:
     return out
 
 
-def _model_json(entry: Any) -> dict[str, Any]:
+def _model_json(entry: Any) -> JSONObject:
     model = entry.model
     return {
         "model_id": model.model_id,

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from llm_async._core.types import JSONObject
 from llm_async.cli.support import friendly_error, resolve_model, stdin_is_terminal
 
 __all__ = ["prompt"]
@@ -83,7 +84,7 @@ def prompt(
         model = resolve_model(model_name)
     validated = _options(model, options)
     try:
-        kwargs: dict[str, Any] = {
+        kwargs: JSONObject = {
             "system": system,
             "attachments": [_attachment(a, stdin_bytes) for a in attachments],
             "stream": not no_stream,
@@ -146,7 +147,7 @@ def _load_conversation(
         raise click.ClickException(str(exc)) from None
 
 
-def _options(model: Any, pairs: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+def _options(model: Any, pairs: tuple[tuple[str, str], ...]) -> JSONObject:
     """-o key value pairs, validated by the model's Options."""
     import pydantic
 

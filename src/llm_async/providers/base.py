@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from llm_async._core.types import JSONObject
+
 if TYPE_CHECKING:
     import httpx
 
@@ -24,14 +26,14 @@ __all__ = ["EmbeddingProvider", "HTTPProvider", "ResponseSink", "StreamParser"]
 class ResponseSink(Protocol):
     """What a parser may record on the response besides its events."""
 
-    response_json: dict[str, Any] | None
+    response_json: JSONObject | None
 
     def set_usage(
         self,
         *,
         input: int | None = None,
         output: int | None = None,
-        details: dict[str, Any] | None = None,
+        details: JSONObject | None = None,
     ) -> None: ...
 
     def set_resolved_model(self, model_id: str) -> None: ...

@@ -33,6 +33,7 @@ from llm_async._core.batch_records import (
     JSONLStore,
 )
 from llm_async._core.errors import BudgetExceededError
+from llm_async._core.types import JSONMapping
 from llm_async._core.worker_pool import SyncWorkerPool
 from llm_async._http.ratelimit import watch_responses
 from llm_async._http.retry import backoff_delay, is_retryable
@@ -118,7 +119,7 @@ class _BatchRun:
         model: Model,
         items: list[BatchItem],
         settings: BatchSettings,
-        shared: Mapping[str, Any],
+        shared: JSONMapping,
     ) -> None:
         self.model = model
         self.items = items
@@ -257,7 +258,7 @@ def run_prompt_many(
     items: list[BatchItem],
     settings: BatchSettings,
     engine: str,
-    shared: Mapping[str, Any],
+    shared: JSONMapping,
 ) -> Iterator[BatchResult]:
     """The results of a batch (``model.prompt_many``'s generator)."""
     store = JSONLStore(settings.store) if settings.store is not None else None
@@ -307,7 +308,7 @@ def _results(
     todo: list[BatchItem],
     settings: BatchSettings,
     engine: str,
-    shared: Mapping[str, Any],
+    shared: JSONMapping,
     store: JSONLStore | None,
     progress: Progress,
 ) -> Iterator[BatchResult]:

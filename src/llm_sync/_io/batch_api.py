@@ -12,12 +12,13 @@ prompt it left without an answer; the iteration itself does not raise.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from llm_async._core.batch_records import BatchItem, BatchResult
 from llm_async._core.concurrency import sync_sleep
 from llm_async._core.errors import BatchError
+from llm_async._core.types import JSONMapping, JSONObject
 from llm_async.providers.openai.batch import ItemOutcome, OpenAIBatchAPI
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class HTTPModel(Protocol):
     model_id: str
     provider: Any
     transport: Transport
-    transport_settings: dict[str, Any]
+    transport_settings: JSONObject
 
     def get_key(self, explicit_key: str | None = None) -> str | None: ...
 
@@ -88,7 +89,7 @@ def _content(model: HTTPModel, request: httpx.Request) -> bytes:
 def _outcomes(
     model: HTTPModel,
     items: list[BatchItem],
-    shared: Mapping[str, Any],
+    shared: JSONMapping,
     poll_interval: float,
 ) -> dict[str, ItemOutcome]:
     key = model.get_key()
@@ -122,7 +123,7 @@ def _outcomes(
 def run_batch_api(
     model: Any,
     items: list[BatchItem],
-    shared: Mapping[str, Any],
+    shared: JSONMapping,
     poll_interval: float,
 ) -> Iterator[tuple[BatchItem, BatchResult]]:
     """Each prompt's result once the provider's batch job has finished."""

@@ -45,6 +45,8 @@ from llm_async._core.errors import CancelToolCall, PauseChain
 from llm_async._core.parts import StreamEvent
 from llm_async._core.prompt import Prompt, wrap_tools
 from llm_async._core.tools import (
+    AfterCallHook,
+    BeforeCallHook,
     Tool,
     Toolbox,
     _accepts_tool_call,
@@ -74,8 +76,8 @@ class _Turn:
 def execute_tool_calls(
     response: Response,
     *,
-    before_call: Any = None,
-    after_call: Any = None,
+    before_call: BeforeCallHook | None = None,
+    after_call: AfterCallHook | None = None,
     tool_calls_list: Sequence[ToolCall] | None = None,
     tools: Sequence[Any] | None = None,
 ) -> list[ToolResult]:
@@ -95,8 +97,8 @@ def execute_tool_calls(
 def run_tool_calls(
     calls: Sequence[ToolCall],
     tools: Sequence[Any],
-    before_call: Any = None,
-    after_call: Any = None,
+    before_call: BeforeCallHook | None = None,
+    after_call: AfterCallHook | None = None,
 ) -> list[ToolResult]:
     """Run ``calls`` with ``tools``; results in call order.
 
@@ -138,8 +140,8 @@ def _prepare(toolboxes: Sequence[Toolbox]) -> None:
 def _run_call(
     tool: Tool | None,
     call: ToolCall,
-    before_call: Any,
-    after_call: Any,
+    before_call: BeforeCallHook | None,
+    after_call: AfterCallHook | None,
     turn: _Turn,
 ) -> CallOutcome:
     """One call: ``before_call``, the tool, ``after_call``; never raises."""
@@ -153,8 +155,8 @@ def _run_call(
 def _run_call_unlocked(
     tool: Tool | None,
     call: ToolCall,
-    before_call: Any,
-    after_call: Any,
+    before_call: BeforeCallHook | None,
+    after_call: AfterCallHook | None,
     turn: _Turn,
 ) -> CallOutcome:
     if turn.stopped:
@@ -222,8 +224,8 @@ class ChainResponse:
         conversation: Conversation | None = None,
         key: str | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
     ) -> None:
         self.prompt = prompt
         self.model = model

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT, UNSET, check_chain_limit
@@ -16,6 +16,8 @@ from llm_async._core.serialize import (
     conversation_from_dict,
     conversation_to_dict,
 )
+from llm_async._core.tools import AfterCallHook, BeforeCallHook
+from llm_async._core.types import JSONMapping, JSONObject
 from llm_async._core.ulid import monotonic_ulid
 
 from .chain import ChainResponse
@@ -43,8 +45,8 @@ class Conversation:
         tools: list[Any] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
         loaded_messages: list[Message] | None = None,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
     ) -> None:
         """Arguments in ``llm``'s order, so ``Conversation(model, "id")`` works.
 
@@ -83,12 +85,12 @@ class Conversation:
     @classmethod
     def from_dict(
         cls,
-        data: Mapping[str, Any],
+        data: JSONMapping,
         *,
         model: Any = None,
         tools: list[Any] | None = None,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
     ) -> Conversation:
         """A conversation rebuilt from ``to_dict()`` output, ready to continue.
 
@@ -168,7 +170,7 @@ class Conversation:
         schema: Any = None,
         tools: Sequence[Any] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
-        options: dict[str, Any] | None = None,
+        options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
         **option_kwargs: Any,
@@ -209,9 +211,9 @@ class Conversation:
         tools: Sequence[Any] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = UNSET,
-        before_call: Any = None,
-        after_call: Any = None,
-        options: dict[str, Any] | None = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
+        options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
         **option_kwargs: Any,

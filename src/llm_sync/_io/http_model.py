@@ -18,10 +18,11 @@ credentials masked everywhere (``llm_async._http.redaction.redact_error``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._core.concurrency import sync_closing
 from llm_async._core.errors import APIError, StreamInterruptedError
+from llm_async._core.types import JSONObject
 from llm_async._http.model_base import (
     EventDecoder,
     call_settings,
@@ -106,13 +107,13 @@ class HTTPModel(KeyModel):
         self.Options = with_transport_options(provider.Options)  # type: ignore[misc]
         self._transport = transport
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> JSONObject:
         # Options is a class made at run time: rebuilt from the provider's.
         state = dict(self.__dict__)
         state.pop("Options", None)
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: JSONObject) -> None:
         self.__dict__.update(state)
         self.Options = with_transport_options(self.provider.Options)  # type: ignore[misc]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llm_async._core.chain_base import reply_messages
@@ -19,6 +19,8 @@ from llm_async._core.concurrency import (
 )
 from llm_async._core.response_base import ResponseBase
 from llm_async._core.serialize import response_from_dict, response_to_dict
+from llm_async._core.tools import AfterCallHook, BeforeCallHook
+from llm_async._core.types import JSONMapping, JSONObject
 
 from .attachment_fetch import sync_prepare_attachments
 
@@ -158,7 +160,7 @@ class Response(SyncResultMixin, ResponseBase):
         return response_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, model: Any = None) -> Response:
+    def from_dict(cls, data: JSONMapping, *, model: Any = None) -> Response:
         """A finished response rebuilt from ``to_dict()`` output.
 
         ``model`` defaults to the registered model named in ``data``
@@ -170,7 +172,7 @@ class Response(SyncResultMixin, ResponseBase):
         return response_from_dict(cls, data, model=model, lookup=get_model)
 
     @classmethod
-    def from_row(cls, db: Any, row: Mapping[str, Any]) -> Response:
+    def from_row(cls, db: Any, row: JSONMapping) -> Response:
         """A finished response rebuilt from a row of ``llm``'s ``logs.db``.
 
         ``row`` is a ``turns`` row (or any mapping with its ``id``, such as an
@@ -254,7 +256,7 @@ class Response(SyncResultMixin, ResponseBase):
         self._force()
         return self._usage()
 
-    def json(self) -> dict[str, Any] | None:
+    def json(self) -> JSONObject | None:
         """The provider's JSON for this response, if the model recorded it."""
         self._force()
         return self.response_json
@@ -282,8 +284,8 @@ class Response(SyncResultMixin, ResponseBase):
     def execute_tool_calls(
         self,
         *,
-        before_call: Any = None,
-        after_call: Any = None,
+        before_call: BeforeCallHook | None = None,
+        after_call: AfterCallHook | None = None,
         tool_calls_list: Sequence[ToolCall] | None = None,
         tools: Sequence[Any] | None = None,
     ) -> list[ToolResult]:
@@ -324,7 +326,7 @@ class Response(SyncResultMixin, ResponseBase):
         *,
         messages: Sequence[Message] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
-        options: dict[str, Any] | None = None,
+        options: JSONObject | None = None,
         **kwargs: Any,
     ) -> Response:
         """Continue from this response: a new prompt after its input and output.

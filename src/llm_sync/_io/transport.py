@@ -25,7 +25,6 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
 
 import httpx
 
@@ -36,6 +35,7 @@ from llm_async._core.concurrency import (
     sync_sleep,
 )
 from llm_async._core.errors import APIError, APITimeoutError
+from llm_async._core.types import JSONMapping, JSONObject
 from llm_async._http.body import BodyBuffer
 from llm_async._http.errors import (
     ErrorMessage,
@@ -222,11 +222,11 @@ class Transport:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} trust_env={self.trust_env}>"
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> JSONObject:
         # Settings only: clients, locks and TLS contexts are made again.
         return {name: getattr(self, name) for name in _SETTINGS}
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: JSONObject) -> None:
         self.__init__(**state)  # type: ignore[misc]
 
     def _ssl_context(self) -> ssl.SSLContext | bool:
@@ -258,8 +258,8 @@ class Transport:
 
     def settings(
         self,
-        call: Mapping[str, Any] | None = None,
-        model: Mapping[str, Any] | None = None,
+        call: JSONMapping | None = None,
+        model: JSONMapping | None = None,
     ) -> CallSettings:
         """Resolve call, model, environment and default settings for one call."""
         return resolve_settings(

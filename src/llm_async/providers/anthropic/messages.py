@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
+from llm_async._core.types import JSONObject
 from llm_async.providers.anthropic.request import (
     CACHE,
     STRUCTURED_TOOL,
@@ -64,7 +65,7 @@ _DEFAULT_THINKING_BUDGET = 1024
 _LONG_OUTPUT = 64000  # above this, older models need the 128k-output beta
 
 
-def _values(options: Any) -> dict[str, Any]:
+def _values(options: Any) -> JSONObject:
     if isinstance(options, Mapping):
         return {k: v for k, v in options.items() if v is not None}
     return {k: v for k, v in options if v is not None}
@@ -104,7 +105,7 @@ class AnthropicProvider:
 
     def build_body(
         self, prompt: Prompt, *, stream: bool
-    ) -> tuple[dict[str, Any], list[str]]:
+    ) -> tuple[JSONObject, list[str]]:
         """The JSON body for ``prompt`` and the ``anthropic-beta`` names it needs."""
         spec = self.spec
         values = _values(prompt.options)
@@ -117,10 +118,10 @@ class AnthropicProvider:
                 "(it has no native structured output); use one or the other"
             )
         system, messages = wire_messages(prompt.messages)
-        body: dict[str, Any] = {"model": self.model_name, "messages": messages}
+        body: JSONObject = {"model": self.model_name, "messages": messages}
         betas: list[str] = []
         if system:
-            blocks: list[dict[str, Any]] = [
+            blocks: list[JSONObject] = [
                 {"type": "text", "text": text} for text in system
             ]
             if values.get("cache"):
@@ -175,9 +176,7 @@ class AnthropicProvider:
             body["stream"] = True
         return body, betas
 
-    def _thinking(
-        self, values: dict[str, Any], body: dict[str, Any], max_tokens: int
-    ) -> None:
+    def _thinking(self, values: JSONObject, body: JSONObject, max_tokens: int) -> None:
         """Set ``thinking`` as the options ask (only models that can think)."""
         spec = self.spec
         if not spec.thinking:
@@ -194,7 +193,7 @@ class AnthropicProvider:
         if not wanted:
             return
         budget = values.get("thinking_budget")
-        thinking: dict[str, Any]
+        thinking: JSONObject
         if values.get("thinking_adaptive"):
             thinking = {"type": "adaptive"}
         elif budget:
@@ -217,16 +216,16 @@ class AnthropicProvider:
             thinking["display"] = "summarized"
         body["thinking"] = thinking
 
-    def _tools(self, prompt: Prompt, values: dict[str, Any]) -> list[dict[str, Any]]:
+    def _tools(self, prompt: Prompt, values: JSONObject) -> list[JSONObject]:
         """Web search (the option), server-side tools, then the client tools."""
-        tools: list[dict[str, Any]] = []
+        tools: list[JSONObject] = []
         if values.get("web_search"):
             if not self.spec.web_search:
                 raise ValueError(
                     f"{self.spec.model_id} cannot search the web; the models that "
                     "can are listed in docs/anthropic.md"
                 )
-            search: dict[str, Any] = {
+            search: JSONObject = {
                 "type": "web_search_20250305",
                 "name": "web_search",
             }
@@ -262,7 +261,7 @@ class AnthropicProvider:
             "POST", f"{self.base_url}/v1/messages", json=body, headers=headers
         )
 
-    def _answer_shape(self, sink: ResponseSink) -> dict[str, Any]:
+    def _answer_shape(self, sink: ResponseSink) -> JSONObject:
         """How to read the answer to the sink's prompt (forced tool, prefill)."""
         prompt = getattr(sink, "prompt", None)
         if prompt is None:

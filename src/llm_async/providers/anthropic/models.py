@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from llm_async._core.types import JSONObject
 from llm_async.providers.anthropic.messages import AnthropicProvider
 from llm_async.providers.anthropic.options import options_class
 
@@ -48,7 +49,7 @@ class ClaudeSpec:
         """The sans-I/O provider for this model."""
         return AnthropicProvider(self, base_url=base_url)
 
-    def model_kwargs(self) -> dict[str, Any]:
+    def model_kwargs(self) -> JSONObject:
         """Keyword arguments of ``HTTPModel``/``AsyncHTTPModel`` (provider aside)."""
         types = set(IMAGE_TYPES)
         if self.pdf:
@@ -65,9 +66,9 @@ class ClaudeSpec:
 
 def builtin_specs() -> list[ClaudeSpec]:
     """The Claude models registered by default, oldest first."""
-    pdf: dict[str, Any] = {"pdf": True}
-    think: dict[str, Any] = {"pdf": True, "thinking": True}
-    newest: dict[str, Any] = {
+    pdf: JSONObject = {"pdf": True}
+    think: JSONObject = {"pdf": True, "thinking": True}
+    newest: JSONObject = {
         "pdf": True,
         "thinking": True,
         "effort": True,

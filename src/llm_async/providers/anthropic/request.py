@@ -22,6 +22,7 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._core.types import JSONObject
 
 __all__ = [
     "CACHE",
@@ -39,14 +40,14 @@ CACHE = {"type": "ephemeral"}
 _SCHEMA_MAPS = frozenset({"properties", "$defs", "definitions", "patternProperties"})
 
 
-def anthropic_metadata(part: Part | Message) -> dict[str, Any]:
+def anthropic_metadata(part: Part | Message) -> JSONObject:
     """The ``provider_metadata["anthropic"]`` dict of a part (empty if none)."""
     metadata = part.provider_metadata or {}
     found = metadata.get("anthropic")
     return found if isinstance(found, dict) else {}
 
 
-def _source(attachment: Any, mime: str) -> dict[str, Any]:
+def _source(attachment: Any, mime: str) -> JSONObject:
     url = getattr(attachment, "url", None)
     has_bytes = (
         getattr(attachment, "content", None) is not None
@@ -57,7 +58,7 @@ def _source(attachment: Any, mime: str) -> dict[str, Any]:
     return {"type": "base64", "media_type": mime, "data": attachment.base64_content()}
 
 
-def attachment_block(attachment: Any) -> dict[str, Any]:
+def attachment_block(attachment: Any) -> JSONObject:
     """An ``image`` or ``document`` (PDF) block, by URL or base64."""
     mime = attachment.resolve_type()
     if mime is None:
@@ -71,7 +72,7 @@ def attachment_block(attachment: Any) -> dict[str, Any]:
     )
 
 
-def _tool_result_block(part: ToolResultPart) -> dict[str, Any]:
+def _tool_result_block(part: ToolResultPart) -> JSONObject:
     if part.server_executed:  # a web search's results, sent back as they came
         try:
             results = json.loads(part.output) if part.output else []
@@ -86,7 +87,7 @@ def _tool_result_block(part: ToolResultPart) -> dict[str, Any]:
     if part.attachments:
         content = [{"type": "text", "text": part.output}] if part.output else []
         content += [attachment_block(a) for a in part.attachments]
-    block: dict[str, Any] = {
+    block: JSONObject = {
         "type": "tool_result",
         "tool_use_id": part.tool_call_id or "",
         "content": content,
@@ -102,7 +103,7 @@ def _call_input(arguments: Any) -> Any:
     return arguments
 
 
-def _block(part: Part, role: str) -> dict[str, Any] | None:
+def _block(part: Part, role: str) -> JSONObject | None:
     """The content block of one part, or ``None`` when it is not sent."""
     if isinstance(part, TextPart):
         return {"type": "text", "text": part.text} if part.text else None
@@ -133,10 +134,10 @@ def _block(part: Part, role: str) -> dict[str, Any] | None:
 
 def wire_messages(
     messages: Iterable[Message],
-) -> tuple[list[str], list[dict[str, Any]]]:
+) -> tuple[list[str], list[JSONObject]]:
     """The system texts and the Messages API ``messages`` of a chain."""
     system: list[str] = []
-    wire: list[dict[str, Any]] = []
+    wire: list[JSONObject] = []
     for message in messages:
         if message.role == "system":
             text = "\n".join(p.text for p in message.parts if isinstance(p, TextPart))
@@ -158,9 +159,9 @@ def wire_messages(
     return system, wire
 
 
-def tool_spec(tool: Any) -> dict[str, Any]:
+def tool_spec(tool: Any) -> JSONObject:
     """A client tool's definition: name, description and input schema."""
-    spec: dict[str, Any] = {
+    spec: JSONObject = {
         "name": tool.name,
         "input_schema": tool.input_schema or {"type": "object", "properties": {}},
     }
@@ -179,7 +180,7 @@ def strict_schema(schema: Any) -> Any:
         return [strict_schema(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    out: dict[str, Any] = {}
+    out: JSONObject = {}
     for key, value in schema.items():
         if key in _SCHEMA_MAPS and isinstance(value, dict):  # name -> schema
             out[key] = {name: strict_schema(item) for name, item in value.items()}

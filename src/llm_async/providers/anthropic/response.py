@@ -23,6 +23,7 @@ from llm_async._core.errors import (
 )
 from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall, parse_tool_arguments
+from llm_async._core.types import JSONObject
 from llm_async._http.errors import status_error
 from llm_async._http.retry import mark_retryable
 from llm_async.providers.anthropic.request import STRUCTURED_TOOL
@@ -106,7 +107,7 @@ def record_usage(usage: Any, sink: ResponseSink) -> None:
     )
 
 
-def _signature(value: Any) -> dict[str, Any] | None:
+def _signature(value: Any) -> JSONObject | None:
     return {"anthropic": {"signature": value}} if value else None
 
 
@@ -115,7 +116,7 @@ def _result_text(content: Any) -> str:
 
 
 def block_events(
-    block: dict[str, Any],
+    block: JSONObject,
     part: int,
     *,
     structured: bool,
@@ -211,7 +212,7 @@ class _Block:
 
     __slots__ = ("call_id", "chunks", "kind", "raw", "server", "structured")
 
-    def __init__(self, raw: dict[str, Any], structured: bool) -> None:
+    def __init__(self, raw: JSONObject, structured: bool) -> None:
         self.raw = raw
         self.kind: str = raw.get("type") or ""
         self.chunks: list[str] = []
@@ -247,8 +248,8 @@ class AnthropicStreamParser:
         self._prefill = prefill
         self._blocks: dict[int, _Block] = {}
         self._names: dict[str, str] = {}
-        self._message: dict[str, Any] | None = None
-        self._usage: dict[str, Any] = {}
+        self._message: JSONObject | None = None
+        self._usage: JSONObject = {}
         self._stop_reason: Any = None
         self._stopped = False
 
@@ -327,7 +328,7 @@ class AnthropicStreamParser:
             raise event_error(data)
         return []  # ping, content_block_stop and event types added later
 
-    def _start(self, index: Any, raw: dict[str, Any]) -> list[StreamEvent]:
+    def _start(self, index: Any, raw: JSONObject) -> list[StreamEvent]:
         if not isinstance(index, int):
             raise ValueError(f"content_block_start without an index: {raw!r}")
         kind = raw.get("type")
@@ -381,7 +382,7 @@ class AnthropicStreamParser:
             ]
         return []
 
-    def _delta(self, index: Any, delta: dict[str, Any]) -> list[StreamEvent]:
+    def _delta(self, index: Any, delta: JSONObject) -> list[StreamEvent]:
         block = self._blocks.get(index)
         if block is None:
             raise ValueError(f"content_block_delta for unknown block {index!r}")
@@ -426,7 +427,7 @@ class AnthropicStreamParser:
             }
         return []
 
-    def _final_block(self, block: _Block) -> dict[str, Any]:
+    def _final_block(self, block: _Block) -> JSONObject:
         raw = dict(block.raw)
         text = "".join(block.chunks)
         if block.kind == "text":

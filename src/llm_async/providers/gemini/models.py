@@ -9,8 +9,8 @@ plugin keep working. The key is ``keys.json["gemini"]``, else
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from llm_async._core.types import JSONObject
 from llm_async.providers.gemini.options import gemini_options_class
 from llm_async.providers.gemini.provider import DEFAULT_BASE_URL, GeminiProvider
 
@@ -93,7 +93,7 @@ class GeminiSpec:
             base_url=self.base_url,
         )
 
-    def model_kwargs(self) -> dict[str, Any]:
+    def model_kwargs(self) -> JSONObject:
         """Keyword arguments of ``HTTPModel``/``AsyncHTTPModel`` (provider aside)."""
         return {
             "needs_key": "gemini",

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, create_model, field_validator
 
 from llm_async._core.options import Options
+from llm_async._core.types import JSONObject
 
 __all__ = ["MEDIA_RESOLUTIONS", "GeminiOptions", "gemini_options_class"]
 
@@ -76,7 +77,7 @@ def gemini_options_class(
     found = _option_classes.get(key)
     if found is not None:
         return found
-    fields: dict[str, Any] = {}
+    fields: JSONObject = {}
     if thinking_budget:
         fields["thinking_budget"] = (
             int | None,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from llm_async._core.types import JSONObject
 from llm_async.providers.gemini.options import GeminiOptions
 from llm_async.providers.gemini.request import (
     SAFETY_SETTINGS,
@@ -78,11 +79,11 @@ class GeminiProvider:
         """YouTube and Files API URLs are passed on; others are downloaded."""
         return is_file_uri(getattr(attachment, "url", None))
 
-    def generation_config(self, prompt: Prompt) -> dict[str, Any]:
+    def generation_config(self, prompt: Prompt) -> JSONObject:
         """``generationConfig`` for the prompt's options, schema and thinking."""
         options = prompt.options
-        values: dict[str, Any] = dict(options)
-        config: dict[str, Any] = {
+        values: JSONObject = dict(options)
+        config: JSONObject = {
             field: values[name]
             for name, field in _GENERATION_FIELDS.items()
             if values.get(name) is not None
@@ -95,7 +96,7 @@ class GeminiProvider:
         if values.get("media_resolution") is not None:
             resolution = str(values["media_resolution"]).upper()
             config["mediaResolution"] = f"MEDIA_RESOLUTION_{resolution}"
-        thinking: dict[str, Any] = {}
+        thinking: JSONObject = {}
         budget = values.get("thinking_budget")
         if budget is not None:
             thinking["thinkingBudget"] = budget
@@ -107,10 +108,10 @@ class GeminiProvider:
             config["thinkingConfig"] = thinking
         return config
 
-    def build_body(self, prompt: Prompt) -> dict[str, Any]:
+    def build_body(self, prompt: Prompt) -> JSONObject:
         """The JSON body for ``prompt`` (the same for both endpoints)."""
         system, contents = wire_contents(prompt.messages)
-        body: dict[str, Any] = {"contents": contents, "safetySettings": SAFETY_SETTINGS}
+        body: JSONObject = {"contents": contents, "safetySettings": SAFETY_SETTINGS}
         if system:
             body["systemInstruction"] = {"parts": [{"text": system}]}
         functions = [

@@ -22,6 +22,7 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._core.types import JSONObject
 from llm_async.providers.gemini.schema import gemini_schema
 
 __all__ = [
@@ -46,7 +47,7 @@ _FILES_API = "https://generativelanguage.googleapis.com/"
 _MIME_ALIASES = {"audio/mpeg": "audio/mp3", "application/ogg": "audio/ogg"}
 
 
-def gemini_metadata(part: Any) -> dict[str, Any]:
+def gemini_metadata(part: Any) -> JSONObject:
     """The ``"gemini"`` entry of a part's ``provider_metadata`` (or ``{}``)."""
     metadata = part.provider_metadata or {}
     found = metadata.get("gemini")
@@ -60,12 +61,12 @@ def is_file_uri(url: str | None) -> bool:
     )
 
 
-def attachment_part(attachment: Any) -> dict[str, Any]:
+def attachment_part(attachment: Any) -> JSONObject:
     """``fileData`` for a YouTube or Files API URL, else base64 ``inlineData``."""
     url = getattr(attachment, "url", None)
     has_bytes = attachment.content is not None or attachment.path is not None
     if url and not has_bytes and is_file_uri(url):
-        file_data: dict[str, Any] = {"fileUri": url}
+        file_data: JSONObject = {"fileUri": url}
         mime = attachment.type and attachment.resolve_type()
         if mime and mime != "video/youtube":
             file_data["mimeType"] = mime
@@ -81,28 +82,28 @@ def attachment_part(attachment: Any) -> dict[str, Any]:
     }
 
 
-def _text(part: TextPart) -> dict[str, Any] | None:
+def _text(part: TextPart) -> JSONObject | None:
     signature = gemini_metadata(part).get("thoughtSignature")
     if not part.text and not signature:
         return None
-    item: dict[str, Any] = {"text": part.text}
+    item: JSONObject = {"text": part.text}
     if signature:
         item["thoughtSignature"] = signature
     return item
 
 
-def _function_call(part: ToolCallPart) -> dict[str, Any]:
+def _function_call(part: ToolCallPart) -> JSONObject:
     metadata = gemini_metadata(part)
-    call: dict[str, Any] = {"name": part.name, "args": _arguments(part.arguments)}
+    call: JSONObject = {"name": part.name, "args": _arguments(part.arguments)}
     if metadata.get("id"):
         call["id"] = metadata["id"]
-    item: dict[str, Any] = {"functionCall": call}
+    item: JSONObject = {"functionCall": call}
     if metadata.get("thoughtSignature"):
         item["thoughtSignature"] = metadata["thoughtSignature"]
     return item
 
 
-def _arguments(arguments: Any) -> dict[str, Any]:
+def _arguments(arguments: Any) -> JSONObject:
     if isinstance(arguments, dict) and set(arguments) == {"_raw"}:
         return {}  # arguments that were not valid JSON: nothing to send back
     return dict(arguments) if isinstance(arguments, dict) else {}
@@ -112,11 +113,11 @@ class _Contents:
     """Builds ``contents``: merges turns of one role, orders tool results."""
 
     def __init__(self) -> None:
-        self.contents: list[dict[str, Any]] = []
+        self.contents: list[JSONObject] = []
         # tool_call_id -> (position, name, Gemini's id) of the last model turn
         self.calls: dict[str, tuple[int, str, str | None]] = {}
 
-    def add(self, role: str, parts: list[dict[str, Any]]) -> None:
+    def add(self, role: str, parts: list[JSONObject]) -> None:
         if not parts:
             return
         last = self.contents[-1] if self.contents else None
@@ -127,7 +128,7 @@ class _Contents:
         if role == "user":
             self._order_results(self.contents[-1]["parts"])
 
-    def _order_results(self, parts: list[dict[str, Any]]) -> None:
+    def _order_results(self, parts: list[JSONObject]) -> None:
         """Function responses first, in the order of the calls they answer."""
         results = [p for p in parts if "functionResponse" in p]
         if not results:
@@ -136,14 +137,14 @@ class _Contents:
         results.sort(key=lambda p: p.get("_position", len(self.calls)))
         parts[:] = [*results, *rest]
 
-    def result(self, part: ToolResultPart) -> dict[str, Any]:
+    def result(self, part: ToolResultPart) -> JSONObject:
         position, name, gemini_id = self.calls.get(
             part.tool_call_id or "", (len(self.calls), part.name, None)
         )
-        response: dict[str, Any] = {"output": part.output}
+        response: JSONObject = {"output": part.output}
         if part.exception:
             response["error"] = part.exception
-        function_response: dict[str, Any] = {
+        function_response: JSONObject = {
             "name": part.name or name,
             "response": response,
         }
@@ -151,8 +152,8 @@ class _Contents:
             function_response["id"] = gemini_id
         return {"functionResponse": function_response, "_position": position}
 
-    def model_turn(self, parts: Iterable[Any]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
+    def model_turn(self, parts: Iterable[Any]) -> list[JSONObject]:
+        items: list[JSONObject] = []
         calls: dict[str, tuple[int, str, str | None]] = {}
         for part in parts:
             if isinstance(part, TextPart):
@@ -174,8 +175,8 @@ class _Contents:
             self.calls = calls
         return items
 
-    def user_turn(self, parts: Iterable[Any]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
+    def user_turn(self, parts: Iterable[Any]) -> list[JSONObject]:
+        items: list[JSONObject] = []
         for part in parts:
             if isinstance(part, TextPart):
                 if part.text:
@@ -187,14 +188,14 @@ class _Contents:
                 items.extend(attachment_part(a) for a in part.attachments)
         return items
 
-    def finish(self) -> list[dict[str, Any]]:
+    def finish(self) -> list[JSONObject]:
         for content in self.contents:
             for part in content["parts"]:
                 part.pop("_position", None)
         return self.contents
 
 
-def wire_contents(messages: Iterable[Message]) -> tuple[str, list[dict[str, Any]]]:
+def wire_contents(messages: Iterable[Message]) -> tuple[str, list[JSONObject]]:
     """The system instruction text and ``contents`` for a canonical message chain.
 
     System messages make the system instruction (each distinct text once, in
@@ -215,11 +216,11 @@ def wire_contents(messages: Iterable[Message]) -> tuple[str, list[dict[str, Any]
     return "\n\n".join(system), builder.finish()
 
 
-def tool_declarations(tools: Iterable[Any]) -> list[dict[str, Any]]:
+def tool_declarations(tools: Iterable[Any]) -> list[JSONObject]:
     """``functionDeclarations`` for the prompt's (client-side) tools."""
     declarations = []
     for tool in tools:
-        declaration: dict[str, Any] = {"name": tool.name}
+        declaration: JSONObject = {"name": tool.name}
         if tool.description:
             declaration["description"] = tool.description
         schema = tool.input_schema or {}

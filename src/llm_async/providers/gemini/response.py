@@ -24,6 +24,7 @@ from llm_async._core.errors import (
 )
 from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall
+from llm_async._core.types import JSONObject
 from llm_async._core.ulid import monotonic_ulid
 from llm_async._http.errors import status_error
 
@@ -63,7 +64,7 @@ def error_message(status_code: int, body: Any) -> tuple[str, str | None]:
     return f"HTTP {status_code} error", None
 
 
-def stream_error(data: dict[str, Any]) -> APIStatusError:
+def stream_error(data: JSONObject) -> APIStatusError:
     """The typed error for an ``{"error": ...}`` object inside a 200 stream."""
     error = data.get("error")
     code = error.get("code") if isinstance(error, dict) else None
@@ -104,8 +105,8 @@ def record_usage(usage: Any, sink: ResponseSink) -> int:
     return thoughts if isinstance(thoughts, int) else 0
 
 
-def _metadata(part: dict[str, Any], call_id: Any = None) -> dict[str, Any] | None:
-    gemini: dict[str, Any] = {}
+def _metadata(part: JSONObject, call_id: Any = None) -> JSONObject | None:
+    gemini: JSONObject = {}
     signature = part.get("thoughtSignature") or part.get("thought_signature")
     if signature:
         gemini["thoughtSignature"] = signature
@@ -146,7 +147,7 @@ class GeminiParser:
         self._usage: Any = None
         self._finish: Any = None
         self._blocked: Any = None
-        self._last: dict[str, Any] | None = None
+        self._last: JSONObject | None = None
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         """Events for one ``data:`` message (one ``GenerateContentResponse``)."""
@@ -226,7 +227,7 @@ class GeminiParser:
             self._part += 1
         return self._part
 
-    def _part_events(self, part: dict[str, Any], events: list[StreamEvent]) -> None:
+    def _part_events(self, part: JSONObject, events: list[StreamEvent]) -> None:
         text = part.get("text")
         if type(text) is str:
             metadata = _metadata(part) if len(part) > 1 else None

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from llm_async._core.types import JSONObject
+
 __all__ = ["gemini_schema"]
 
 _DROPPED = frozenset({"$schema", "$id", "additionalProperties", "title"})
 
 
-def gemini_schema(schema: dict[str, Any]) -> dict[str, Any]:
+def gemini_schema(schema: JSONObject) -> JSONObject:
     """A copy of ``schema`` that Gemini accepts (see the module docs)."""
     if not isinstance(schema, dict):
         raise TypeError(f"A schema must be a dict, not {type(schema).__name__}")
@@ -29,7 +31,7 @@ def gemini_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _resolve(ref: str, defs: dict[str, Any], stack: tuple[str, ...]) -> Any:
+def _resolve(ref: str, defs: JSONObject, stack: tuple[str, ...]) -> Any:
     for prefix in ("#/$defs/", "#/definitions/"):
         if ref.startswith(prefix):
             name = ref[len(prefix) :]
@@ -53,7 +55,7 @@ def _nullable(options: list[Any]) -> tuple[list[Any], bool]:
     return kept, len(kept) != len(options)
 
 
-def _rewrite(node: Any, defs: dict[str, Any], stack: tuple[str, ...]) -> Any:
+def _rewrite(node: Any, defs: JSONObject, stack: tuple[str, ...]) -> Any:
     if isinstance(node, list):
         return [_rewrite(item, defs, stack) for item in node]
     if not isinstance(node, dict):
@@ -63,7 +65,7 @@ def _rewrite(node: Any, defs: dict[str, Any], stack: tuple[str, ...]) -> Any:
         extra = {k: v for k, v in node.items() if k != "$ref"}
         resolved.update(_rewrite(extra, defs, stack))
         return resolved
-    out: dict[str, Any] = {}
+    out: JSONObject = {}
     nullable = False
     for key, value in node.items():
         if key in _DROPPED or key in ("$defs", "definitions"):

@@ -35,6 +35,7 @@ from llm_async._core.errors import (
 )
 from llm_async._core.options import Options
 from llm_async._core.parts import ReasoningPart
+from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
     from llm_async._core.parts import Message
@@ -414,7 +415,7 @@ def chat_messages(messages: Sequence[Message]) -> list[dict[str, str]]:
     return rendered
 
 
-def _options(options: Any) -> dict[str, Any]:
+def _options(options: Any) -> JSONObject:
     values = dict(options) if isinstance(options, Options) else dict(options or {})
     return {name: value for name, value in values.items() if value is not None}
 

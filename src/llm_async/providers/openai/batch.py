@@ -31,6 +31,7 @@ from llm_async._core.errors import (
     BatchExpiredError,
     BatchFailedError,
 )
+from llm_async._core.types import JSONObject
 from llm_async._core.usage import Usage
 from llm_async._http.errors import status_error
 
@@ -91,7 +92,7 @@ class _Sink:
     """Collects what the chat parser records besides text (a ``ResponseSink``)."""
 
     def __init__(self) -> None:
-        self.response_json: dict[str, Any] | None = None
+        self.response_json: JSONObject | None = None
         self.usage: Usage | None = None
 
     def set_usage(
@@ -99,7 +100,7 @@ class _Sink:
         *,
         input: int | None = None,
         output: int | None = None,
-        details: dict[str, Any] | None = None,
+        details: JSONObject | None = None,
     ) -> None:
         self.usage = Usage(input=input, output=output, details=details)
 
@@ -220,7 +221,7 @@ class OpenAIBatchAPI:
             found[str(line["custom_id"])] = self._outcome(line)
         return found
 
-    def _outcome(self, line: dict[str, Any]) -> ItemOutcome:
+    def _outcome(self, line: JSONObject) -> ItemOutcome:
         response = line.get("response") or {}
         status = int(response.get("status_code") or 0)
         body = response.get("body")

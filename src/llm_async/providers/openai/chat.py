@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from llm_async._core.parts import (
     StreamEvent,
 )
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.chat_options import (
     NOT_SENT,
     ChatOptions,
@@ -73,13 +74,13 @@ class OpenAIChatProvider(OpenAIEndpoint):
         self.Options = options
         self.reasoning = reasoning
 
-    def build_body(self, prompt: Prompt, *, stream: bool) -> dict[str, Any]:
+    def build_body(self, prompt: Prompt, *, stream: bool) -> JSONObject:
         """The JSON body for ``prompt``."""
         options = prompt.options
         # A pydantic Options instance iterates as (name, value) pairs.
-        values: dict[str, Any] = dict(options)
+        values: JSONObject = dict(options)
         image_detail = values.get("image_detail")
-        body: dict[str, Any] = {
+        body: JSONObject = {
             "model": self.model_name,
             "messages": wire_messages(prompt.messages, image_detail=image_detail),
             "stream": stream,

@@ -12,6 +12,7 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.common import (
     call_arguments,
     data_url,
@@ -23,12 +24,12 @@ from llm_async.providers.openai.common import (
 __all__ = ["tool_spec", "wire_messages", "without_none"]
 
 
-def _attachment_item(attachment: Any, image_detail: str | None) -> dict[str, Any]:
+def _attachment_item(attachment: Any, image_detail: str | None) -> JSONObject:
     mime = attachment.resolve_type()
     if mime is None:
         raise ValueError("Cannot send an attachment whose type is unknown")
     if mime.startswith("image/"):
-        image: dict[str, Any] = {"url": image_url(attachment, mime)}
+        image: JSONObject = {"url": image_url(attachment, mime)}
         if image_detail:
             image["detail"] = image_detail
         return {"type": "image_url", "image_url": image}
@@ -56,7 +57,7 @@ def _content(parts: list[Any], image_detail: str | None) -> Any:
     if not any(isinstance(part, AttachmentPart) for part in parts):
         text = text_of(parts)
         return text or None
-    items: list[dict[str, Any]] = []
+    items: list[JSONObject] = []
     for part in parts:
         if isinstance(part, TextPart):
             if part.text:
@@ -68,13 +69,13 @@ def _content(parts: list[Any], image_detail: str | None) -> Any:
 
 def wire_messages(
     messages: Iterable[Message], *, image_detail: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[JSONObject]:
     """Chat Completions ``messages`` for a canonical message chain.
 
     A system message repeating the system text already in force is dropped;
     each tool result becomes a ``tool`` message; reasoning parts are not sent.
     """
-    wire: list[dict[str, Any]] = []
+    wire: list[JSONObject] = []
     active_system: str | None = None
     for message in messages:
         parts = list(message.parts)
@@ -111,7 +112,7 @@ def wire_messages(
                 for part in parts
                 if isinstance(part, ToolCallPart) and not part.server_executed
             ]
-            item: dict[str, Any] = {"role": "assistant", "content": content}
+            item: JSONObject = {"role": "assistant", "content": content}
             if calls:
                 item["tool_calls"] = calls
             wire.append(item)
@@ -120,7 +121,7 @@ def wire_messages(
     return wire
 
 
-def tool_spec(tool: Any) -> dict[str, Any]:
+def tool_spec(tool: Any) -> JSONObject:
     schema = tool.input_schema or {"type": "object", "properties": {}}
     return {
         "type": "function",

@@ -11,6 +11,7 @@ from llm_async._core.parts import (
     StreamEvent,
 )
 from llm_async._core.tools import ToolCall, parse_tool_arguments
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.common import (
     clean_usage_details,
     error_text,
@@ -85,7 +86,7 @@ class OpenAIChatParser:
         self._refusal: list[str] = []
         # index -> [part_index, id, name, argument fragments]
         self._calls: dict[Any, list[Any]] = {}
-        self._meta: dict[str, Any] | None = None
+        self._meta: JSONObject | None = None
         self._usage: Any = None
         self._finish: Any = None
         self._done = False  # data: [DONE] arrived
@@ -182,7 +183,7 @@ class OpenAIChatParser:
             return [StreamEvent("text", content, self._part)]
         return self._delta(delta, content)
 
-    def _delta(self, delta: dict[str, Any], content: Any) -> list[StreamEvent]:
+    def _delta(self, delta: JSONObject, content: Any) -> list[StreamEvent]:
         events: list[StreamEvent] = []
         reasoning = delta.get("reasoning_content") or delta.get("reasoning")
         if reasoning and isinstance(reasoning, str):
@@ -207,7 +208,7 @@ class OpenAIChatParser:
         return events
 
     def _tool_delta(
-        self, call: dict[str, Any], position: int, events: list[StreamEvent]
+        self, call: JSONObject, position: int, events: list[StreamEvent]
     ) -> None:
         index = call.get("index", position)
         function = call.get("function") or {}
@@ -272,7 +273,7 @@ class OpenAIChatParser:
                 }
             )
         meta = self._meta or {}
-        summary: dict[str, Any] = {
+        summary: JSONObject = {
             "content": "".join(self._text),
             "role": "assistant",
             "finish_reason": self._finish,

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from llm_async._core.parts import TextPart
+from llm_async._core.types import JSONObject
 from llm_async._core.ulid import monotonic_ulid
 
 __all__ = [
@@ -152,7 +153,7 @@ class OpenAIEndpoint:
         mime = attachment.resolve_type()
         return bool(mime and mime.startswith("image/"))
 
-    def post(self, body: dict[str, Any], key: str | None) -> httpx.Request:
+    def post(self, body: JSONObject, key: str | None) -> httpx.Request:
         """``POST {base_url}{path}`` with the JSON ``body`` and the key header."""
         headers = {"authorization": f"Bearer {key}"} if key else {}
         return httpx.Request(

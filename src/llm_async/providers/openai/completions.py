@@ -14,6 +14,7 @@ from pydantic import Field
 
 from llm_async._core.errors import APIConnectionError, ResponseDecodeError, ServerError
 from llm_async._core.parts import Message, StreamEvent
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.chat_options import SamplingOptions
 from llm_async.providers.openai.chat_response import record_usage
 from llm_async.providers.openai.common import (
@@ -68,7 +69,7 @@ def completion_prompt(messages: Iterable[Message]) -> str:
     return "\n".join(lines)
 
 
-def _choice_text(data: dict[str, Any]) -> tuple[str, Any]:
+def _choice_text(data: JSONObject) -> tuple[str, Any]:
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices:
         return "", None
@@ -79,7 +80,7 @@ def _choice_text(data: dict[str, Any]) -> tuple[str, Any]:
     return (text if isinstance(text, str) else ""), first.get("finish_reason")
 
 
-def _check(data: Any) -> dict[str, Any]:
+def _check(data: Any) -> JSONObject:
     if not isinstance(data, dict):
         raise ResponseDecodeError(
             f"Expected a JSON object from the server, got {type(data).__name__}"
@@ -97,7 +98,7 @@ class CompletionsParser:
     def __init__(self, sink: ResponseSink) -> None:
         self._sink = sink
         self._text: list[str] = []
-        self._meta: dict[str, Any] | None = None
+        self._meta: JSONObject | None = None
         self._usage: Any = None
         self._finish: Any = None
         self._done = False
@@ -168,9 +169,9 @@ class OpenAICompletionsProvider(OpenAIEndpoint):
         """No attachments at all."""
         return False
 
-    def build_body(self, prompt: Prompt, *, stream: bool) -> dict[str, Any]:
+    def build_body(self, prompt: Prompt, *, stream: bool) -> JSONObject:
         """The JSON body for ``prompt``."""
-        body: dict[str, Any] = {
+        body: JSONObject = {
             "model": self.model_name,
             "prompt": completion_prompt(prompt.messages),
             "stream": stream,

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from llm_async._core.errors import ResponseDecodeError
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.chat import DEFAULT_BASE_URL, OpenAIChatProvider
 
 __all__ = [
@@ -149,7 +150,7 @@ class OpenAIEmbeddingProvider:
             return self._base_url
         return (os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
-    def build_body(self, items: Sequence[str | bytes]) -> dict[str, Any]:
+    def build_body(self, items: Sequence[str | bytes]) -> JSONObject:
         """The JSON body embedding ``items`` (text only)."""
         texts = []
         for item in items:
@@ -158,7 +159,7 @@ class OpenAIEmbeddingProvider:
                     "This model does not support binary data, only text strings"
                 )
             texts.append(item)
-        body: dict[str, Any] = {"input": texts, "model": self.model_name}
+        body: JSONObject = {"input": texts, "model": self.model_name}
         if self.dimensions:
             body["dimensions"] = self.dimensions
         body["encoding_format"] = self.encoding_format

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from llm_async._core.errors import ConfigError, OpenAIConfigWarning
+from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
     from llm_async.providers.openai.chat import OpenAIChatProvider
@@ -179,7 +180,7 @@ class ModelSpec:
             reasoning=self.reasoning,
         )
 
-    def model_kwargs(self) -> dict[str, Any]:
+    def model_kwargs(self) -> JSONObject:
         """Keyword arguments of ``HTTPModel``/``AsyncHTTPModel`` (provider aside)."""
         attachment_types: set[str] = set()
         completion = self.api == "completion"  # text in, text out
@@ -201,7 +202,7 @@ class ModelSpec:
 #: ``ChatSpec`` is the older name of ``ModelSpec``.
 ChatSpec = ModelSpec
 
-_CAPABLE: dict[str, Any] = {
+_CAPABLE: JSONObject = {
     "supports_tools": True,
     "supports_schema": True,
     "service_tier": True,
@@ -242,9 +243,9 @@ def builtin_specs() -> list[ModelSpec]:
     o1, o3-mini, o3, o4-mini and the gpt-5 family; Completions:
     gpt-3.5-turbo-instruct.
     """
-    chat_vision: dict[str, Any] = {"vision": True, **_CAPABLE}
-    responses: dict[str, Any] = {"api": "responses", "reasoning": True, **_CAPABLE}
-    gpt5: dict[str, Any] = {"vision": True, "verbosity": True, **responses}
+    chat_vision: JSONObject = {"vision": True, **_CAPABLE}
+    responses: JSONObject = {"api": "responses", "reasoning": True, **_CAPABLE}
+    gpt5: JSONObject = {"vision": True, "verbosity": True, **responses}
     specs = [
         ModelSpec("gpt-4o", aliases=("4o",), **chat_vision),
         ModelSpec("gpt-4o-mini", aliases=("4o-mini",), **chat_vision),
@@ -336,7 +337,7 @@ def spec_from_entry(entry: Any) -> ModelSpec:
         isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
     ):
         raise ValueError("headers must map strings to strings")
-    flags: dict[str, Any] = {}
+    flags: JSONObject = {}
     for name in _FLAGS:
         if name in entry:
             value = entry[name]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.common import OpenAIEndpoint
 from llm_async.providers.openai.responses_options import (
     ResponsesOptions,
@@ -72,13 +73,13 @@ class OpenAIResponsesProvider(OpenAIEndpoint):
 
         return (WebSearch, CodeInterpreter, ServerSideTool)
 
-    def build_body(self, prompt: Prompt, *, stream: bool) -> dict[str, Any]:
+    def build_body(self, prompt: Prompt, *, stream: bool) -> JSONObject:
         """The JSON body for ``prompt``."""
-        values: dict[str, Any] = dict(prompt.options)
+        values: JSONObject = dict(prompt.options)
         items, instructions = input_items(
             prompt.messages, image_detail=values.get("image_detail")
         )
-        body: dict[str, Any] = {
+        body: JSONObject = {
             "model": self.model_name,
             "input": items,
             "stream": stream,
@@ -90,7 +91,7 @@ class OpenAIResponsesProvider(OpenAIEndpoint):
             if values.get(name) is not None:
                 body[name] = values[name]
         if self.reasoning:
-            reasoning: dict[str, Any] = {}
+            reasoning: JSONObject = {}
             if values.get("reasoning_effort"):
                 reasoning["effort"] = values["reasoning_effort"]
             if values.get("reasoning_summary") and not prompt.hide_reasoning:
@@ -98,7 +99,7 @@ class OpenAIResponsesProvider(OpenAIEndpoint):
             if reasoning:
                 body["reasoning"] = reasoning
             body["include"] = ["reasoning.encrypted_content"]
-        text: dict[str, Any] = {}
+        text: JSONObject = {}
         if values.get("verbosity"):
             text["verbosity"] = values["verbosity"]
         if values.get("json_object"):

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import AliasChoices, Field
 
 from llm_async._core.options import Options
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.chat_options import JSON_OBJECT
 from llm_async.providers.openai.option_fields import class_named, options_class
 
@@ -46,7 +47,7 @@ def responses_options_class(
     others ``temperature`` and ``top_p``; vision models ``image_detail``
     (with ``original`` where ``image_detail_original``).
     """
-    wanted: dict[str, Any] = {
+    wanted: JSONObject = {
         "temperature": not reasoning,
         "top_p": not reasoning,
         "image_detail": vision and not image_detail_original,

@@ -21,6 +21,7 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._core.types import JSONObject
 from llm_async.providers.openai.common import (
     call_arguments,
     data_url,
@@ -31,12 +32,12 @@ from llm_async.providers.openai.common import (
 __all__ = ["function_tool", "input_items", "reasoning_item"]
 
 
-def _attachment_item(attachment: Any, image_detail: str | None) -> dict[str, Any]:
+def _attachment_item(attachment: Any, image_detail: str | None) -> JSONObject:
     mime = attachment.resolve_type()
     if mime is None:
         raise ValueError("Cannot send an attachment whose type is unknown")
     if mime.startswith("image/"):
-        item: dict[str, Any] = {
+        item: JSONObject = {
             "type": "input_image",
             "image_url": image_url(attachment, mime),
         }
@@ -54,7 +55,7 @@ def _attachment_item(attachment: Any, image_detail: str | None) -> dict[str, Any
     )
 
 
-def reasoning_item(part: ReasoningPart) -> dict[str, Any] | None:
+def reasoning_item(part: ReasoningPart) -> JSONObject | None:
     """The ``reasoning`` input item of an earlier answer's reasoning, if it has one."""
     metadata = (part.provider_metadata or {}).get("openai")
     if not isinstance(metadata, dict):
@@ -63,7 +64,7 @@ def reasoning_item(part: ReasoningPart) -> dict[str, Any] | None:
     encrypted = metadata.get("encrypted_content")
     if not item_id and not encrypted:
         return None
-    item: dict[str, Any] = {"type": "reasoning"}
+    item: JSONObject = {"type": "reasoning"}
     if item_id:
         item["id"] = item_id
     if encrypted:
@@ -74,7 +75,7 @@ def reasoning_item(part: ReasoningPart) -> dict[str, Any] | None:
 
 def _user_item(
     role: str, parts: list[Any], image_detail: str | None
-) -> dict[str, Any] | None:
+) -> JSONObject | None:
     text = text_of(parts)
     attachments = [
         part.attachment
@@ -83,16 +84,16 @@ def _user_item(
     ]
     if not attachments:
         return {"role": role, "content": text} if text else None
-    content: list[dict[str, Any]] = []
+    content: list[JSONObject] = []
     if text:
         content.append({"type": "input_text", "text": text})
     content += [_attachment_item(a, image_detail) for a in attachments]
     return {"role": role, "content": content}
 
 
-def _assistant_items(parts: list[Any]) -> list[dict[str, Any]]:
+def _assistant_items(parts: list[Any]) -> list[JSONObject]:
     """Reasoning, text and local tool calls of an assistant message, in order."""
-    items: list[dict[str, Any]] = []
+    items: list[JSONObject] = []
     texts: list[TextPart] = []
 
     def flush() -> None:
@@ -126,13 +127,13 @@ def _assistant_items(parts: list[Any]) -> list[dict[str, Any]]:
 
 def input_items(
     messages: Iterable[Message], *, image_detail: str | None = None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[JSONObject], str | None]:
     """``(input, instructions)`` for a canonical message chain.
 
     ``instructions`` is the text of the last non-empty system message; tool
     results become ``function_call_output`` items.
     """
-    items: list[dict[str, Any]] = []
+    items: list[JSONObject] = []
     instructions: str | None = None
     for message in messages:
         parts = list(message.parts)
@@ -160,7 +161,7 @@ def input_items(
     return items, instructions
 
 
-def function_tool(tool: Any) -> dict[str, Any]:
+def function_tool(tool: Any) -> JSONObject:
     """The ``{"type": "function", ...}`` spec of a local tool."""
     return {
         "type": "function",

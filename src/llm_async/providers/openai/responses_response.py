@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from llm_async._core.errors import APIConnectionError, APIError, ResponseDecodeError
 from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall, parse_tool_arguments
+from llm_async._core.types import JSONObject
 from llm_async._http.errors import status_error
 from llm_async.providers.openai.common import (
     clean_usage_details,
@@ -107,7 +108,7 @@ def _record_usage(usage: Any, sink: ResponseSink) -> int:
     return 0
 
 
-def _summary_text(item: dict[str, Any]) -> str:
+def _summary_text(item: JSONObject) -> str:
     """A reasoning item's text: its summaries (or raw content), paragraph apart."""
     texts = [
         piece.get("text")
@@ -118,7 +119,7 @@ def _summary_text(item: dict[str, Any]) -> str:
     return "\n\n".join(text for text in texts if isinstance(text, str) and text)
 
 
-def _reasoning_metadata(item: dict[str, Any]) -> dict[str, Any] | None:
+def _reasoning_metadata(item: JSONObject) -> JSONObject | None:
     kept = {
         key: item[key]
         for key in ("id", "encrypted_content", "summary")
@@ -127,7 +128,7 @@ def _reasoning_metadata(item: dict[str, Any]) -> dict[str, Any] | None:
     return {"openai": kept} if kept else None
 
 
-def _message_text(item: dict[str, Any]) -> str:
+def _message_text(item: JSONObject) -> str:
     return "".join(
         piece.get("text") or ""
         for piece in item.get("content") or ()
@@ -135,9 +136,7 @@ def _message_text(item: dict[str, Any]) -> str:
     )
 
 
-def _server_tool_events(
-    item: dict[str, Any], part: int, message: int
-) -> list[StreamEvent]:
+def _server_tool_events(item: JSONObject, part: int, message: int) -> list[StreamEvent]:
     """The call and result events of a server-side tool call item."""
     kind = item.get("type")
     name = _SERVER_TOOL_NAMES.get(str(kind)) or str(kind).removesuffix("_call")
@@ -218,7 +217,7 @@ class _Layout:
         return first, self.message
 
 
-def _add_call(item: dict[str, Any], sink: ResponseSink) -> str:
+def _add_call(item: JSONObject, sink: ResponseSink) -> str:
     call_id = item.get("call_id") or new_call_id()
     arguments = item.get("arguments")
     if not isinstance(arguments, str):
@@ -230,7 +229,7 @@ def _add_call(item: dict[str, Any], sink: ResponseSink) -> str:
 
 
 def _finish_response(
-    data: dict[str, Any], sink: ResponseSink, had_reasoning: bool
+    data: JSONObject, sink: ResponseSink, had_reasoning: bool
 ) -> list[StreamEvent]:
     """Usage, JSON and model of a final response object; a redacted-reasoning
     marker when the model reasoned but returned no reasoning item."""
@@ -339,7 +338,7 @@ class ResponsesStreamParser:
         self._sink = sink
         self._items: dict[str, _Item] = {}
         self._layout = _Layout()
-        self._final: dict[str, Any] | None = None
+        self._final: JSONObject | None = None
         self._done = False
         self._reasoned = False
 
@@ -422,7 +421,7 @@ class ResponsesStreamParser:
             raise failure_error(data.get("error") or data)
         return []
 
-    def _text_item(self, data: dict[str, Any]) -> _Item:
+    def _text_item(self, data: JSONObject) -> _Item:
         key = data.get("item_id") or f"#{data.get('output_index')}"
         item = self._items.get(key)
         if item is None:
@@ -430,7 +429,7 @@ class ResponsesStreamParser:
             item = self._items[key] = _Item("message", part, message)
         return item
 
-    def _added(self, item: Any, data: dict[str, Any]) -> list[StreamEvent]:
+    def _added(self, item: Any, data: JSONObject) -> list[StreamEvent]:
         if not isinstance(item, dict):
             return []
         kind = item.get("type")
@@ -450,7 +449,7 @@ class ResponsesStreamParser:
             )
         ]
 
-    def _reasoning_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
+    def _reasoning_delta(self, data: JSONObject) -> list[StreamEvent]:
         item = self._items.get(data.get("item_id") or "")
         delta = data.get("delta")
         if item is None or not isinstance(delta, str) or not delta:

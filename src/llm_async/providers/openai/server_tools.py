@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from llm_async._core.tools import ServerSideTool
+from llm_async._core.types import JSONObject
 
 __all__ = ["CodeInterpreter", "WebSearch"]
 
 
-def _add_include(body: dict[str, Any], value: str) -> None:
+def _add_include(body: JSONObject, value: str) -> None:
     include = body.setdefault("include", [])
     if value not in include:
         include.append(value)
@@ -57,12 +58,12 @@ class WebSearch(ServerSideTool):
         self,
         allowed_domains: list[str] | None = None,
         blocked_domains: list[str] | None = None,
-        user_location: dict[str, Any] | None = None,
+        user_location: JSONObject | None = None,
         search_context_size: Literal["low", "medium", "high"] | None = None,
         external_web_access: bool | None = None,
         return_token_budget: Literal["default", "unlimited"] | None = None,
         search_content_types: list[Literal["text", "image"]] | None = None,
-        image_settings: dict[str, Any] | None = None,
+        image_settings: JSONObject | None = None,
         include_sources: bool = False,
         include_results: bool = False,
     ) -> None:
@@ -129,9 +130,9 @@ class WebSearch(ServerSideTool):
         self.include_sources = include_sources
         self.include_results = include_results
 
-    def tool_spec(self, model: Any) -> dict[str, Any]:
+    def tool_spec(self, model: Any) -> JSONObject:
         """``{"type": "web_search", "filters"?, ...}`` with the settings given."""
-        spec: dict[str, Any] = {"type": "web_search"}
+        spec: JSONObject = {"type": "web_search"}
         filters = {
             key: list(value)
             for key, value in (
@@ -155,7 +156,7 @@ class WebSearch(ServerSideTool):
                 spec[key] = value.copy() if isinstance(value, (dict, list)) else value
         return spec
 
-    def prepare_request(self, model: Any, kwargs: dict[str, Any]) -> None:
+    def prepare_request(self, model: Any, kwargs: JSONObject) -> None:
         """Ask for the sources and/or raw results when wanted."""
         if self.include_sources:
             _add_include(kwargs, "web_search_call.action.sources")
@@ -197,17 +198,17 @@ class CodeInterpreter(ServerSideTool):
         self.memory_limit = memory_limit
         self.file_ids = list(file_ids) if file_ids is not None else None
 
-    def tool_spec(self, model: Any) -> dict[str, Any]:
+    def tool_spec(self, model: Any) -> JSONObject:
         """The ``code_interpreter`` spec: the container id, or an automatic one."""
         if self.container is not None:
             return {"type": "code_interpreter", "container": self.container}
-        container: dict[str, Any] = {"type": "auto"}
+        container: JSONObject = {"type": "auto"}
         if self.memory_limit is not None:
             container["memory_limit"] = self.memory_limit
         if self.file_ids is not None:
             container["file_ids"] = list(self.file_ids)
         return {"type": "code_interpreter", "container": container}
 
-    def prepare_request(self, model: Any, kwargs: dict[str, Any]) -> None:
+    def prepare_request(self, model: Any, kwargs: JSONObject) -> None:
         """Ask for the code's outputs (logs, files) in the answer."""
         _add_include(kwargs, "code_interpreter_call.outputs")
