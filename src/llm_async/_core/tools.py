@@ -26,6 +26,7 @@ __all__ = [
     "ToolOutput",
     "ToolResult",
     "Toolbox",
+    "parameters_schema",
     "parse_tool_arguments",
     "strip_titles",
 ]
@@ -35,6 +36,11 @@ __all__ = [
 _NAME_MAPS = frozenset(
     {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 )
+
+
+def parameters_schema(tool: Any) -> dict[str, Any]:
+    """A tool's ``input_schema``, or an object schema with no properties."""
+    return tool.input_schema or {"type": "object", "properties": {}}
 
 
 def parse_tool_arguments(text: str) -> dict[str, Any]:
