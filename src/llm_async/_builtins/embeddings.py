@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from llm_async._builtins.model_pairs import class_pair
 from llm_async._core.types import JSONObject
 from llm_async.providers.openai.embeddings import BATCH_SIZE, EMBEDDING_SPECS
 
@@ -31,22 +32,13 @@ def _openai_classes() -> tuple[type[HTTPEmbeddingModel], type[AsyncHTTPEmbedding
     from llm_async._io.http_embedding_model import AsyncHTTPEmbeddingModel
     from llm_sync._io.http_embedding_model import HTTPEmbeddingModel
 
-    class OpenAIEmbeddingModel(HTTPEmbeddingModel):
-        """An OpenAI embedding model (``POST /embeddings``)."""
-
-        def __str__(self) -> str:
-            return f"OpenAIEmbeddingModel: {self.model_id}"
-
-    class AsyncOpenAIEmbeddingModel(AsyncHTTPEmbeddingModel):
-        """An OpenAI embedding model (``POST /embeddings``), async."""
-
-        def __str__(self) -> str:
-            return f"OpenAIEmbeddingModel: {self.model_id}"
-
-    for cls in (OpenAIEmbeddingModel, AsyncOpenAIEmbeddingModel):
-        cls.__module__ = __name__
-        cls.__qualname__ = cls.__name__
-    return OpenAIEmbeddingModel, AsyncOpenAIEmbeddingModel
+    return class_pair(
+        __name__,
+        "OpenAIEmbeddingModel",
+        "OpenAIEmbeddingModel",
+        "An OpenAI embedding model (``POST /embeddings``)",
+        (HTTPEmbeddingModel, AsyncHTTPEmbeddingModel),
+    )
 
 
 def openai_embedding_models() -> list[tuple[Any, Any, list[str]]]:

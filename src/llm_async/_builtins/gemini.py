@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from llm_async._builtins.model_pairs import http_class_pair, model_pair, register_specs
 from llm_async.providers.gemini.models import KEY_ENV_VARS, GeminiSpec, builtin_specs
 
 if TYPE_CHECKING:
@@ -37,54 +38,29 @@ def _key_with_fallback(model: Any, found: Callable[[], str | None]) -> str | Non
         ) from None
 
 
+def _get_key(self: Any, explicit_key: str | None = None) -> str | None:
+    """``model.key``, ``key=``, keys.json, $GEMINI_API_KEY, $LLM_GEMINI_KEY."""
+    from llm_async._core.model_base import resolve_key
+
+    return _key_with_fallback(self, lambda: resolve_key(self, explicit_key))
+
+
 @functools.cache
 def _model_classes() -> tuple[type[HTTPModel], type[AsyncHTTPModel]]:
-    from llm_async._io.http_model import AsyncHTTPModel
-    from llm_sync._io.http_model import HTTPModel
-
-    class Gemini(HTTPModel):
-        """A Google Gemini model (the Generative Language API)."""
-
-        def __str__(self) -> str:
-            return f"Gemini: {self.model_id}"
-
-        def get_key(self, explicit_key: str | None = None) -> str | None:
-            """``model.key``, ``key=``, keys.json, $GEMINI_API_KEY, $LLM_GEMINI_KEY."""
-            return _key_with_fallback(
-                self, lambda: super(Gemini, self).get_key(explicit_key)
-            )
-
-    class AsyncGemini(AsyncHTTPModel):
-        """A Google Gemini model (the Generative Language API), async."""
-
-        def __str__(self) -> str:
-            return f"Gemini: {self.model_id}"
-
-        def get_key(self, explicit_key: str | None = None) -> str | None:
-            """``model.key``, ``key=``, keys.json, $GEMINI_API_KEY, $LLM_GEMINI_KEY."""
-            return _key_with_fallback(
-                self, lambda: super(AsyncGemini, self).get_key(explicit_key)
-            )
-
-    for cls in (Gemini, AsyncGemini):
-        cls.__module__ = __name__
-        cls.__qualname__ = cls.__name__
-    return Gemini, AsyncGemini
+    return http_class_pair(
+        __name__,
+        "Gemini",
+        "Gemini",
+        "A Google Gemini model (the Generative Language API)",
+        {"get_key": _get_key},
+    )
 
 
 def gemini_models(spec: GeminiSpec) -> tuple[HTTPModel, AsyncHTTPModel]:
     """The sync and async model objects for ``spec`` (one provider, shared)."""
-    sync_class, async_class = _model_classes()
-    provider = spec.provider()
-    kwargs = spec.model_kwargs()
-    return (
-        sync_class(spec.model_id, provider, **kwargs),
-        async_class(spec.model_id, provider, **kwargs),
-    )
+    return model_pair(_model_classes(), spec)
 
 
 def register_gemini_models(register: Callable[..., None]) -> None:
     """Register the Gemini models (plugin hook)."""
-    for spec in builtin_specs():
-        sync_model, async_model = gemini_models(spec)
-        register(sync_model, async_model, aliases=list(spec.aliases))
+    register_specs(register, builtin_specs(), gemini_models)

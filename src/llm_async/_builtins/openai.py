@@ -15,6 +15,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from llm_async._builtins.model_pairs import http_class_pair, model_pair, register_specs
 from llm_async.providers.openai.models import (
     TITLES,
     ModelSpec,
@@ -39,26 +40,9 @@ _CLASS_NAMES = {"chat": "Chat", "responses": "Responses", "completion": "Complet
 @functools.cache
 def _model_classes(api: str) -> tuple[type[HTTPModel], type[AsyncHTTPModel]]:
     """The sync and async model classes of one endpoint (``OpenAIChat``...)."""
-    from llm_async._io.http_model import AsyncHTTPModel
-    from llm_sync._io.http_model import HTTPModel
-
     title = TITLES[api]
-
-    def __str__(self: HTTPModel | AsyncHTTPModel) -> str:
-        return f"{title}: {self.model_id}"
-
     name = "OpenAI" + _CLASS_NAMES[api]
-    doc = f"An {title} model"
-    sync_class = type(name, (HTTPModel,), {"__str__": __str__, "__doc__": doc + "."})
-    async_class = type(
-        "Async" + name,
-        (AsyncHTTPModel,),
-        {"__str__": __str__, "__doc__": doc + ", async."},
-    )
-    for cls in (sync_class, async_class):
-        cls.__module__ = __name__
-        cls.__qualname__ = cls.__name__
-    return sync_class, async_class
+    return http_class_pair(__name__, name, title, f"An {title} model")
 
 
 def __getattr__(name: str) -> type:
@@ -72,20 +56,12 @@ def __getattr__(name: str) -> type:
 
 def chat_models(spec: ModelSpec) -> tuple[HTTPModel, AsyncHTTPModel]:
     """The sync and async model objects for ``spec`` (one provider, shared)."""
-    sync_class, async_class = _model_classes(spec.api)
-    provider = spec.provider()
-    kwargs = spec.model_kwargs()
-    return (
-        sync_class(spec.model_id, provider, **kwargs),
-        async_class(spec.model_id, provider, **kwargs),
-    )
+    return model_pair(_model_classes(spec.api), spec)
 
 
 def register_openai_models(register: Callable[..., None]) -> None:
     """Register the OpenAI models and ``extra-openai-models.yaml`` (plugin hook)."""
-    for spec in [*builtin_specs(), *extra_specs()]:
-        sync_model, async_model = chat_models(spec)
-        register(sync_model, async_model, aliases=list(spec.aliases))
+    register_specs(register, [*builtin_specs(), *extra_specs()], chat_models)
 
 
 def register_openai_compatible(

@@ -41,6 +41,7 @@ __all__ = [
     "async_getaddrinfo",
     "attachments_in",
     "check_attachment_type",
+    "known_type",
     "max_bytes_for",
     "normalize_mime",
     "private_allowed",
@@ -263,6 +264,14 @@ def prompt_time_type(attachment: Any) -> str | None:
             f"Could not detect the type of {attachment!r}; pass type='...'"
         )
     return found
+
+
+def known_type(attachment: Any) -> str:
+    """The MIME type a request sends for ``attachment``; ``ValueError`` if unknown."""
+    mime: str | None = attachment.resolve_type()
+    if mime is None:
+        raise ValueError("Cannot send an attachment whose type is unknown")
+    return mime
 
 
 def attachments_in(prompt: Any) -> list[Attachment]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
 from llm_async._core.types import JSONObject
 
-__all__ = ["Options", "merge_options"]
+__all__ = ["Options", "merge_options", "with_fields"]
 
 
 class Options(BaseModel):
@@ -19,6 +19,25 @@ class Options(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
+
+
+def with_fields(base: type[Any], fields: JSONObject) -> type[Any]:
+    """``base`` plus ``fields`` (``create_model`` definitions); ``base`` for none.
+
+    The class is named ``{base}With{Field}{Field}...``, with ``base``'s module
+    and docstring (so the module can find it by name for pickle).
+    """
+    if not fields:
+        return base
+    suffix = "".join(name.title().replace("_", "") for name in fields)
+    built: type[Any] = create_model(
+        f"{base.__name__}With{suffix}",
+        __base__=base,
+        __module__=base.__module__,
+        __doc__=base.__doc__,
+        **fields,
+    )
+    return built
 
 
 def merge_options(options: JSONObject | None, option_kwargs: JSONObject) -> JSONObject:

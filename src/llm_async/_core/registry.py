@@ -18,7 +18,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llm_async._core import config as _config
 from llm_async._core.errors import PluginWarning, UnknownModelError
@@ -63,6 +63,14 @@ __all__ = [
 ENTRY_POINT_GROUP = "llm_async"
 
 
+def _matches(query: str, aliases: list[str], model: Any, async_model: Any) -> bool:
+    query = query.lower()
+    haystack = [*aliases, str(model)]
+    if async_model is not None:
+        haystack.append(async_model.model_id)
+    return any(query in item.lower() for item in haystack)
+
+
 @dataclass
 class ModelWithAliases:
     """A registered model, its async twin (if any) and its aliases."""
@@ -73,11 +81,7 @@ class ModelWithAliases:
 
     def matches(self, query: str) -> bool:
         """Case-insensitive substring match on the aliases, name and async id."""
-        query = query.lower()
-        haystack = [*self.aliases, str(self.model)]
-        if self.async_model is not None:
-            haystack.append(self.async_model.model_id)
-        return any(query in item.lower() for item in haystack)
+        return _matches(query, self.aliases, self.model, self.async_model)
 
 
 @dataclass
@@ -90,12 +94,10 @@ class EmbeddingModelWithAliases:
 
     def matches(self, query: str) -> bool:
         """Case-insensitive substring match on the aliases, name and async id."""
-        query = query.lower()
-        haystack = [*self.aliases, str(self.model)]
-        if self.async_model is not None:
-            haystack.append(self.async_model.model_id)
-        return any(query in item.lower() for item in haystack)
+        return _matches(query, self.aliases, self.model, self.async_model)
 
+
+_Entry = TypeVar("_Entry", ModelWithAliases, EmbeddingModelWithAliases)
 
 _lock = threading.RLock()
 _pm: pluggy.PluginManager | None = None
@@ -223,24 +225,22 @@ def register_model(
     model: Any, async_model: Any = None, aliases: list[str] | None = None
 ) -> None:
     """Register a model (and its async twin) at runtime, without a plugin."""
-    global _runtime_generation
-    with _lock:
-        _runtime_models.append(
-            ModelWithAliases(model, async_model, list(aliases or []))
-        )
-        _runtime_generation += 1
-        _cache.clear()
+    _add_runtime(_runtime_models, _model_entry(model, async_model, aliases))
 
 
 def register_embedding_model(
     model: Any, *, async_model: Any = None, aliases: list[str] | None = None
 ) -> None:
     """Register an embedding model (and its async twin) at runtime."""
+    _add_runtime(
+        _runtime_embedding_models, _embedding_entry(model, aliases, async_model)
+    )
+
+
+def _add_runtime(runtime: list[Any], entry: Any) -> None:
     global _runtime_generation
     with _lock:
-        _runtime_embedding_models.append(
-            EmbeddingModelWithAliases(model, list(aliases or []), async_model)
-        )
+        runtime.append(entry)
         _runtime_generation += 1
         _cache.clear()
 
@@ -284,65 +284,72 @@ def _generation() -> tuple[int, frozenset[int]]:
     return (_runtime_generation, frozenset(id(p) for p in pm.get_plugins()))
 
 
+def _model_entry(
+    model: Any, async_model: Any = None, aliases: Any = None
+) -> ModelWithAliases:
+    return ModelWithAliases(model, async_model, list(aliases or []))
+
+
+def _embedding_entry(
+    model: Any, aliases: Any = None, async_model: Any = None
+) -> EmbeddingModelWithAliases:
+    return EmbeddingModelWithAliases(model, list(aliases or []), async_model)
+
+
 def _registered_models() -> list[ModelWithAliases]:
-    with _lock:
-        generation = _generation()
-        cached = _cache.get("models")
-        if cached is not None and cached[0] == generation:
-            return list(cached[1])
-        models: list[ModelWithAliases] = []
-
-        def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
-            pending: list[ModelWithAliases] = []
-
-            def register(
-                model: Any, async_model: Any = None, aliases: Any = None
-            ) -> None:
-                if model is None:
-                    raise ValueError(
-                        "register() needs a sync model; pass async_model= as well"
-                    )
-                pending.append(
-                    ModelWithAliases(model, async_model, list(aliases or []))
-                )
-
-            return register, lambda: models.extend(pending)
-
-        _call_hook("register_models", {"model_aliases": models}, collect)
-        models.extend(_runtime_models)
-        _cache["models"] = (generation, models)
-        return list(models)
+    return _registered(
+        "models", "register_models", _model_entry, _runtime_models, "model"
+    )
 
 
 def _registered_embedding_models() -> list[EmbeddingModelWithAliases]:
+    return _registered(
+        "embedding_models",
+        "register_embedding_models",
+        _embedding_entry,
+        _runtime_embedding_models,
+        "embedding model",
+    )
+
+
+def _registered(
+    cache_key: str,
+    hook_name: str,
+    make_entry: Callable[..., _Entry],
+    runtime: list[_Entry],
+    what: str,
+) -> list[_Entry]:
+    """The entries the plugins' ``hook_name`` registers, then the runtime ones.
+
+    Cached until a plugin or runtime registration changes. ``register()``
+    takes ``make_entry``'s arguments; a ``None`` sync model is a ``ValueError``.
+    """
     with _lock:
         generation = _generation()
-        cached = _cache.get("embedding_models")
+        cached = _cache.get(cache_key)
         if cached is not None and cached[0] == generation:
             return list(cached[1])
-        models: list[EmbeddingModelWithAliases] = []
+        entries: list[_Entry] = []
 
         def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
-            pending: list[EmbeddingModelWithAliases] = []
+            pending: list[_Entry] = []
 
-            def register(
-                model: Any, aliases: Any = None, async_model: Any = None
-            ) -> None:
-                if model is None:
+            def register(*args: Any, **kwargs: Any) -> None:
+                entry = make_entry(*args, **kwargs)
+                if entry.model is None:
                     raise ValueError(
-                        "register() needs a sync embedding model; pass async_model= "
-                        "as well"
+                        f"register() needs a sync {what}; pass async_model= as well"
                     )
-                pending.append(
-                    EmbeddingModelWithAliases(model, list(aliases or []), async_model)
-                )
+                pending.append(entry)
 
-            return register, lambda: models.extend(pending)
+            return register, lambda: entries.extend(pending)
 
-        _call_hook("register_embedding_models", {}, collect)
-        models.extend(_runtime_embedding_models)
-        _cache["embedding_models"] = (generation, models)
-        return list(models)
+        # register_models also gets the list being built (llm's model_aliases);
+        # no other hook names that argument, so its implementations never see it.
+        _call_hook(hook_name, {"model_aliases": entries}, collect)
+        entries.extend(runtime)
+        _cache[cache_key] = (generation, entries)
+        return list(entries)
 
 
 def _unique_name(prefix: str, taken: JSONObject) -> str:
@@ -440,19 +447,15 @@ def get_fragment_loaders() -> JSONObject:
 
 def get_models_with_aliases() -> list[ModelWithAliases]:
     """Every registered model with its aliases, ``aliases.json`` included."""
-    models = _registered_models()
     user_aliases = _config.load_aliases()
-    result = []
-    for entry in models:
-        extra = [
-            alias
-            for alias, target in user_aliases.items()
-            if target == entry.model.model_id
-        ]
-        result.append(
-            ModelWithAliases(entry.model, entry.async_model, [*entry.aliases, *extra])
+    return [
+        ModelWithAliases(
+            entry.model,
+            entry.async_model,
+            _with_user_aliases(entry.aliases, entry.model, user_aliases),
         )
-    return result
+        for entry in _registered_models()
+    ]
 
 
 def get_embedding_models_with_aliases() -> list[EmbeddingModelWithAliases]:
@@ -461,57 +464,53 @@ def get_embedding_models_with_aliases() -> list[EmbeddingModelWithAliases]:
     return [
         EmbeddingModelWithAliases(
             entry.model,
-            [
-                *entry.aliases,
-                *(a for a, t in user_aliases.items() if t == entry.model.model_id),
-            ],
+            _with_user_aliases(entry.aliases, entry.model, user_aliases),
             entry.async_model,
         )
         for entry in _registered_embedding_models()
     ]
 
 
+def _with_user_aliases(
+    aliases: list[str], model: Any, user_aliases: dict[str, str]
+) -> list[str]:
+    """``aliases`` then those ``aliases.json`` points at ``model``."""
+    extra = [a for a, target in user_aliases.items() if target == model.model_id]
+    return [*aliases, *extra]
+
+
 def get_model_aliases() -> JSONObject:
     """Map of every alias and model id to its sync model."""
-    mapping: JSONObject = {}
-    for entry in get_models_with_aliases():
-        for alias in entry.aliases:
-            mapping[alias] = entry.model
-        mapping[entry.model.model_id] = entry.model
-    return mapping
+    return _alias_map([(e.aliases, e.model) for e in get_models_with_aliases()])
 
 
 def get_async_model_aliases() -> JSONObject:
     """Map of every alias and model id to its async model."""
-    mapping: JSONObject = {}
-    for entry in get_models_with_aliases():
-        if entry.async_model is None:
-            continue
-        for alias in entry.aliases:
-            mapping[alias] = entry.async_model
-        mapping[entry.async_model.model_id] = entry.async_model
-    return mapping
+    entries = get_models_with_aliases()
+    return _alias_map([(e.aliases, e.async_model) for e in entries])
 
 
 def get_embedding_model_aliases() -> JSONObject:
     """Map of every alias and id to its embedding model."""
-    mapping: JSONObject = {}
-    for entry in get_embedding_models_with_aliases():
-        for alias in entry.aliases:
-            mapping[alias] = entry.model
-        mapping[entry.model.model_id] = entry.model
-    return mapping
+    entries = get_embedding_models_with_aliases()
+    return _alias_map([(e.aliases, e.model) for e in entries])
 
 
 def get_async_embedding_model_aliases() -> JSONObject:
     """Map of every alias and id to its async embedding model."""
+    entries = get_embedding_models_with_aliases()
+    return _alias_map([(e.aliases, e.async_model) for e in entries])
+
+
+def _alias_map(entries: list[tuple[list[str], Any]]) -> JSONObject:
+    """Each alias and model id to its model; entries without a model are left out."""
     mapping: JSONObject = {}
-    for entry in get_embedding_models_with_aliases():
-        if entry.async_model is None:
+    for aliases, model in entries:
+        if model is None:
             continue
-        for alias in entry.aliases:
-            mapping[alias] = entry.async_model
-        mapping[entry.async_model.model_id] = entry.async_model
+        for alias in aliases:
+            mapping[alias] = model
+        mapping[model.model_id] = model
     return mapping
 
 
@@ -546,12 +545,8 @@ def get_model(name: str | None = None, _skip_async: bool = False) -> Any:
     """
     name = name or _config.get_default_model()
     assert name is not None
-    aliases = get_model_aliases()
-    if name in aliases:
-        return aliases[name]
-    if not _skip_async and name in get_async_model_aliases():
-        raise UnknownModelError(f"Unknown model (async model exists): {name}")
-    raise UnknownModelError(f"Unknown model: {name}")
+    twin = None if _skip_async else get_async_model_aliases
+    return _lookup(name, get_model_aliases(), twin, "model (async model exists)")
 
 
 def get_async_model(name: str | None = None) -> Any:
@@ -561,12 +556,7 @@ def get_async_model(name: str | None = None) -> Any:
     """
     name = name or _config.get_default_model()
     assert name is not None
-    aliases = get_async_model_aliases()
-    if name in aliases:
-        return aliases[name]
-    if name in get_model_aliases():
-        raise UnknownModelError(f"Unknown async model (sync model exists): {name}")
-    raise UnknownModelError(f"Unknown model: {name}")
+    return _lookup(name, get_async_model_aliases(), get_model_aliases, _SYNC_EXISTS)
 
 
 def _embedding_model_name(name: str | None) -> str:
@@ -586,11 +576,7 @@ def get_embedding_model(name: str | None = None) -> Any:
 
     Raises ``UnknownModelError`` when none matches (or no default is set).
     """
-    name = _embedding_model_name(name)
-    aliases = get_embedding_model_aliases()
-    if name in aliases:
-        return aliases[name]
-    raise UnknownModelError(f"Unknown model: {name}")
+    return _lookup(_embedding_model_name(name), get_embedding_model_aliases())
 
 
 def get_async_embedding_model(name: str | None = None) -> Any:
@@ -598,12 +584,30 @@ def get_async_embedding_model(name: str | None = None) -> Any:
 
     Raises ``UnknownModelError`` when none matches (or no default is set).
     """
-    name = _embedding_model_name(name)
-    aliases = get_async_embedding_model_aliases()
+    return _lookup(
+        _embedding_model_name(name),
+        get_async_embedding_model_aliases(),
+        get_embedding_model_aliases,
+        _SYNC_EXISTS,
+    )
+
+
+_SYNC_EXISTS = "async model (sync model exists)"
+
+
+def _lookup(
+    name: str,
+    aliases: JSONObject,
+    twin_aliases: Callable[[], JSONObject] | None = None,
+    twin_note: str = "",
+) -> Any:
+    """``aliases[name]``, else ``UnknownModelError``: "Unknown {twin_note}" when
+    ``name`` is in ``twin_aliases()`` (the other facade's), "Unknown model" otherwise.
+    """
     if name in aliases:
         return aliases[name]
-    if name in get_embedding_model_aliases():
-        raise UnknownModelError(f"Unknown async model (sync model exists): {name}")
+    if twin_aliases is not None and name in twin_aliases():
+        raise UnknownModelError(f"Unknown {twin_note}: {name}")
     raise UnknownModelError(f"Unknown model: {name}")
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "ToolOutput",
     "ToolResult",
     "Toolbox",
+    "parameters_schema",
     "parse_tool_arguments",
     "strip_titles",
 ]
@@ -39,6 +40,11 @@ __all__ = [
 _NAME_MAPS = frozenset(
     {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 )
+
+
+def parameters_schema(tool: Any) -> JSONObject:
+    """A tool's ``input_schema``, or an object schema with no properties."""
+    return tool.input_schema or {"type": "object", "properties": {}}
 
 
 def parse_tool_arguments(text: str) -> JSONObject:

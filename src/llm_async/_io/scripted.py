@@ -51,10 +51,9 @@ async def _play(
         response.set_resolved_model(reply.resolved_model)
 
 
-class AsyncEchoModel(AsyncModel):
-    """Answers with a JSON account of the prompt it received; needs no key."""
+class _ScriptedCapabilities(AsyncModel):
+    """Streams and takes tools, schemas, images and PDFs (the scripted models)."""
 
-    model_id = "echo"
     can_stream = True
     supports_tools = True
     supports_schema = True
@@ -62,6 +61,12 @@ class AsyncEchoModel(AsyncModel):
         {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
     )
     Options = ScriptedOptions
+
+
+class AsyncEchoModel(_ScriptedCapabilities):
+    """Answers with a JSON account of the prompt it received; needs no key."""
+
+    model_id = "echo"
 
     async def execute(
         self,
@@ -75,20 +80,12 @@ class AsyncEchoModel(AsyncModel):
             yield chunk
 
 
-class AsyncScriptedModel(AsyncModel):
+class AsyncScriptedModel(_ScriptedCapabilities):
     """Replays scripted replies in order, one per prompt, and records the prompts.
 
     ``replies`` items may be ``ScriptedReply`` objects, strings (one chunk) or
     lists of chunks. ``prompts`` holds every prompt received, for assertions.
     """
-
-    can_stream = True
-    supports_tools = True
-    supports_schema = True
-    attachment_types = frozenset(
-        {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
-    )
-    Options = ScriptedOptions
 
     def __init__(
         self,

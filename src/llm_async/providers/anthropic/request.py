@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from llm_async._core.attachments import known_type
 from llm_async._core.parts import (
     AttachmentPart,
     Message,
@@ -22,6 +23,7 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._core.tools import parameters_schema
 from llm_async._core.types import JSONObject
 
 __all__ = [
@@ -60,9 +62,7 @@ def _source(attachment: Any, mime: str) -> JSONObject:
 
 def attachment_block(attachment: Any) -> JSONObject:
     """An ``image`` or ``document`` (PDF) block, by URL or base64."""
-    mime = attachment.resolve_type()
-    if mime is None:
-        raise ValueError("Cannot send an attachment whose type is unknown")
+    mime = known_type(attachment)
     if mime.startswith("image/"):
         return {"type": "image", "source": _source(attachment, mime)}
     if mime == "application/pdf":
@@ -163,7 +163,7 @@ def tool_spec(tool: Any) -> JSONObject:
     """A client tool's definition: name, description and input schema."""
     spec: JSONObject = {
         "name": tool.name,
-        "input_schema": tool.input_schema or {"type": "object", "properties": {}},
+        "input_schema": parameters_schema(tool),
     }
     if tool.description:
         spec["description"] = tool.description

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, field_validator
 
-from llm_async._core.options import Options
+from llm_async._core.options import Options, with_fields
 from llm_async._core.types import JSONObject
 
 __all__ = ["MEDIA_RESOLUTIONS", "GeminiOptions", "gemini_options_class"]
@@ -94,14 +94,5 @@ def gemini_options_class(
             Literal[tuple(thinking_levels)] | None,
             Field(default=None, description=f"How hard the model thinks: {choices}"),
         )
-    if not fields:
-        return _option_classes.setdefault(key, GeminiOptions)
-    suffix = "".join(name.title().replace("_", "") for name in fields)
-    options: type[GeminiOptions] = create_model(
-        f"GeminiOptionsWith{suffix}",
-        __base__=GeminiOptions,
-        __module__=__name__,
-        __doc__=GeminiOptions.__doc__,
-        **fields,
-    )
+    options: type[GeminiOptions] = with_fields(GeminiOptions, fields)
     return _option_classes.setdefault(key, options)

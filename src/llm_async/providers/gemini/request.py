@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from llm_async._core.attachments import known_type
 from llm_async._core.parts import (
     AttachmentPart,
     Message,
@@ -71,9 +72,7 @@ def attachment_part(attachment: Any) -> JSONObject:
         if mime and mime != "video/youtube":
             file_data["mimeType"] = mime
         return {"fileData": file_data}
-    mime = attachment.resolve_type()
-    if mime is None:
-        raise ValueError("Cannot send an attachment whose type is unknown")
+    mime = known_type(attachment)
     return {
         "inlineData": {
             "mimeType": _MIME_ALIASES.get(mime, mime),

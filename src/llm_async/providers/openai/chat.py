@@ -37,8 +37,6 @@ from llm_async.providers.openai.common import (
 )
 
 if TYPE_CHECKING:
-    import httpx
-
     from llm_async._core.prompt import Prompt
     from llm_async.providers.base import ResponseSink
 
@@ -108,12 +106,6 @@ class OpenAIChatProvider(OpenAIEndpoint):
         if tools:
             body["tools"] = tools
         return body
-
-    def build_request(
-        self, prompt: Prompt, *, stream: bool, key: str | None
-    ) -> httpx.Request:
-        """``POST {base_url}/chat/completions`` with the JSON body."""
-        return self.post(self.build_body(prompt, stream=stream), key)
 
     def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
         """Events of a non-streamed ``chat.completion``; records usage and JSON."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from llm_async._core.attachments import known_type
 from llm_async._core.parts import (
     AttachmentPart,
     Message,
@@ -12,6 +13,7 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._core.tools import parameters_schema
 from llm_async._core.types import JSONObject
 from llm_async.providers.openai.common import (
     call_arguments,
@@ -25,9 +27,7 @@ __all__ = ["tool_spec", "wire_messages", "without_none"]
 
 
 def _attachment_item(attachment: Any, image_detail: str | None) -> JSONObject:
-    mime = attachment.resolve_type()
-    if mime is None:
-        raise ValueError("Cannot send an attachment whose type is unknown")
+    mime = known_type(attachment)
     if mime.startswith("image/"):
         image: JSONObject = {"url": image_url(attachment, mime)}
         if image_detail:
@@ -122,7 +122,7 @@ def wire_messages(
 
 
 def tool_spec(tool: Any) -> JSONObject:
-    schema = tool.input_schema or {"type": "object", "properties": {}}
+    schema = parameters_schema(tool)
     return {
         "type": "function",
         "function": {

@@ -11,13 +11,16 @@ import json
 import os
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from llm_async._core.parts import TextPart
 from llm_async._core.types import JSONObject
 from llm_async._core.ulid import monotonic_ulid
+
+if TYPE_CHECKING:
+    from llm_async._core.prompt import Prompt
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -162,6 +165,16 @@ class OpenAIEndpoint:
             json=body,
             headers=headers,
         )
+
+    def build_body(self, prompt: Prompt, *, stream: bool) -> JSONObject:
+        """The JSON body for ``prompt``; each endpoint defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement build_body()")
+
+    def build_request(
+        self, prompt: Prompt, *, stream: bool, key: str | None
+    ) -> httpx.Request:
+        """``POST {base_url}{path}`` with ``build_body()``'s JSON."""
+        return self.post(self.build_body(prompt, stream=stream), key)
 
     def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
         """Message and code of an OpenAI-style error body (and common variants)."""

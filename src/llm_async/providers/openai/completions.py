@@ -27,8 +27,6 @@ from llm_async.providers.openai.common import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    import httpx
-
     from llm_async._core.prompt import Prompt
     from llm_async._http.sse import ServerSentEvent
     from llm_async.providers.base import ResponseSink
@@ -184,12 +182,6 @@ class OpenAICompletionsProvider(OpenAIEndpoint):
         if stream:
             body["stream_options"] = {"include_usage": True}
         return body
-
-    def build_request(
-        self, prompt: Prompt, *, stream: bool, key: str | None
-    ) -> httpx.Request:
-        """``POST {base_url}/completions`` with the JSON body."""
-        return self.post(self.build_body(prompt, stream=stream), key)
 
     def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
         """The text of a non-streamed ``text_completion``; records usage and JSON."""

@@ -11,7 +11,9 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import Field, create_model
+from pydantic import Field
+
+from llm_async._core.options import with_fields
 
 __all__ = ["FIELDS", "class_named", "options_class"]
 
@@ -103,19 +105,8 @@ def options_class(base: type[Any], names: Sequence[str]) -> type[Any]:
         found = _classes.get(key)
         if found is not None:
             return found
-        if not names:
-            _classes[key] = base
-            return base
         fields = {_NAMES.get(name, name): FIELDS[name] for name in names}
-        suffix = "".join(name.title().replace("_", "") for name in fields)
-        built: type[Any] = create_model(  # type: ignore[call-overload]
-            f"{base.__name__}With{suffix}",
-            __base__=base,
-            __module__=base.__module__,
-            __doc__=base.__doc__,
-            **fields,
-        )
-        _classes[key] = built
+        built = _classes[key] = with_fields(base, fields)
         return built
 
 

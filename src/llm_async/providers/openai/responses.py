@@ -27,8 +27,6 @@ from llm_async.providers.openai.responses_response import (
 from llm_async.providers.openai.server_tools import CodeInterpreter, WebSearch
 
 if TYPE_CHECKING:
-    import httpx
-
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
     from llm_async.providers.base import ResponseSink
@@ -127,12 +125,6 @@ class OpenAIResponsesProvider(OpenAIEndpoint):
                 if getattr(tool, "_is_server_side_tool", False):
                     tool.prepare_request(prompt.model, body)
         return body
-
-    def build_request(
-        self, prompt: Prompt, *, stream: bool, key: str | None
-    ) -> httpx.Request:
-        """``POST {base_url}/responses`` with the JSON body."""
-        return self.post(self.build_body(prompt, stream=stream), key)
 
     def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
         """Events of a non-streamed ``response`` object; records usage and JSON."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from llm_async._core.attachments import known_type
 from llm_async._core.parts import (
     AttachmentPart,
     Message,
@@ -21,6 +22,7 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
+from llm_async._core.tools import parameters_schema
 from llm_async._core.types import JSONObject
 from llm_async.providers.openai.common import (
     call_arguments,
@@ -33,9 +35,7 @@ __all__ = ["function_tool", "input_items", "reasoning_item"]
 
 
 def _attachment_item(attachment: Any, image_detail: str | None) -> JSONObject:
-    mime = attachment.resolve_type()
-    if mime is None:
-        raise ValueError("Cannot send an attachment whose type is unknown")
+    mime = known_type(attachment)
     if mime.startswith("image/"):
         item: JSONObject = {
             "type": "input_image",
@@ -167,5 +167,5 @@ def function_tool(tool: Any) -> JSONObject:
         "type": "function",
         "name": tool.name,
         "description": tool.description or None,
-        "parameters": tool.input_schema or {"type": "object", "properties": {}},
+        "parameters": parameters_schema(tool),
     }
