@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from llm_async._core.hookspecs import hookimpl
 
 
 @hookimpl
-def register_models(register: Any) -> None:
+def register_models(register: Callable[..., None]) -> None:
     """Register ``echo``, OpenAI, ``smollm2``, local GGUF and Gemini models."""
     import llm_async
     import llm_sync
@@ -37,7 +37,7 @@ def register_models(register: Any) -> None:
 
 
 @hookimpl
-def register_tools(register: Any) -> None:
+def register_tools(register: Callable[..., None]) -> None:
     """Register the built-in tools ``llm_version`` and ``llm_time``."""
     from llm_async._core.default_tools import llm_time, llm_version
 
@@ -46,7 +46,7 @@ def register_tools(register: Any) -> None:
 
 
 @hookimpl
-def register_embedding_models(register: Any) -> None:
+def register_embedding_models(register: Callable[..., None]) -> None:
     """Register the OpenAI embedding models and ``smollm2-embed``."""
     from llm_async._builtins.embeddings import register_embedding_models as builtin
 

@@ -243,7 +243,7 @@ class Attachment:
         return " ".join(pieces) + ">"
 
 
-def prompt_time_type(attachment: Any) -> str | None:
+def prompt_time_type(attachment: Attachment) -> str | None:
     """The type as far as it is known without the network (for ``model.prompt``).
 
     ``None`` for a URL whose type the response will look up. Raises for a
@@ -266,7 +266,7 @@ def prompt_time_type(attachment: Any) -> str | None:
     return found
 
 
-def known_type(attachment: Any) -> str:
+def known_type(attachment: Attachment) -> str:
     """The MIME type a request sends for ``attachment``; ``ValueError`` if unknown."""
     mime: str | None = attachment.resolve_type()
     if mime is None:

@@ -24,7 +24,7 @@ from llm_async._core.parts import (
 )
 from llm_async._core.prompt import tool_result_message
 from llm_async._core.tools import Tool, Toolbox, ToolCall, ToolOutput, ToolResult
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async._core.ulid import monotonic_ulid
 
 __all__ = [
@@ -213,7 +213,7 @@ def _invalid(tool: Tool, call: ToolCall, problem: str) -> ToolResult:
     return _result(call, f"Error: {exc}", tool=tool, exception=exc)
 
 
-def _json_default(value: Any) -> Any:
+def _json_default(value: Any) -> JSONValue:
     dump = getattr(value, "model_dump", None)
     if callable(dump) and not isinstance(value, type):
         return dump(mode="json")

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from llm_async._core.errors import ConfigError, ConfigFileWarning, KeysFileWarning
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 
 __all__ = [
     "APP_NAME",
@@ -318,7 +318,7 @@ def _read_keys(path: Path) -> dict[str, str]:
     except FileNotFoundError:
         return {}
     raw, problem = _read_bytes(path)
-    data: Any = None
+    data: JSONValue = None
     if raw is not None:
         # The exception objects of a failed parse hold the file's text (and so
         # the secrets): _parse_json keeps only harmless fields, raises nothing.
@@ -618,8 +618,8 @@ def load_yaml_list(path: Path, what: str = "entries") -> list[tuple[int, Any]]:
 
     # A YAMLError's marks hold the whole file: take what is needed, raise outside.
     problem: str | None = None
-    node: Any = None
-    data: Any = None
+    node: JSONValue = None
+    data: JSONValue = None
     try:
         loader = yaml.SafeLoader(text)
         try:

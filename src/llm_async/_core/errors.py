@@ -54,7 +54,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 
 __all__ = [
     "APIConnectionError",
@@ -158,7 +158,7 @@ class APIError(ModelError):
         *,
         status_code: int | None = None,
         request_id: str | None = None,
-        body: Any = None,
+        body: JSONValue = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -213,7 +213,7 @@ class RateLimitError(APIStatusError):
         *,
         status_code: int | None = 429,
         request_id: str | None = None,
-        body: Any = None,
+        body: JSONValue = None,
         retry_after: float | None = None,
     ) -> None:
         super().__init__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pluggy
@@ -13,12 +14,12 @@ hookimpl = pluggy.HookimplMarker("llm")
 
 
 @hookspec
-def register_models(register: Any, model_aliases: Any) -> None:
+def register_models(register: Callable[..., None], model_aliases: Any) -> None:
     """Register models: ``register(model, async_model=None, aliases=None)``."""
 
 
 @hookspec
-def register_embedding_models(register: Any) -> None:
+def register_embedding_models(register: Callable[..., None]) -> None:
     """Register embedding models.
 
     ``register(model, aliases=None, async_model=None)``.
@@ -26,18 +27,18 @@ def register_embedding_models(register: Any) -> None:
 
 
 @hookspec
-def register_tools(register: Any) -> None:
+def register_tools(register: Callable[..., None]) -> None:
     """Register tools: ``register(function_or_tool_or_toolbox_class, name=None)``."""
 
 
 @hookspec
-def register_template_loaders(register: Any) -> None:
+def register_template_loaders(register: Callable[..., None]) -> None:
     """Register template loaders: ``register(prefix, loader)``; ``loader(key)``
     returns a ``Template``."""
 
 
 @hookspec
-def register_fragment_loaders(register: Any) -> None:
+def register_fragment_loaders(register: Callable[..., None]) -> None:
     """Register fragment loaders: ``register(prefix, loader)``; ``loader(key)``
     returns a ``Fragment``, an ``Attachment`` or a list of them."""
 

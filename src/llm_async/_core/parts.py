@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from llm_async._core.attachments import Attachment
-from llm_async._core.types import JSONMapping, JSONObject
+from llm_async._core.types import JSONMapping, JSONObject, JSONValue
 
 __all__ = [
     "EVENT_TYPES",
@@ -44,7 +44,7 @@ def _metadata(value: Any, where: str) -> JSONObject | None:
     return dict(value) if value else None
 
 
-def _field(data: JSONMapping, key: str, kind: type, default: Any) -> Any:
+def _field(data: JSONMapping, key: str, kind: type, default: Any) -> JSONValue:
     """``data[key]`` checked against ``kind`` (untrusted input gets a clear error)."""
     value = data.get(key, default)
     if value is default:

@@ -21,7 +21,7 @@ import re
 from typing import Any, TypeVar, overload
 
 from llm_async._core.errors import SchemaValidationError
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 
 __all__ = ["multi_schema", "parse_structured", "schema_dsl"]
 
@@ -78,10 +78,10 @@ def parse_structured(text: str, schema: type[T]) -> T: ...
 
 
 @overload
-def parse_structured(text: str, schema: JSONObject) -> Any: ...
+def parse_structured(text: str, schema: JSONObject) -> JSONValue: ...
 
 
-def parse_structured(text: str, schema: Any) -> Any:
+def parse_structured(text: str, schema: JSONValue) -> JSONValue:
     """The object in ``text`` (a response's text) validated against ``schema``.
 
     ``schema`` is a pydantic model class (returns an instance) or a JSON-schema
@@ -148,10 +148,10 @@ def _is_type(value: Any, kind: str) -> bool:
     return True
 
 
-def _resolve(ref: str, root: JSONObject) -> Any:
+def _resolve(ref: str, root: JSONObject) -> JSONValue:
     if not ref.startswith("#"):
         raise ValueError(f"only local $ref values are supported, not {ref!r}")
-    node: Any = root
+    node: JSONValue = root
     for token in ref[1:].split("/")[1:] if ref != "#" else []:
         token = token.replace("~1", "/").replace("~0", "~")
         if not isinstance(node, dict) or token not in node:
@@ -160,7 +160,7 @@ def _resolve(ref: str, root: JSONObject) -> Any:
     return node
 
 
-def _check(value: Any, schema: Any, root: JSONObject, path: str) -> str | None:
+def _check(value: Any, schema: JSONValue, root: JSONObject, path: str) -> str | None:
     """The first way ``value`` breaks ``schema`` (``None``: it validates)."""
     if schema is True or not isinstance(schema, dict):
         return None if schema is not False else f"{path}: no value is allowed"

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT, check_chain_limit
 from llm_async._core.parts import Message
 from llm_async._core.prompt import Prompt
-from llm_async._core.types import JSONMapping, JSONObject
+from llm_async._core.types import JSONMapping, JSONObject, JSONValue
 
 if TYPE_CHECKING:
     from typing_extensions import NotRequired
@@ -174,7 +174,9 @@ def _require(
     return value
 
 
-def _optional(data: JSONMapping, key: str, kind: type, what: str = "response") -> Any:
+def _optional(
+    data: JSONMapping, key: str, kind: type, what: str = "response"
+) -> JSONValue:
     value = data.get(key)
     if value is not None and (
         not isinstance(value, kind) or (kind is int and isinstance(value, bool))

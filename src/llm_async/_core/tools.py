@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
@@ -62,7 +62,7 @@ def parse_tool_arguments(text: str) -> JSONObject:
     return value if isinstance(value, dict) else {"_raw": text}
 
 
-def strip_titles(schema: Any) -> Any:
+def strip_titles(schema: JSONValue) -> JSONValue:
     """A copy of a JSON schema without ``title`` keywords.
 
     Unlike ``llm``, a property *named* ``title`` is kept: only the ``title``
@@ -83,7 +83,7 @@ def strip_titles(schema: Any) -> Any:
     return stripped
 
 
-def _schema_dict(schema: Any) -> JSONObject:
+def _schema_dict(schema: JSONValue) -> JSONObject:
     """A JSON schema dict as given, or a pydantic model class's without titles."""
     if schema is None:
         return {}

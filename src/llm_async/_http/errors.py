@@ -31,7 +31,7 @@ from llm_async._core.errors import (
     ResponseDecodeError,
     ServerError,
 )
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.redaction import (
     SECRET_QUERY,
     redact,
@@ -100,7 +100,7 @@ NON_RETRYABLE_CODES = frozenset(
 MAX_MESSAGE = 1000
 
 
-def request_id(headers: Mapping[str, str], body: Any = None) -> str | None:
+def request_id(headers: Mapping[str, str], body: JSONValue = None) -> str | None:
     """The provider's request id from the response headers or an error body."""
     # httpx looks a name up by scanning every header: look up only those present.
     present = _REQUEST_ID_SET.intersection(headers.keys())
@@ -123,7 +123,7 @@ def decode_error_body(content: bytes) -> tuple[Any, str]:
         return None, text
 
 
-def default_error_message(status: int, body: Any) -> tuple[str, str | None]:
+def default_error_message(status: int, body: JSONValue) -> tuple[str, str | None]:
     """Message and code from common error shapes (OpenAI, Anthropic, Google)."""
     error = body.get("error", body) if isinstance(body, dict) else body
     if isinstance(error, str):
@@ -136,7 +136,7 @@ def default_error_message(status: int, body: Any) -> tuple[str, str | None]:
     return f"HTTP {status} error", None
 
 
-def body_codes(body: Any) -> set[str]:
+def body_codes(body: JSONValue) -> set[str]:
     """Every error code-like string in an error body (code, type, status, reason)."""
     codes: set[str] = set()
     error = body.get("error", body) if isinstance(body, dict) else None

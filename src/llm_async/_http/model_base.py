@@ -18,7 +18,7 @@ import httpx
 
 from llm_async._core.errors import APIError, ResponseDecodeError
 from llm_async._core.prompt import Prompt
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.errors import redact
 from llm_async._http.settings import SETTING_NAMES
 
@@ -168,7 +168,7 @@ def _excerpt(data: bytes) -> str:
     return repr(data[:120]) + ("..." if len(data) > 120 else "")
 
 
-def decode_json(content: bytes, *, request_id: str | None, status: int) -> Any:
+def decode_json(content: bytes, *, request_id: str | None, status: int) -> JSONValue:
     """A JSON body, or ``ResponseDecodeError`` naming what arrived instead."""
     try:
         return json.loads(content)
@@ -182,7 +182,7 @@ def decode_json(content: bytes, *, request_id: str | None, status: int) -> Any:
 
 def parse_body(
     provider: HTTPProvider,
-    data: Any,
+    data: JSONValue,
     sink: ResponseSink,
     *,
     request_id: str | None,

@@ -36,6 +36,8 @@ from typing import Any
 
 import httpx
 
+from llm_async._core.types import JSONValue
+
 __all__ = [
     "MASK",
     "SECRET_QUERY",
@@ -100,7 +102,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def redact_value(value: Any, secrets: Iterable[str]) -> Any:
+def redact_value(value: Any, secrets: Iterable[str]) -> JSONValue:
     """``value`` (decoded JSON: dicts, lists, strings...) with the secrets masked.
 
     Returned as it is when no secret occurs in it; otherwise a redacted copy
@@ -155,7 +157,7 @@ def _stand_in_response(response: httpx.Response) -> httpx.Response:
     return stand_in
 
 
-def _redact_attribute(value: Any, usable: list[str]) -> Any:
+def _redact_attribute(value: Any, usable: list[str]) -> JSONValue:
     if isinstance(value, httpx.Request):
         return _stand_in_request(value)
     if isinstance(value, httpx.Response):

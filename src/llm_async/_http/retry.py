@@ -20,9 +20,9 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from llm_async._core.errors import APIError
+from llm_async._core.types import JSONValue
 from llm_async._http.settings import (
     CallSettings,
     RetryPolicy,
@@ -95,7 +95,7 @@ def _number(raw: str | None) -> float | None:
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 
 
-def retry_delay_from_body(body: Any) -> float | None:
+def retry_delay_from_body(body: JSONValue) -> float | None:
     """Google's ``RetryInfo.retryDelay`` (``"34s"``) from an error body, if any."""
     error = body.get("error") if isinstance(body, dict) else None
     details = error.get("details") if isinstance(error, dict) else None

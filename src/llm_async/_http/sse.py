@@ -50,6 +50,7 @@ from operator import itemgetter
 from typing import Any
 
 from llm_async._core.errors import SSEDecodeError
+from llm_async._core.types import JSONValue
 
 __all__ = ["SSEDecodeError", "SSEDecoder", "ServerSentEvent", "decode_events"]
 
@@ -73,7 +74,7 @@ class ServerSentEvent:
     id: str | None = None
     retry: int | None = None
 
-    def json(self) -> Any:
+    def json(self) -> JSONValue:
         """Return ``data`` parsed as JSON (same result and errors as ``json.loads``)."""
         data = self.data
         # Call the C scanner directly, skipping json.loads' Python-level layers;

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 
 if TYPE_CHECKING:
     import httpx
@@ -65,7 +65,7 @@ class HTTPProvider(Protocol):
         """The HTTP request for this prompt (the key goes in a header only)."""
         ...
 
-    def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
+    def parse_response(self, data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
         """Events from a non-streamed JSON body; records usage etc. on ``sink``."""
         ...
 
@@ -73,7 +73,9 @@ class HTTPProvider(Protocol):
         """A fresh parser for one streamed response."""
         ...
 
-    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
+    def error_message(
+        self, status_code: int, body: JSONValue
+    ) -> tuple[str, str | None]:
         """The provider's error message and error code from an error body."""
         ...
 
@@ -87,10 +89,12 @@ class EmbeddingProvider(Protocol):
         """The HTTP request embedding ``items`` (the key goes in a header only)."""
         ...
 
-    def parse_response(self, data: Any, count: int) -> list[list[float]]:
+    def parse_response(self, data: JSONValue, count: int) -> list[list[float]]:
         """The ``count`` vectors of a JSON body, in the order of the items."""
         ...
 
-    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
+    def error_message(
+        self, status_code: int, body: JSONValue
+    ) -> tuple[str, str | None]:
         """The provider's error message and error code from an error body."""
         ...

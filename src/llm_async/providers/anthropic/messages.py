@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.anthropic.request import (
     CACHE,
     STRUCTURED_TOOL,
@@ -29,6 +29,7 @@ from llm_async.providers.anthropic.response import (
 )
 
 if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
     from llm_async.providers.base import ResponseSink
@@ -94,7 +95,7 @@ class AnthropicProvider:
             return self._base_url
         return (os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
-    def accepts_url(self, attachment: Any) -> bool:
+    def accepts_url(self, attachment: Attachment) -> bool:
         """Images and PDFs are sent by URL (the API fetches them)."""
         mime = attachment.resolve_type()
         return bool(mime and (mime.startswith("image/") or mime == "application/pdf"))
@@ -273,7 +274,7 @@ class AnthropicProvider:
             "prefill": "" if values.get("hide_prefill") else prefill,
         }
 
-    def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
+    def parse_response(self, data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
         """Events of a non-streamed ``message``; records usage and JSON."""
         return parse_message(data, sink, **self._answer_shape(sink))
 
@@ -281,6 +282,8 @@ class AnthropicProvider:
         """A fresh parser for one streamed response."""
         return AnthropicStreamParser(sink, **self._answer_shape(sink))
 
-    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
+    def error_message(
+        self, status_code: int, body: JSONValue
+    ) -> tuple[str, str | None]:
         """Message and ``error.type`` of an Anthropic error body."""
         return error_message(status_code, body)

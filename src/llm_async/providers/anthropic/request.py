@@ -9,6 +9,11 @@ data); reasoning without a signature (another provider's) is not sent.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
+
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -24,7 +29,7 @@ from llm_async._core.parts import (
     ToolResultPart,
 )
 from llm_async._core.tools import parameters_schema
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 
 __all__ = [
     "CACHE",
@@ -49,7 +54,7 @@ def anthropic_metadata(part: Part | Message) -> JSONObject:
     return found if isinstance(found, dict) else {}
 
 
-def _source(attachment: Any, mime: str) -> JSONObject:
+def _source(attachment: Attachment, mime: str) -> JSONObject:
     url = getattr(attachment, "url", None)
     has_bytes = (
         getattr(attachment, "content", None) is not None
@@ -60,7 +65,7 @@ def _source(attachment: Any, mime: str) -> JSONObject:
     return {"type": "base64", "media_type": mime, "data": attachment.base64_content()}
 
 
-def attachment_block(attachment: Any) -> JSONObject:
+def attachment_block(attachment: Attachment) -> JSONObject:
     """An ``image`` or ``document`` (PDF) block, by URL or base64."""
     mime = known_type(attachment)
     if mime.startswith("image/"):
@@ -83,7 +88,7 @@ def _tool_result_block(part: ToolResultPart) -> JSONObject:
             "tool_use_id": part.tool_call_id or "",
             "content": results,
         }
-    content: Any = part.output
+    content: JSONValue = part.output
     if part.attachments:
         content = [{"type": "text", "text": part.output}] if part.output else []
         content += [attachment_block(a) for a in part.attachments]
@@ -97,7 +102,7 @@ def _tool_result_block(part: ToolResultPart) -> JSONObject:
     return block
 
 
-def _call_input(arguments: Any) -> Any:
+def _call_input(arguments: JSONValue) -> JSONValue:
     if isinstance(arguments, dict) and set(arguments) == {"_raw"}:
         return {}  # unparseable arguments: the API needs an object
     return arguments
@@ -170,7 +175,7 @@ def tool_spec(tool: Any) -> JSONObject:
     return spec
 
 
-def strict_schema(schema: Any) -> Any:
+def strict_schema(schema: JSONValue) -> JSONValue:
     """A JSON schema as structured output needs it: every object closed.
 
     Objects get ``additionalProperties: false`` unless they say otherwise;

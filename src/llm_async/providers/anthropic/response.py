@@ -23,7 +23,7 @@ from llm_async._core.errors import (
 )
 from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall, parse_tool_arguments
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.errors import status_error
 from llm_async._http.retry import mark_retryable
 from llm_async.providers.anthropic.request import STRUCTURED_TOOL
@@ -59,7 +59,7 @@ _RETRYABLE = frozenset({"rate_limit_error", "api_error", "overloaded_error"})
 _TOOL_USE = frozenset({"tool_use", "server_tool_use"})
 
 
-def error_message(status_code: int, body: Any) -> tuple[str, str | None]:
+def error_message(status_code: int, body: JSONValue) -> tuple[str, str | None]:
     """Message and ``error.type`` of an Anthropic error body."""
     if isinstance(body, dict):
         error = body.get("error")
@@ -73,7 +73,7 @@ def error_message(status_code: int, body: Any) -> tuple[str, str | None]:
     return f"HTTP {status_code} error", None
 
 
-def event_error(data: Any) -> APIStatusError:
+def event_error(data: JSONValue) -> APIStatusError:
     """The typed error of an ``error`` event (or an error body in a 200)."""
     error = data.get("error") if isinstance(data, dict) else None
     kind = error.get("type") if isinstance(error, dict) else None
@@ -88,7 +88,7 @@ def event_error(data: Any) -> APIStatusError:
     return found
 
 
-def record_usage(usage: Any, sink: ResponseSink) -> None:
+def record_usage(usage: JSONValue, sink: ResponseSink) -> None:
     """Input and output tokens; cache and thinking counts as details."""
     if not isinstance(usage, dict):
         return
@@ -111,7 +111,7 @@ def _signature(value: Any) -> JSONObject | None:
     return {"anthropic": {"signature": value}} if value else None
 
 
-def _result_text(content: Any) -> str:
+def _result_text(content: JSONValue) -> str:
     return json.dumps(content) if content else ""
 
 
@@ -177,7 +177,7 @@ def block_events(
 
 
 def parse_message(
-    data: Any, sink: ResponseSink, *, structured: bool = False, prefill: str = ""
+    data: JSONValue, sink: ResponseSink, *, structured: bool = False, prefill: str = ""
 ) -> list[StreamEvent]:
     """Events of a non-streamed ``message``; records usage, tool calls and JSON."""
     if not isinstance(data, dict):
@@ -294,7 +294,7 @@ class AnthropicStreamParser:
         block = self._blocks[index]
         return (index, block.chunks) if block.kind == "text" else (None, None)
 
-    def _event(self, data: Any) -> list[StreamEvent]:
+    def _event(self, data: JSONValue) -> list[StreamEvent]:
         if type(data) is not dict:
             raise ValueError(f"expected a JSON object, got {type(data).__name__}")
         kind = data.get("type")

@@ -8,11 +8,11 @@ header, never in the URL.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.gemini.options import GeminiOptions
 from llm_async.providers.gemini.request import (
     SAFETY_SETTINGS,
@@ -28,6 +28,7 @@ from llm_async.providers.gemini.response import (
 from llm_async.providers.gemini.schema import gemini_schema
 
 if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
     from llm_async.providers.base import ResponseSink
@@ -75,7 +76,7 @@ class GeminiProvider:
     def __repr__(self) -> str:
         return f"<GeminiProvider {self.model_name!r} at {self.base_url}>"
 
-    def accepts_url(self, attachment: Any) -> bool:
+    def accepts_url(self, attachment: Attachment) -> bool:
         """YouTube and Files API URLs are passed on; others are downloaded."""
         return is_file_uri(getattr(attachment, "url", None))
 
@@ -143,7 +144,7 @@ class GeminiProvider:
             headers=headers,
         )
 
-    def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
+    def parse_response(self, data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
         """Events of a whole answer; records usage, tool calls and JSON."""
         return parse_generate_response(data, sink)
 
@@ -151,6 +152,8 @@ class GeminiProvider:
         """A fresh parser for one streamed answer."""
         return GeminiParser(sink)
 
-    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
+    def error_message(
+        self, status_code: int, body: JSONValue
+    ) -> tuple[str, str | None]:
         """Message and code (``ErrorInfo`` reason, else status) of an error body."""
         return error_message(status_code, body)

@@ -10,6 +10,11 @@ text is not sent back.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
+
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -23,7 +28,7 @@ from llm_async._core.parts import (
     ToolCallPart,
     ToolResultPart,
 )
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.gemini.schema import gemini_schema
 
 __all__ = [
@@ -48,7 +53,7 @@ _FILES_API = "https://generativelanguage.googleapis.com/"
 _MIME_ALIASES = {"audio/mpeg": "audio/mp3", "application/ogg": "audio/ogg"}
 
 
-def gemini_metadata(part: Any) -> JSONObject:
+def gemini_metadata(part: JSONValue) -> JSONObject:
     """The ``"gemini"`` entry of a part's ``provider_metadata`` (or ``{}``)."""
     metadata = part.provider_metadata or {}
     found = metadata.get("gemini")
@@ -62,7 +67,7 @@ def is_file_uri(url: str | None) -> bool:
     )
 
 
-def attachment_part(attachment: Any) -> JSONObject:
+def attachment_part(attachment: Attachment) -> JSONObject:
     """``fileData`` for a YouTube or Files API URL, else base64 ``inlineData``."""
     url = getattr(attachment, "url", None)
     has_bytes = attachment.content is not None or attachment.path is not None
@@ -102,7 +107,7 @@ def _function_call(part: ToolCallPart) -> JSONObject:
     return item
 
 
-def _arguments(arguments: Any) -> JSONObject:
+def _arguments(arguments: JSONValue) -> JSONObject:
     if isinstance(arguments, dict) and set(arguments) == {"_raw"}:
         return {}  # arguments that were not valid JSON: nothing to send back
     return dict(arguments) if isinstance(arguments, dict) else {}

@@ -24,7 +24,7 @@ from llm_async._core.errors import (
 )
 from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async._core.ulid import monotonic_ulid
 from llm_async._http.errors import status_error
 
@@ -43,7 +43,7 @@ __all__ = [
 _TEXT, _REASONING, _TOOL = "text", "reasoning", "tool"
 
 
-def error_message(status_code: int, body: Any) -> tuple[str, str | None]:
+def error_message(status_code: int, body: JSONValue) -> tuple[str, str | None]:
     """Message and code of a ``google.rpc.Status`` error body.
 
     The code is the ``ErrorInfo`` reason when there is one (``API_KEY_INVALID``
@@ -77,7 +77,7 @@ def stream_error(data: JSONObject) -> APIStatusError:
     )
 
 
-def record_usage(usage: Any, sink: ResponseSink) -> int:
+def record_usage(usage: JSONValue, sink: ResponseSink) -> int:
     """Record ``usageMetadata`` as ``llm-gemini`` does; returns the thought tokens.
 
     Input is the prompt plus tool-use prompt tokens; output is the candidates'
@@ -192,7 +192,7 @@ class GeminiParser:
                         continue
             out += self.chunk(data)
 
-    def chunk(self, data: Any) -> list[StreamEvent]:
+    def chunk(self, data: JSONValue) -> list[StreamEvent]:
         """Events for one ``GenerateContentResponse`` object."""
         if type(data) is not dict:
             raise ValueError(f"expected a JSON object, got {type(data).__name__}")
@@ -306,7 +306,7 @@ class GeminiParser:
         return events
 
 
-def parse_generate_response(data: Any, sink: ResponseSink) -> list[StreamEvent]:
+def parse_generate_response(data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
     """Events of a whole answer: one object, or a JSON array of stream chunks."""
     if isinstance(data, dict):
         chunks: list[Any] = [data]

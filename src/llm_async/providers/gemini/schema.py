@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 
 __all__ = ["gemini_schema"]
 
@@ -31,7 +31,7 @@ def gemini_schema(schema: JSONObject) -> JSONObject:
     return result
 
 
-def _resolve(ref: str, defs: JSONObject, stack: tuple[str, ...]) -> Any:
+def _resolve(ref: str, defs: JSONObject, stack: tuple[str, ...]) -> JSONValue:
     for prefix in ("#/$defs/", "#/definitions/"):
         if ref.startswith(prefix):
             name = ref[len(prefix) :]
@@ -55,7 +55,7 @@ def _nullable(options: list[Any]) -> tuple[list[Any], bool]:
     return kept, len(kept) != len(options)
 
 
-def _rewrite(node: Any, defs: JSONObject, stack: tuple[str, ...]) -> Any:
+def _rewrite(node: JSONValue, defs: JSONObject, stack: tuple[str, ...]) -> JSONValue:
     if isinstance(node, list):
         return [_rewrite(item, defs, stack) for item in node]
     if not isinstance(node, dict):

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
 
 from llm_async._core.config import load_yaml_list
 from llm_async._core.errors import ConfigError, GGUFConfigWarning
+from llm_async._core.types import JSONValue
 from llm_async.providers.llama_cpp.engine import DEFAULT_N_CTX, GGUFSpec
 
 __all__ = [
@@ -38,7 +38,7 @@ def _warn(message: str) -> None:
     warnings.warn(message, GGUFConfigWarning, stacklevel=3)
 
 
-def _spec_from_entry(entry: Any, base: Path) -> GGUFSpec:
+def _spec_from_entry(entry: JSONValue, base: Path) -> GGUFSpec:
     if not isinstance(entry, dict):
         raise ValueError("expected a mapping with model_id and path")
     unknown = sorted(set(entry) - _KEYS, key=str)

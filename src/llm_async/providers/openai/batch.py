@@ -31,7 +31,7 @@ from llm_async._core.errors import (
     BatchExpiredError,
     BatchFailedError,
 )
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async._core.usage import Usage
 from llm_async._http.errors import status_error
 
@@ -187,14 +187,14 @@ class OpenAIBatchAPI:
         )
 
     @staticmethod
-    def file_id(data: Any) -> str:
+    def file_id(data: JSONValue) -> str:
         """The id of an uploaded file."""
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise BatchError(f"Unexpected answer to the file upload: {data!r:.200}")
         return str(data["id"])
 
     @staticmethod
-    def job(data: Any) -> BatchJob:
+    def job(data: JSONValue) -> BatchJob:
         """A batch object as a ``BatchJob``."""
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             raise BatchError(f"Unexpected batch object: {data!r:.200}")

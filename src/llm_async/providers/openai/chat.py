@@ -13,12 +13,12 @@ Options are in ``chat_options``, request bodies in ``chat_request``, answers
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._core.parts import (
     StreamEvent,
 )
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.openai.chat_options import (
     NOT_SENT,
     ChatOptions,
@@ -107,7 +107,7 @@ class OpenAIChatProvider(OpenAIEndpoint):
             body["tools"] = tools
         return body
 
-    def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
+    def parse_response(self, data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
         """Events of a non-streamed ``chat.completion``; records usage and JSON."""
         return parse_completion(data, sink)
 

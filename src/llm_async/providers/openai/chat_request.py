@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +19,7 @@ from llm_async._core.parts import (
     ToolResultPart,
 )
 from llm_async._core.tools import parameters_schema
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.openai.common import (
     call_arguments,
     data_url,
@@ -26,7 +31,7 @@ from llm_async.providers.openai.common import (
 __all__ = ["tool_spec", "wire_messages", "without_none"]
 
 
-def _attachment_item(attachment: Any, image_detail: str | None) -> JSONObject:
+def _attachment_item(attachment: Attachment, image_detail: str | None) -> JSONObject:
     mime = known_type(attachment)
     if mime.startswith("image/"):
         image: JSONObject = {"url": image_url(attachment, mime)}
@@ -52,7 +57,7 @@ def _attachment_item(attachment: Any, image_detail: str | None) -> JSONObject:
     raise ValueError(f"OpenAI Chat cannot send attachments of type {mime!r}")
 
 
-def _content(parts: list[Any], image_detail: str | None) -> Any:
+def _content(parts: list[Any], image_detail: str | None) -> JSONValue:
     """A message's ``content``: text, a list with attachments, or ``None``."""
     if not any(isinstance(part, AttachmentPart) for part in parts):
         text = text_of(parts)
@@ -63,6 +68,8 @@ def _content(parts: list[Any], image_detail: str | None) -> Any:
             if part.text:
                 items.append({"type": "text", "text": part.text})
         elif isinstance(part, AttachmentPart):
+            if part.attachment is None:
+                raise ValueError("An attachment part has no attachment to send")
             items.append(_attachment_item(part.attachment, image_detail))
     return items
 

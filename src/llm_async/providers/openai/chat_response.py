@@ -11,7 +11,7 @@ from llm_async._core.parts import (
     StreamEvent,
 )
 from llm_async._core.tools import ToolCall, parse_tool_arguments
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.openai.common import (
     clean_usage_details,
     error_text,
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-def record_usage(usage: Any, sink: ResponseSink) -> int:
+def record_usage(usage: JSONValue, sink: ResponseSink) -> int:
     """Record ``usage`` on the sink; returns the reasoning token count."""
     if not isinstance(usage, dict):
         return 0
@@ -147,7 +147,7 @@ class OpenAIChatParser:
             part = self._part
             fast = self._family == "text" and self._meta is not None
 
-    def _chunk(self, chunk: Any) -> list[StreamEvent]:
+    def _chunk(self, chunk: JSONValue) -> list[StreamEvent]:
         if type(chunk) is not dict:
             raise ValueError(f"expected a JSON object, got {type(chunk).__name__}")
         if self._meta is None:
@@ -183,7 +183,7 @@ class OpenAIChatParser:
             return [StreamEvent("text", content, self._part)]
         return self._delta(delta, content)
 
-    def _delta(self, delta: JSONObject, content: Any) -> list[StreamEvent]:
+    def _delta(self, delta: JSONObject, content: JSONValue) -> list[StreamEvent]:
         events: list[StreamEvent] = []
         reasoning = delta.get("reasoning_content") or delta.get("reasoning")
         if reasoning and isinstance(reasoning, str):
@@ -293,7 +293,7 @@ class OpenAIChatParser:
         return events
 
 
-def parse_completion(data: Any, sink: ResponseSink) -> list[StreamEvent]:
+def parse_completion(data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
     """Events of a non-streamed ``chat.completion``; records usage and JSON."""
     if not isinstance(data, dict):
         raise ResponseDecodeError(

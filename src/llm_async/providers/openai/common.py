@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from llm_async._core.parts import TextPart
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async._core.ulid import monotonic_ulid
 
 if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
     from llm_async._core.prompt import Prompt
 
 __all__ = [
@@ -41,7 +42,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _NESTED = (dict, list)  # what without_none goes into (not a call per scalar)
 
 
-def without_none(value: Any) -> Any:
+def without_none(value: Any) -> JSONValue:
     """``value`` with ``None`` entries of dicts removed, recursively."""
     if isinstance(value, dict):
         return {
@@ -54,7 +55,7 @@ def without_none(value: Any) -> Any:
     return value
 
 
-def clean_usage_details(value: Any) -> Any:
+def clean_usage_details(value: Any) -> JSONValue:
     """Usage details with zeros, ``None``, ``False`` and empty dicts removed."""
     if isinstance(value, dict):
         cleaned = {}
@@ -67,7 +68,7 @@ def clean_usage_details(value: Any) -> Any:
     return value
 
 
-def error_text(error: Any) -> str:
+def error_text(error: JSONValue) -> str:
     """The message of an OpenAI-style ``error`` value (dict or string)."""
     if isinstance(error, str):
         return error
@@ -94,7 +95,7 @@ def text_of(parts: Iterable[Any]) -> str:
     return "\n".join(part.text for part in parts if isinstance(part, TextPart))
 
 
-def call_arguments(arguments: Any) -> str:
+def call_arguments(arguments: JSONValue) -> str:
     """A tool call's arguments as the JSON string the API expects back."""
     if isinstance(arguments, dict) and set(arguments) == {"_raw"}:
         raw = arguments["_raw"]
@@ -103,12 +104,12 @@ def call_arguments(arguments: Any) -> str:
     return json.dumps(arguments)
 
 
-def data_url(attachment: Any, mime: str) -> str:
+def data_url(attachment: Attachment, mime: str) -> str:
     """``data:{mime};base64,...`` of the attachment's bytes."""
     return f"data:{mime};base64,{attachment.base64_content()}"
 
 
-def image_url(attachment: Any, mime: str) -> str:
+def image_url(attachment: Attachment, mime: str) -> str:
     """An image's URL when it has only one, else its bytes as a data URL."""
     url = getattr(attachment, "url", None)
     has_bytes = (
@@ -151,7 +152,7 @@ class OpenAIEndpoint:
             return self._base_url
         return (os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
-    def accepts_url(self, attachment: Any) -> bool:
+    def accepts_url(self, attachment: Attachment) -> bool:
         """Images are sent by URL; other URLs are downloaded and sent inline."""
         mime = attachment.resolve_type()
         return bool(mime and mime.startswith("image/"))
@@ -176,7 +177,9 @@ class OpenAIEndpoint:
         """``POST {base_url}{path}`` with ``build_body()``'s JSON."""
         return self.post(self.build_body(prompt, stream=stream), key)
 
-    def error_message(self, status_code: int, body: Any) -> tuple[str, str | None]:
+    def error_message(
+        self, status_code: int, body: JSONValue
+    ) -> tuple[str, str | None]:
         """Message and code of an OpenAI-style error body (and common variants)."""
         if isinstance(body, dict):
             error = body.get("error", body)

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from llm_async._core.errors import APIConnectionError, ResponseDecodeError, ServerError
 from llm_async._core.parts import Message, StreamEvent
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.openai.chat_options import SamplingOptions
 from llm_async.providers.openai.chat_response import record_usage
 from llm_async.providers.openai.common import (
@@ -27,6 +27,7 @@ from llm_async.providers.openai.common import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from llm_async._core.attachments import Attachment
     from llm_async._core.prompt import Prompt
     from llm_async._http.sse import ServerSentEvent
     from llm_async.providers.base import ResponseSink
@@ -78,7 +79,7 @@ def _choice_text(data: JSONObject) -> tuple[str, Any]:
     return (text if isinstance(text, str) else ""), first.get("finish_reason")
 
 
-def _check(data: Any) -> JSONObject:
+def _check(data: JSONValue) -> JSONObject:
     if not isinstance(data, dict):
         raise ResponseDecodeError(
             f"Expected a JSON object from the server, got {type(data).__name__}"
@@ -163,7 +164,7 @@ class OpenAICompletionsProvider(OpenAIEndpoint):
         super().__init__(model_name, base_url=base_url)
         self.default_max_tokens = default_max_tokens
 
-    def accepts_url(self, attachment: Any) -> bool:
+    def accepts_url(self, attachment: Attachment) -> bool:
         """No attachments at all."""
         return False
 
@@ -183,7 +184,7 @@ class OpenAICompletionsProvider(OpenAIEndpoint):
             body["stream_options"] = {"include_usage": True}
         return body
 
-    def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
+    def parse_response(self, data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
         """The text of a non-streamed ``text_completion``; records usage and JSON."""
         data = _check(data)
         if not isinstance(data.get("choices"), list):

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from llm_async._core.errors import ResponseDecodeError
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.openai.chat import DEFAULT_BASE_URL, OpenAIChatProvider
 
 __all__ = [
@@ -177,7 +177,7 @@ class OpenAIEmbeddingProvider:
             headers=headers,
         )
 
-    def parse_response(self, data: Any, count: int) -> list[list[float]]:
+    def parse_response(self, data: JSONValue, count: int) -> list[list[float]]:
         """The vectors of an ``/embeddings`` answer, in input order."""
         entries = data.get("data") if isinstance(data, dict) else None
         if not isinstance(entries, list):

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from llm_async._core.errors import ConfigError, OpenAIConfigWarning
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 
 if TYPE_CHECKING:
     from llm_async.providers.openai.chat import OpenAIChatProvider
@@ -299,7 +299,7 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def spec_from_entry(entry: Any) -> ModelSpec:
+def spec_from_entry(entry: JSONValue) -> ModelSpec:
     """The ``ChatSpec`` of one ``extra-openai-models.yaml`` entry.
 
     ``ValueError`` names the problem without quoting values (headers may hold
@@ -387,7 +387,7 @@ def extra_specs() -> list[ModelSpec]:
     return specs
 
 
-def _name_of(entry: Any) -> str:
+def _name_of(entry: JSONValue) -> str:
     """``, 'model-id'`` for an entry with a string model_id, else nothing."""
     name = entry.get("model_id") if isinstance(entry, Mapping) else None
     if not isinstance(name, str) or not name:

@@ -11,9 +11,9 @@ tools are in ``server_tools``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async.providers.openai.common import OpenAIEndpoint
 from llm_async.providers.openai.responses_options import (
     ResponsesOptions,
@@ -126,7 +126,7 @@ class OpenAIResponsesProvider(OpenAIEndpoint):
                     tool.prepare_request(prompt.model, body)
         return body
 
-    def parse_response(self, data: Any, sink: ResponseSink) -> list[StreamEvent]:
+    def parse_response(self, data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
         """Events of a non-streamed ``response`` object; records usage and JSON."""
         return parse_response_object(data, sink)
 

@@ -10,6 +10,11 @@ system message becomes ``instructions``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,7 +39,7 @@ from llm_async.providers.openai.common import (
 __all__ = ["function_tool", "input_items", "reasoning_item"]
 
 
-def _attachment_item(attachment: Any, image_detail: str | None) -> JSONObject:
+def _attachment_item(attachment: Attachment, image_detail: str | None) -> JSONObject:
     mime = known_type(attachment)
     if mime.startswith("image/"):
         item: JSONObject = {

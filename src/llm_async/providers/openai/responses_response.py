@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from llm_async._core.errors import APIConnectionError, APIError, ResponseDecodeError
 from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall, parse_tool_arguments
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.errors import status_error
 from llm_async.providers.openai.common import (
     clean_usage_details,
@@ -67,7 +67,7 @@ _SERVER_TOOL_NAMES = {
 _NOT_ARGUMENTS = frozenset({"id", "type", "status", "results", "outputs", "result"})
 
 
-def failure_error(error: Any) -> APIError:
+def failure_error(error: JSONValue) -> APIError:
     """The typed error for a ``response.failed`` / ``error`` event's error object.
 
     Mapped like an HTTP error with the status OpenAI gives that code (a rate
@@ -83,7 +83,7 @@ def failure_error(error: Any) -> APIError:
     return status_error(status, headers={}, content=json.dumps(body).encode())
 
 
-def _record_usage(usage: Any, sink: ResponseSink) -> int:
+def _record_usage(usage: JSONValue, sink: ResponseSink) -> int:
     """Record ``usage`` on the sink; returns the reasoning token count."""
     if not isinstance(usage, dict):
         return 0
@@ -142,7 +142,7 @@ def _server_tool_events(item: JSONObject, part: int, message: int) -> list[Strea
     name = _SERVER_TOOL_NAMES.get(str(kind)) or str(kind).removesuffix("_call")
     call_id = item.get("id") or new_call_id()
     if kind == "web_search_call":
-        arguments: Any = item.get("action") or {}
+        arguments: JSONValue = item.get("action") or {}
         results = item.get("results")
         result = json.dumps(results) if results else ""
     elif kind == "code_interpreter_call":
@@ -243,7 +243,7 @@ def _finish_response(
     return []
 
 
-def parse_response_object(data: Any, sink: ResponseSink) -> list[StreamEvent]:
+def parse_response_object(data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
     """Events of a non-streamed ``response`` object; records usage, calls and JSON."""
     if not isinstance(data, dict):
         raise ResponseDecodeError(
@@ -376,7 +376,7 @@ class ResponsesStreamParser:
                     continue
             out += self._event(data)
 
-    def _event(self, data: Any) -> list[StreamEvent]:
+    def _event(self, data: JSONValue) -> list[StreamEvent]:
         if type(data) is not dict:
             raise ValueError(f"expected a JSON object, got {type(data).__name__}")
         kind = data.get("type")
@@ -429,7 +429,7 @@ class ResponsesStreamParser:
             item = self._items[key] = _Item("message", part, message)
         return item
 
-    def _added(self, item: Any, data: JSONObject) -> list[StreamEvent]:
+    def _added(self, item: JSONValue, data: JSONObject) -> list[StreamEvent]:
         if not isinstance(item, dict):
             return []
         kind = item.get("type")
@@ -462,7 +462,7 @@ class ResponsesStreamParser:
         self._reasoned = True
         return [StreamEvent("reasoning", delta, item.part, message_index=item.message)]
 
-    def _item_done(self, item: Any) -> list[StreamEvent]:
+    def _item_done(self, item: JSONValue) -> list[StreamEvent]:
         if not isinstance(item, dict):
             return []
         kind = item.get("type")
