@@ -28,6 +28,7 @@ __all__ = [
     "SyncLock",
     "SyncResultMixin",
     "async_call_within",
+    "async_checkpoint",
     "async_closing",
     "async_gather",
     "async_iterate_in_thread",
@@ -36,6 +37,7 @@ __all__ = [
     "async_run_blocking",
     "async_sleep",
     "sync_call_within",
+    "sync_checkpoint",
     "sync_closing",
     "sync_gather",
     "sync_iterate_in_thread",
@@ -95,6 +97,17 @@ async def async_sleep(seconds: float) -> None:
     import anyio
 
     await anyio.sleep(seconds)
+
+
+async def async_checkpoint() -> None:
+    """Let the event loop run other tasks (and deliver a cancellation) now."""
+    import anyio.lowlevel
+
+    await anyio.lowlevel.checkpoint()
+
+
+def sync_checkpoint() -> None:
+    """Nothing to do: a thread is preempted by the operating system."""
 
 
 def sync_sleep(seconds: float) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -193,6 +193,10 @@ class EventDecoder:
     Wraps the SSE decoder and the provider's parser: their failures become
     ``ResponseDecodeError``, as does a body with no server-sent event at all (an
     HTML page, garbage) or more than ``max_pending`` bytes without a complete event.
+
+    A failure after some events of a chunk were parsed does not lose them:
+    ``feed()``/``finish()`` return them and keep the failure in ``error``, which
+    the caller raises once they are delivered. A failure before any is raised.
     """
 
     max_pending = 16 * 1024 * 1024
@@ -204,68 +208,82 @@ class EventDecoder:
 
         self._sse = SSEDecoder()
         self._parser = parser
+        # The parser's optional fast path: all of a chunk's messages in one call.
+        self._feed_many = getattr(parser, "feed_many", None)
         self._request_id = request_id
         self._status = status
         self._pending = 0
         self._head = b""
         self.messages = 0
+        self.error: Exception | None = None
 
-    def _error(self, message: str) -> ResponseDecodeError:
+    def _decode_error(self, message: str) -> ResponseDecodeError:
         return ResponseDecodeError(
             message, status_code=self._status, request_id=self._request_id
         )
 
-    def feed(self, chunk: bytes) -> Iterable[StreamEvent]:
-        """Events completed by ``chunk``, in order; a failure comes after them.
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        """Events completed by ``chunk``, in order (see the class for failures).
 
         A list, built in one loop per network chunk (not a generator per event:
         this is the hot path of every stream).
         """
-        if len(self._head) < 120:
+        if self.messages == 0 and len(self._head) < 120:
             self._head += chunk[: 120 - len(self._head)]
         try:
             messages = self._sse.feed(chunk)
         except Exception as exc:
-            raise self._error(f"Could not decode the event stream: {exc}") from exc
+            raise self._decode_error(
+                f"Could not decode the event stream: {exc}"
+            ) from exc
         if messages:
             self._pending = 0
-        else:
-            self._pending += len(chunk)
-            if self._pending > self.max_pending:
-                raise self._error(
-                    f"The event stream sent over {self.max_pending} bytes without "
-                    "a complete event"
-                )
-        return self._parse(messages)
+            return self._parse(messages)
+        self._pending += len(chunk)
+        if self._pending > self.max_pending:
+            raise self._decode_error(
+                f"The event stream sent over {self.max_pending} bytes without "
+                "a complete event"
+            )
+        return []
 
-    def finish(self) -> Iterator[StreamEvent]:
-        """The last events, once the body has ended."""
+    def finish(self) -> list[StreamEvent]:
+        """The last events, once the body has ended (see the class for failures)."""
         try:
             messages = self._sse.flush()
         except Exception as exc:
-            raise self._error(f"Could not decode the event stream: {exc}") from exc
-        yield from self._parse(messages)
-        if self.messages == 0:
-            raise self._error(
-                "The server's response is not an event stream: "
-                + (_excerpt(self._head) if self._head else "empty body")
-            )
-        try:
-            events = self._parser.finish()
-        except APIError:
-            raise
-        except Exception as exc:
-            raise self._error(
-                f"Unexpected end of the event stream ({type(exc).__name__}: {exc})"
+            raise self._decode_error(
+                f"Could not decode the event stream: {exc}"
             ) from exc
-        yield from events
+        events = self._parse(messages) if messages else []
+        if self.error is not None:
+            return events
+        try:
+            if self.messages == 0:
+                raise self._decode_error(
+                    "The server's response is not an event stream: "
+                    + (_excerpt(self._head) if self._head else "empty body")
+                )
+            try:
+                events += self._parser.finish()
+            except APIError:
+                raise
+            except Exception as exc:
+                raise self._decode_error(
+                    f"Unexpected end of the event stream ({type(exc).__name__}: {exc})"
+                ) from exc
+        except APIError as exc:
+            if not events:
+                raise
+            self.error = exc
+        return events
 
-    def _parse(self, messages: list[Any]) -> Iterable[StreamEvent]:
-        """The parser's events for ``messages``; on a failure, those before it first."""
+    def _parse(self, messages: list[Any]) -> list[StreamEvent]:
+        """The parser's events for ``messages``; a failure after some is kept."""
         events: list[StreamEvent] = []
         try:
-            feed_many = getattr(self._parser, "feed_many", None)
-            if feed_many is not None:  # one call for all: the parser's fast path
+            feed_many = self._feed_many
+            if feed_many is not None:
                 self.messages += len(messages)
                 feed_many(messages, events)
             else:
@@ -274,16 +292,15 @@ class EventDecoder:
                     self.messages += 1
                     events += feed(message)
         except APIError as exc:
-            return _then_raise(events, exc)
+            error: Exception = exc
         except Exception as exc:
-            error = self._error(
+            error = self._decode_error(
                 f"Unexpected event in the stream ({type(exc).__name__}: {exc})"
             )
             error.__cause__ = exc
-            return _then_raise(events, error)
+        else:
+            return events
+        if not events:
+            raise error
+        self.error = error
         return events
-
-
-def _then_raise(events: list[StreamEvent], error: Exception) -> Iterator[StreamEvent]:
-    yield from events
-    raise error

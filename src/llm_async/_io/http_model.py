@@ -14,7 +14,7 @@ so ``except APIError`` catches both.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from llm_async._core.concurrency import async_closing
@@ -34,7 +34,7 @@ from llm_async._http.retry import RetryState
 from llm_async._http.settings import UNSET, Unset, resolve_settings
 
 from .model import AsyncKeyModel
-from .transport import AsyncHTTPStream, AsyncTransport, shared_transport
+from .transport import AsyncTransport, shared_transport
 
 if TYPE_CHECKING:
     import httpx
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
-    from llm_async.providers.base import HTTPProvider, ResponseSink
+    from llm_async.providers.base import HTTPProvider
 
     from .conversation import AsyncConversation
     from .response import AsyncResponse
@@ -150,6 +150,34 @@ class AsyncHTTPModel(AsyncKeyModel):
         key: str | None,
     ) -> AsyncIterator[str | StreamEvent]:
         """Send the prompt and yield the provider's events as they arrive."""
+        batches = self._batches(prompt, stream, response, key)
+        async with async_closing(batches):
+            async for batch in batches:
+                for event in batch:
+                    yield event
+
+    def _run(
+        self, response: AsyncResponse
+    ) -> AsyncIterator[Sequence[str | StreamEvent]]:
+        # The response takes the batches directly (one step per network chunk),
+        # unless a subclass changed what execute() yields.
+        if type(self).execute is not AsyncHTTPModel.execute:
+            return super()._run(response)
+        key = self.get_key(response._key)
+        return self._batches(response.prompt, response.stream, response, key)
+
+    async def _batches(
+        self,
+        prompt: Prompt,
+        stream: bool,
+        response: AsyncResponse,
+        key: str | None,
+    ) -> AsyncIterator[Sequence[StreamEvent]]:
+        """``execute()``'s events in batches: one per network chunk when streaming.
+
+        A failure before any event was yielded is retried; after one, it raises
+        ``StreamInterruptedError`` with the text yielded so far.
+        """
         transport = self.transport
         settings = transport.settings(
             call_settings(prompt.options), self.transport_settings
@@ -170,34 +198,49 @@ class AsyncHTTPModel(AsyncKeyModel):
                         raise
             found, status = opened.request_id, opened.status_code
             data = decode_json(content, request_id=found, status=status)
-            for event in parse_body(
+            yield parse_body(
                 self.provider, data, response, request_id=found, status=status
-            ):
-                yield event
+            )
             return
         partial: list[str] = []
         emitted = False
         while True:
             try:
-                async with (
-                    transport.stream(
-                        request, retry=state, error_message=error_message
-                    ) as opened,
-                    async_closing(self._batches(opened, response)) as batches,
-                ):
-                    async for batch in batches:
-                        if type(batch) is list:  # all of it is yielded
-                            if batch:
-                                emitted = True
-                                partial += [e.chunk for e in batch if e.type == "text"]
-                            for event in batch:
-                                yield event
-                            continue
-                        for event in batch:  # it may raise after some events
+                async with transport.stream(
+                    request, retry=state, error_message=error_message
+                ) as opened:
+                    if not is_event_stream(opened.headers):
+                        content = await opened.aread()
+                        found, status = opened.request_id, opened.status_code
+                        data = decode_json(content, request_id=found, status=status)
+                        yield parse_body(
+                            self.provider,
+                            data,
+                            response,
+                            request_id=found,
+                            status=status,
+                        )
+                        return
+                    decoder = EventDecoder(
+                        self.provider.stream_parser(response),
+                        request_id=opened.request_id,
+                        status=opened.status_code,
+                    )
+                    batches = opened.decoded(decoder.feed)
+                    async with async_closing(batches):
+                        async for batch in batches:
                             emitted = True
-                            if event.type == "text":
-                                partial.append(event.chunk)
-                            yield event
+                            partial += [e.chunk for e in batch if e.type == "text"]
+                            yield batch
+                            if decoder.error is not None:
+                                raise decoder.error
+                    batch = decoder.finish()
+                    if batch:
+                        emitted = True
+                        partial += [e.chunk for e in batch if e.type == "text"]
+                        yield batch
+                    if decoder.error is not None:
+                        raise decoder.error
                 return
             except APIError as error:
                 if emitted:
@@ -210,34 +253,3 @@ class AsyncHTTPModel(AsyncKeyModel):
                     ) from error
                 if not await transport.wait_before_retry(state, request, error):
                     raise
-
-    async def _batches(
-        self, opened: AsyncHTTPStream, sink: ResponseSink
-    ) -> AsyncIterator[Iterable[StreamEvent]]:
-        """Decode one streamed body (SSE, or JSON if the server did not stream).
-
-        The events come in batches, one per network chunk: a generator step per
-        event would cost more than the rest of the per-event work here.
-        """
-        if not is_event_stream(opened.headers):
-            content = await opened.aread()
-            data = decode_json(
-                content, request_id=opened.request_id, status=opened.status_code
-            )
-            yield parse_body(
-                self.provider,
-                data,
-                sink,
-                request_id=opened.request_id,
-                status=opened.status_code,
-            )
-            return
-        decoder = EventDecoder(
-            self.provider.stream_parser(sink),
-            request_id=opened.request_id,
-            status=opened.status_code,
-        )
-        async with async_closing(opened.chunks()) as chunks:
-            async for chunk in chunks:
-                yield decoder.feed(chunk)
-        yield decoder.finish()
