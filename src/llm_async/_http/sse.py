@@ -106,6 +106,7 @@ class SSEDecoder:
     """
 
     __slots__ = (
+        "_clean",
         "_cr",
         "_data",
         "_decoder",
@@ -130,6 +131,9 @@ class SSEDecoder:
         self._event = ""
         self._id: str | None = None
         self._retry: int | None = None
+        # Between events with nothing buffered, the BOM question settled: a
+        # chunk that is exactly one event can take ``_one_event``.
+        self._clean = False
 
     @property
     def last_event_id(self) -> str | None:
@@ -147,6 +151,10 @@ class SSEDecoder:
         Raise :class:`SSEDecodeError`, without consuming ``chunk``, if it would
         make a line longer than ``max_line_bytes``.
         """
+        if self._clean and len(chunk) <= self._max_line_bytes:
+            event = self._one_event(chunk)
+            if event is not None:
+                return [event]
         # Track the length of the unfinished line, in raw bytes.
         if self._line_bytes + len(chunk) > self._max_line_bytes:
             self._line_bytes = self._check_line_lengths(chunk)
@@ -157,7 +165,57 @@ class SSEDecoder:
                 self._line_bytes += len(chunk)
             else:
                 self._line_bytes = len(chunk) - end - 1
-        return self._feed_text(self._decoder.decode(chunk))
+        events = self._feed_text(self._decoder.decode(chunk))
+        self._clean = (
+            self._line_bytes == 0
+            and not self._pending
+            and not self._cr
+            and self._data is None
+            and not self._event
+            and self._decoder.getstate() == (b"", 0)
+        )
+        return events
+
+    def _one_event(self, chunk: bytes) -> ServerSentEvent | None:
+        """The event when ``chunk`` is exactly one, else ``None`` (nothing consumed).
+
+        The fast path for servers that send each event in its own network chunk:
+        ``data: D`` or ``event: E`` then ``data: D``, ended by a blank line, with
+        ``\n`` or ``\r\n`` line endings (OpenAI, Anthropic and Gemini events).
+        The text is complete (it ends with a line break), so it decodes at once.
+        """
+        lines = chunk.count(b"\n")
+        if not 2 <= lines <= 3:
+            return None
+        if b"\r" not in chunk:
+            eol = b"\n"
+        elif chunk.count(b"\r\n") == lines and chunk.count(b"\r") == lines:
+            eol = b"\r\n"
+        else:
+            return None
+        size = len(eol)
+        if not chunk.endswith(eol * 2):
+            return None
+        if lines == 2:
+            if not chunk.startswith(b"data: "):
+                return None
+            name = "message"
+            data = chunk[6 : -2 * size]
+        else:
+            head = chunk.find(eol)
+            if not (
+                chunk.startswith(b"event: ")
+                and chunk.startswith(b"data: ", head + size)
+            ):
+                return None
+            name = chunk[7:head].decode("utf-8", "replace") or "message"
+            data = chunk[head + size + 6 : -2 * size]
+        event = _new_event(ServerSentEvent)
+        _set_event(event, name)
+        _set_data(event, data.decode("utf-8", "replace"))
+        _set_id(event, self._id)
+        _set_retry(event, self._retry)
+        return event
 
     def flush(self) -> list[ServerSentEvent]:
         """End the stream: finish the last line and dispatch any pending event.
@@ -174,6 +232,7 @@ class SSEDecoder:
         self._decoder.reset()
         self._line_bytes = 0
         self._event = ""
+        self._clean = False  # a new stream may start with a BOM
         return events
 
     def _check_line_lengths(self, chunk: bytes) -> int:
