@@ -23,16 +23,15 @@ from __future__ import annotations
 
 import ssl
 import threading
-from collections.abc import AsyncIterator, Callable, Mapping, Sized
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
 from llm_async._core.concurrency import (
     AsyncLazyResource,
     async_call_within,
-    async_checkpoint,
     async_closing,
     async_sleep,
 )
@@ -62,11 +61,6 @@ MAX_BODY = 64 * 1024 * 1024
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 # A timeout this close to the total deadline was caused by it (timers fire early).
 DEADLINE_SLACK = 0.05
-# ``decoded()`` lets other tasks run after this many chunks read without a wait:
-# a burst that arrived at once is not read to its end in one step of the loop.
-CHUNKS_PER_TURN = 16
-
-Decoded = TypeVar("Decoded", bound=Sized)
 
 
 class AsyncHTTPStream:
@@ -90,7 +84,8 @@ class AsyncHTTPStream:
         """The response headers."""
         return self.response.headers
 
-    def _error(self, exc: BaseException) -> APIError:
+    def error(self, exc: BaseException) -> APIError:
+        """The typed error for an ``httpx`` error raised while reading the body."""
         error = transport_error(
             exc,
             url=self.response.request.url,
@@ -125,7 +120,7 @@ class AsyncHTTPStream:
                 except StopAsyncIteration:
                     return
                 except (httpx.HTTPError, TimeoutError) as exc:
-                    raise self._error(exc) from exc
+                    raise self.error(exc) from exc
                 if self._state.expired():
                     raise self._deadline_error()
                 yield chunk
@@ -134,45 +129,20 @@ class AsyncHTTPStream:
             if close is not None:
                 await close()
 
-    async def decoded(
-        self, decode: Callable[[bytes], Decoded]
-    ) -> AsyncIterator[Decoded]:
-        """``decode(chunk)`` for each chunk of the body, when it is not empty.
+    def body(self) -> AsyncIterator[bytes]:
+        """The body's chunks for the caller's own loop: the streaming hot path.
 
-        The hot path of every stream: one generator step per network chunk, with
-        no layer between httpx's byte stream and ``decode`` when the body is not
-        compressed and there is no total deadline (errors are mapped as in
-        ``chunks()``, which is used otherwise). Every ``CHUNKS_PER_TURN`` chunks
-        it lets the event loop run other tasks, so that a stream whose chunks
-        all arrived at once does not hold the loop until its end.
+        Without a total deadline and with an uncompressed body, this is httpx's
+        byte stream itself, with no layer in between: the caller maps the
+        ``httpx.HTTPError`` it raises with ``error()``. Otherwise it is
+        ``chunks()``, whose errors are mapped already. Close it when done.
         """
         response = self.response
         encoding = response.headers.get("content-encoding")
         if self._state.deadline is not None or encoding not in (None, "identity"):
-            async with async_closing(self.chunks()) as chunks:
-                async for chunk in chunks:
-                    items = decode(chunk)
-                    if len(items):
-                        yield items
-            return
+            return self.chunks()
         response.is_stream_consumed = True  # what httpx's own readers mark
-        iterator = response.stream.__aiter__()
-        turn = CHUNKS_PER_TURN
-        try:
-            async for chunk in iterator:
-                items = decode(chunk)
-                if len(items):
-                    yield items
-                turn -= 1
-                if not turn:
-                    turn = CHUNKS_PER_TURN
-                    await async_checkpoint()
-        except (httpx.HTTPError, TimeoutError) as exc:
-            raise self._error(exc) from exc
-        finally:
-            close = getattr(iterator, "aclose", None)
-            if close is not None:
-                await close()
+        return response.stream.__aiter__()
 
     async def aread(self, limit: int = MAX_BODY, *, truncate: bool = False) -> bytes:
         """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
@@ -197,7 +167,7 @@ class AsyncHTTPStream:
                 if body.add(chunk):
                     break
         except (httpx.HTTPError, TimeoutError) as exc:
-            raise self._error(exc) from exc
+            raise self.error(exc) from exc
         finally:
             close = getattr(iterator, "aclose", None)
             if close is not None:

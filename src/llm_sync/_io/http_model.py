@@ -19,7 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from llm_async._core.concurrency import sync_closing
+import httpx
+
+from llm_async._core.concurrency import sync_checkpoint, sync_closing
 from llm_async._core.errors import APIError, StreamInterruptedError
 from llm_async._http.model_base import (
     EventDecoder,
@@ -39,8 +41,6 @@ from .model import KeyModel
 from .transport import Transport, shared_transport
 
 if TYPE_CHECKING:
-    import httpx
-
     from llm_async._core.attachments import Attachment
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
@@ -50,6 +50,10 @@ if TYPE_CHECKING:
     from .response import Response
 
 __all__ = ["HTTPModel"]
+
+# A stream lets other tasks run after this many chunks read without waiting: a
+# burst that arrived at once is not decoded to its end in one step of the loop.
+CHUNKS_PER_TURN = 16
 
 
 class HTTPModel(KeyModel):
@@ -200,7 +204,10 @@ class HTTPModel(KeyModel):
                 self.provider, data, response, request_id=found, status=status
             )
             return
-        partial: list[str] = []
+        # The text yielded so far is what the response recorded since the start
+        # (it records each batch before asking for the next).
+        text_chunks = response._state.text_chunks
+        start = len(text_chunks)
         emitted = False
         while True:
             try:
@@ -224,18 +231,30 @@ class HTTPModel(KeyModel):
                         request_id=opened.request_id,
                         status=opened.status_code,
                     )
-                    batches = opened.decoded(decoder.feed)
-                    with sync_closing(batches):
-                        for batch in batches:
-                            emitted = True
-                            partial += [e.chunk for e in batch if e.type == "text"]
-                            yield batch
-                            if decoder.error is not None:
-                                raise decoder.error
+                    feed = decoder.feed
+                    chunks = opened.body()
+                    turn = CHUNKS_PER_TURN
+                    try:
+                        for chunk in chunks:
+                            batch = feed(chunk)
+                            if batch:
+                                emitted = True
+                                yield batch
+                                if decoder.error is not None:
+                                    raise decoder.error
+                            turn -= 1
+                            if not turn:
+                                turn = CHUNKS_PER_TURN
+                                sync_checkpoint()
+                    except (httpx.HTTPError, TimeoutError) as exc:
+                        raise opened.error(exc) from exc
+                    finally:
+                        close = getattr(chunks, "close", None)
+                        if close is not None:
+                            close()
                     batch = decoder.finish()
                     if batch:
                         emitted = True
-                        partial += [e.chunk for e in batch if e.type == "text"]
                         yield batch
                     if decoder.error is not None:
                         raise decoder.error
@@ -245,7 +264,7 @@ class HTTPModel(KeyModel):
                     raise StreamInterruptedError(
                         "The stream was interrupted after part of the answer "
                         f"arrived: {error.message}",
-                        partial_text="".join(partial),
+                        partial_text="".join(text_chunks[start:]),
                         status_code=error.status_code,
                         request_id=error.request_id,
                     ) from error

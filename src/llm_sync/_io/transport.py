@@ -25,16 +25,15 @@ from __future__ import annotations
 
 import ssl
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sized
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
 from llm_async._core.concurrency import (
     SyncLazyResource,
     sync_call_within,
-    sync_checkpoint,
     sync_closing,
     sync_sleep,
 )
@@ -64,11 +63,6 @@ MAX_BODY = 64 * 1024 * 1024
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 # A timeout this close to the total deadline was caused by it (timers fire early).
 DEADLINE_SLACK = 0.05
-# ``decoded()`` lets other tasks run after this many chunks read without a wait:
-# a burst that arrived at once is not read to its end in one step of the loop.
-CHUNKS_PER_TURN = 16
-
-Decoded = TypeVar("Decoded", bound=Sized)
 
 
 class HTTPStream:
@@ -92,7 +86,8 @@ class HTTPStream:
         """The response headers."""
         return self.response.headers
 
-    def _error(self, exc: BaseException) -> APIError:
+    def error(self, exc: BaseException) -> APIError:
+        """The typed error for an ``httpx`` error raised while reading the body."""
         error = transport_error(
             exc,
             url=self.response.request.url,
@@ -125,7 +120,7 @@ class HTTPStream:
                 except StopIteration:
                     return
                 except (httpx.HTTPError, TimeoutError) as exc:
-                    raise self._error(exc) from exc
+                    raise self.error(exc) from exc
                 if self._state.expired():
                     raise self._deadline_error()
                 yield chunk
@@ -134,43 +129,20 @@ class HTTPStream:
             if close is not None:
                 close()
 
-    def decoded(self, decode: Callable[[bytes], Decoded]) -> Iterator[Decoded]:
-        """``decode(chunk)`` for each chunk of the body, when it is not empty.
+    def body(self) -> Iterator[bytes]:
+        """The body's chunks for the caller's own loop: the streaming hot path.
 
-        The hot path of every stream: one generator step per network chunk, with
-        no layer between httpx's byte stream and ``decode`` when the body is not
-        compressed and there is no total deadline (errors are mapped as in
-        ``chunks()``, which is used otherwise). Every ``CHUNKS_PER_TURN`` chunks
-        it lets the event loop run other tasks, so that a stream whose chunks
-        all arrived at once does not hold the loop until its end.
+        Without a total deadline and with an uncompressed body, this is httpx's
+        byte stream itself, with no layer in between: the caller maps the
+        ``httpx.HTTPError`` it raises with ``error()``. Otherwise it is
+        ``chunks()``, whose errors are mapped already. Close it when done.
         """
         response = self.response
         encoding = response.headers.get("content-encoding")
         if self._state.deadline is not None or encoding not in (None, "identity"):
-            with sync_closing(self.chunks()) as chunks:
-                for chunk in chunks:
-                    items = decode(chunk)
-                    if len(items):
-                        yield items
-            return
+            return self.chunks()
         response.is_stream_consumed = True  # what httpx's own readers mark
-        iterator = response.stream.__iter__()
-        turn = CHUNKS_PER_TURN
-        try:
-            for chunk in iterator:
-                items = decode(chunk)
-                if len(items):
-                    yield items
-                turn -= 1
-                if not turn:
-                    turn = CHUNKS_PER_TURN
-                    sync_checkpoint()
-        except (httpx.HTTPError, TimeoutError) as exc:
-            raise self._error(exc) from exc
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()
+        return response.stream.__iter__()
 
     def read(self, limit: int = MAX_BODY, *, truncate: bool = False) -> bytes:
         """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
@@ -195,7 +167,7 @@ class HTTPStream:
                 if body.add(chunk):
                     break
         except (httpx.HTTPError, TimeoutError) as exc:
-            raise self._error(exc) from exc
+            raise self.error(exc) from exc
         finally:
             close = getattr(iterator, "close", None)
             if close is not None:
