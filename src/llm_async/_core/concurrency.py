@@ -14,6 +14,7 @@ import inspect
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -28,7 +29,7 @@ __all__ = [
     "SyncLock",
     "SyncResultMixin",
     "async_call_within",
-    "async_checkpoint",
+    "async_checkpointer",
     "async_closing",
     "async_gather",
     "async_iterate_in_thread",
@@ -37,7 +38,7 @@ __all__ = [
     "async_run_blocking",
     "async_sleep",
     "sync_call_within",
-    "sync_checkpoint",
+    "sync_checkpointer",
     "sync_closing",
     "sync_gather",
     "sync_iterate_in_thread",
@@ -99,15 +100,29 @@ async def async_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
-async def async_checkpoint() -> None:
-    """Let the event loop run other tasks (and deliver a cancellation) now."""
+def async_checkpointer() -> Callable[[], Awaitable[None]]:
+    """A function whose call, awaited, lets the event loop run other tasks now.
+
+    Found once, then called often: on plain asyncio it is ``asyncio.sleep(0)``
+    (anyio's ``checkpoint`` does the same after looking up the backend at every
+    call); elsewhere (trio) anyio's.
+    """
+    if _plain_asyncio_loop() is not None:
+        import asyncio
+
+        return partial(asyncio.sleep, 0)
     import anyio.lowlevel
 
-    await anyio.lowlevel.checkpoint()
+    return anyio.lowlevel.checkpoint
 
 
-def sync_checkpoint() -> None:
-    """Nothing to do: a thread is preempted by the operating system."""
+def _no_checkpoint() -> None:
+    """A thread is preempted by the operating system: nothing to do."""
+
+
+def sync_checkpointer() -> Callable[[], None]:
+    """The blocking facade's twin of ``async_checkpointer``: a no-op."""
+    return _no_checkpoint
 
 
 def sync_sleep(seconds: float) -> None:

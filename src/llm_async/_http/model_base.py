@@ -208,7 +208,9 @@ class EventDecoder:
 
         self._sse = SSEDecoder()
         self._parser = parser
-        # The parser's optional fast path: all of a chunk's messages in one call.
+        # The parser's optional fast paths: an event as its type and data (no
+        # ServerSentEvent built), and all of a chunk's messages in one call.
+        self._feed_event = getattr(parser, "feed_event", None)
         self._feed_many = getattr(parser, "feed_many", None)
         self._request_id = request_id
         self._status = status
@@ -228,6 +230,18 @@ class EventDecoder:
         A list, built in one loop per network chunk (not a generator per event:
         this is the hot path of every stream).
         """
+        feed_event = self._feed_event
+        if feed_event is not None:
+            whole = self._sse.feed_whole_event(chunk)
+            if whole is not None:  # the usual chunk: one event, parsed in one call
+                self._pending = 0
+                self.messages += 1
+                events: list[StreamEvent] = []
+                try:
+                    feed_event(whole[0], whole[1], events)
+                except Exception as exc:
+                    return self._failed(events, exc)
+                return events
         if self.messages == 0 and len(self._head) < 120:
             self._head += chunk[: 120 - len(self._head)]
         try:
@@ -291,15 +305,18 @@ class EventDecoder:
                 for message in messages:
                     self.messages += 1
                     events += feed(message)
-        except APIError as exc:
-            error: Exception = exc
         except Exception as exc:
+            return self._failed(events, exc)
+        return events
+
+    def _failed(self, events: list[StreamEvent], exc: Exception) -> list[StreamEvent]:
+        """The parser failed after ``events``: raise now if none, else keep it."""
+        error = exc
+        if not isinstance(exc, APIError):
             error = self._decode_error(
                 f"Unexpected event in the stream ({type(exc).__name__}: {exc})"
             )
             error.__cause__ = exc
-        else:
-            return events
         if not events:
             raise error
         self.error = error

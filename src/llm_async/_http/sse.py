@@ -49,7 +49,13 @@ from json import loads as _loads
 from operator import itemgetter
 from typing import Any
 
-__all__ = ["SSEDecodeError", "SSEDecoder", "ServerSentEvent", "decode_events"]
+__all__ = [
+    "SSEDecodeError",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "decode_events",
+    "parse_json",
+]
 
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
 
@@ -77,14 +83,20 @@ class ServerSentEvent:
 
     def json(self) -> Any:
         """Return ``data`` parsed as JSON (same result and errors as ``json.loads``)."""
-        data = self.data
-        # Call the C scanner directly, skipping json.loads' Python-level layers;
-        # anything but a clean full-string match goes through json.loads.
-        try:
-            value, end = _scan_json(data, 0)
-        except (StopIteration, ValueError):
-            return _loads(data)
-        return value if end == len(data) else _loads(data)
+        return parse_json(self.data)
+
+
+def parse_json(data: str) -> Any:
+    """``json.loads(data)``, faster: the C scanner called directly.
+
+    It skips ``json.loads``' Python-level layers; anything but a clean
+    full-string match goes through ``json.loads`` (same result and errors).
+    """
+    try:
+        value, end = _scan_json(data, 0)
+    except (StopIteration, ValueError):
+        return _loads(data)
+    return value if end == len(data) else _loads(data)
 
 
 # Hot-path construction of frozen events: ``object.__new__`` plus the slot
@@ -132,7 +144,7 @@ class SSEDecoder:
         self._id: str | None = None
         self._retry: int | None = None
         # Between events with nothing buffered, the BOM question settled: a
-        # chunk that is exactly one event can take ``_one_event``.
+        # chunk that is exactly one event can take ``feed_whole_event``.
         self._clean = False
 
     @property
@@ -151,10 +163,14 @@ class SSEDecoder:
         Raise :class:`SSEDecodeError`, without consuming ``chunk``, if it would
         make a line longer than ``max_line_bytes``.
         """
-        if self._clean and len(chunk) <= self._max_line_bytes:
-            event = self._one_event(chunk)
-            if event is not None:
-                return [event]
+        whole = self.feed_whole_event(chunk)
+        if whole is not None:
+            event = _new_event(ServerSentEvent)
+            _set_event(event, whole[0])
+            _set_data(event, whole[1])
+            _set_id(event, self._id)
+            _set_retry(event, self._retry)
+            return [event]
         # Track the length of the unfinished line, in raw bytes.
         if self._line_bytes + len(chunk) > self._max_line_bytes:
             self._line_bytes = self._check_line_lengths(chunk)
@@ -176,46 +192,40 @@ class SSEDecoder:
         )
         return events
 
-    def _one_event(self, chunk: bytes) -> ServerSentEvent | None:
-        """The event when ``chunk`` is exactly one, else ``None`` (nothing consumed).
+    def feed_whole_event(self, chunk: bytes) -> tuple[str, str] | None:
+        """If ``chunk`` is exactly one event, consume it and return (type, data).
 
-        The fast path for servers that send each event in its own network chunk:
-        ``data: D`` or ``event: E`` then ``data: D``, ended by a blank line, with
-        ``\n`` or ``\r\n`` line endings (OpenAI, Anthropic and Gemini events).
-        The text is complete (it ends with a line break), so it decodes at once.
+        Else ``None``, and nothing is consumed (then call ``feed``). The fast
+        path for servers that send each event in a network chunk of its own:
+        ``data: D``, or ``event: E`` then ``data: D``, ended by a blank line,
+        with ``\n`` or ``\r\n`` line endings (OpenAI, Anthropic and Gemini
+        events), arriving between events with nothing buffered. Such an event
+        has no ``id`` or ``retry`` field: they stay ``last_event_id``/``retry``.
         """
-        lines = chunk.count(b"\n")
-        if not 2 <= lines <= 3:
+        if not self._clean or len(chunk) > self._max_line_bytes:
             return None
-        if b"\r" not in chunk:
-            eol = b"\n"
-        elif chunk.count(b"\r\n") == lines and chunk.count(b"\r") == lines:
-            eol = b"\r\n"
-        else:
+        if b"\r" in chunk:  # CRLF endings (Gemini): nothing but CRLF allowed
+            if not chunk.endswith(b"\r\n\r\n"):
+                return None
+            chunk = chunk.replace(b"\r\n", b"\n")
+            if b"\r" in chunk:
+                return None
+        elif not chunk.endswith(b"\n\n"):
             return None
-        size = len(eol)
-        if not chunk.endswith(eol * 2):
-            return None
-        if lines == 2:
+        first = chunk.find(b"\n")
+        last = len(chunk) - 2  # the blank line's
+        if first == last:
             if not chunk.startswith(b"data: "):
                 return None
-            name = "message"
-            data = chunk[6 : -2 * size]
-        else:
-            head = chunk.find(eol)
-            if not (
-                chunk.startswith(b"event: ")
-                and chunk.startswith(b"data: ", head + size)
-            ):
-                return None
-            name = chunk[7:head].decode("utf-8", "replace") or "message"
-            data = chunk[head + size + 6 : -2 * size]
-        event = _new_event(ServerSentEvent)
-        _set_event(event, name)
-        _set_data(event, data.decode("utf-8", "replace"))
-        _set_id(event, self._id)
-        _set_retry(event, self._retry)
-        return event
+            return "message", chunk[6:last].decode("utf-8", "replace")
+        if (
+            chunk.find(b"\n", first + 1) != last
+            or not chunk.startswith(b"event: ")
+            or not chunk.startswith(b"data: ", first + 1)
+        ):
+            return None
+        name = chunk[7:first].decode("utf-8", "replace") or "message"
+        return name, chunk[first + 7 : last].decode("utf-8", "replace")
 
     def flush(self) -> list[ServerSentEvent]:
         """End the stream: finish the last line and dispatch any pending event.

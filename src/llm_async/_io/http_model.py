@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from llm_async._core.concurrency import async_checkpoint, async_closing
+from llm_async._core.concurrency import async_checkpointer, async_closing
 from llm_async._core.errors import APIError, StreamInterruptedError
 from llm_async._http.model_base import (
     EventDecoder,
@@ -234,6 +234,7 @@ class AsyncHTTPModel(AsyncKeyModel):
                         status=opened.status_code,
                     )
                     feed = decoder.feed
+                    checkpoint = async_checkpointer()
                     chunks = opened.body()
                     turn = CHUNKS_PER_TURN
                     try:
@@ -247,7 +248,7 @@ class AsyncHTTPModel(AsyncKeyModel):
                             turn -= 1
                             if not turn:
                                 turn = CHUNKS_PER_TURN
-                                await async_checkpoint()
+                                await checkpoint()
                     except (httpx.HTTPError, TimeoutError) as exc:
                         raise opened.error(exc) from exc
                     finally:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from llm_async._core.concurrency import sync_checkpoint, sync_closing
+from llm_async._core.concurrency import sync_checkpointer, sync_closing
 from llm_async._core.errors import APIError, StreamInterruptedError
 from llm_async._http.model_base import (
     EventDecoder,
@@ -232,6 +232,7 @@ class HTTPModel(KeyModel):
                         status=opened.status_code,
                     )
                     feed = decoder.feed
+                    checkpoint = sync_checkpointer()
                     chunks = opened.body()
                     turn = CHUNKS_PER_TURN
                     try:
@@ -245,7 +246,7 @@ class HTTPModel(KeyModel):
                             turn -= 1
                             if not turn:
                                 turn = CHUNKS_PER_TURN
-                                sync_checkpoint()
+                                checkpoint()
                     except (httpx.HTTPError, TimeoutError) as exc:
                         raise opened.error(exc) from exc
                     finally:
