@@ -51,7 +51,7 @@ __all__ = ["AsyncHTTPModel"]
 
 # A stream lets other tasks run after this many chunks read without waiting: a
 # burst that arrived at once is not decoded to its end in one step of the loop.
-CHUNKS_PER_TURN = 16
+CHUNKS_PER_TURN = 32
 
 
 class AsyncHTTPModel(AsyncKeyModel):

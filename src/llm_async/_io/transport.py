@@ -142,7 +142,9 @@ class AsyncHTTPStream:
         if self._state.deadline is not None or encoding not in (None, "identity"):
             return self.chunks()
         response.is_stream_consumed = True  # what httpx's own readers mark
-        return response.stream.__aiter__()
+        stream: Any = response.stream  # the client's: this facade's kind
+        iterator: AsyncIterator[bytes] = stream.__aiter__()
+        return iterator
 
     async def aread(self, limit: int = MAX_BODY, *, truncate: bool = False) -> bytes:
         """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.

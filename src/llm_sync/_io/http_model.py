@@ -53,7 +53,7 @@ __all__ = ["HTTPModel"]
 
 # A stream lets other tasks run after this many chunks read without waiting: a
 # burst that arrived at once is not decoded to its end in one step of the loop.
-CHUNKS_PER_TURN = 16
+CHUNKS_PER_TURN = 32
 
 
 class HTTPModel(KeyModel):

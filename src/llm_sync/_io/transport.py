@@ -142,7 +142,9 @@ class HTTPStream:
         if self._state.deadline is not None or encoding not in (None, "identity"):
             return self.chunks()
         response.is_stream_consumed = True  # what httpx's own readers mark
-        return response.stream.__iter__()
+        stream: Any = response.stream  # the client's: this facade's kind
+        iterator: Iterator[bytes] = stream.__iter__()
+        return iterator
 
     def read(self, limit: int = MAX_BODY, *, truncate: bool = False) -> bytes:
         """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
