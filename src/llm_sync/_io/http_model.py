@@ -206,7 +206,8 @@ class HTTPModel(KeyModel):
             return
         # The text yielded so far is what the response recorded since the start
         # (it records each batch before asking for the next).
-        text_chunks = response._state.text_chunks
+        recorded = getattr(response, "_state", None)  # a response, as a rule
+        text_chunks: list[str] = [] if recorded is None else recorded.text_chunks
         start = len(text_chunks)
         emitted = False
         while True:
