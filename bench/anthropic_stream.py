@@ -34,8 +34,8 @@ SRC = os.path.join(os.path.dirname(BENCH), "src")
 MODEL = "claude-haiku-4.5"
 KEY = "sk-ant-bench"
 FIGURES = [  # same shape and target as run.py's (c)
-    ("anthropic_sync", "(f) Anthropic stream, sync", "chunk/s", 1.0, "min"),
-    ("anthropic_async", "(f) Anthropic stream, async", "chunk/s", 1.0, "min"),
+    ("anthropic_sync", "(g) Anthropic stream, sync", "chunk/s", 1.0, "min"),
+    ("anthropic_async", "(g) Anthropic stream, async", "chunk/s", 1.0, "min"),
 ]
 
 
@@ -212,7 +212,7 @@ def measure(chunks: int, reps: int) -> dict[str, dict[str, float]]:
     """Both figures, against a server process of this module."""
     if SRC not in sys.path:
         sys.path.insert(1, SRC)
-    print(f"(f) Anthropic streams: {reps} x {chunks} chunks, sync and async")
+    print(f"(g) Anthropic streams: {reps} x {chunks} chunks, sync and async")
     server = subprocess.Popen(
         [sys.executable, os.path.abspath(__file__), "--serve"],
         stdin=subprocess.PIPE,

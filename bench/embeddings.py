@@ -2,12 +2,12 @@
 
     python bench/embeddings.py [--quick] [--out bench/embeddings.json]
 
-(f) ``Collection.similar_by_vector()`` over VECTORS stored 384-dimension vectors
+(j) ``Collection.similar_by_vector()`` over VECTORS stored 384-dimension vectors
     (numpy: one matrix-vector product over a cached float32 matrix) against
     llm's way (a SQLite function decoding and scoring every vector in Python),
     in one run, on one database. Target: median under 50 ms and at least 20x
     faster.
-(g) ``embed_multi()`` of TEXTS short texts in batches of 100 against a loopback
+(k) ``embed_multi()`` of TEXTS short texts in batches of 100 against a loopback
     OpenAI-style /embeddings server (base64 vectors, a separate process) against
     raw httpx sending the same batches with the same concurrency (4 in flight,
     async; one at a time, sync). Target: within 1.2x of raw httpx.
@@ -47,7 +47,7 @@ COUNTS = {  # flag: (full run, --quick)
 }
 
 
-# -- (f) similarity ------------------------------------------------------------
+# -- (j) similarity ------------------------------------------------------------
 
 
 def fill(path: str, count: int) -> Any:
@@ -130,7 +130,7 @@ def measure_similar(a: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-# -- (g) embed_multi -----------------------------------------------------------
+# -- (k) embed_multi -----------------------------------------------------------
 
 
 def _vector_b64() -> str:
@@ -334,8 +334,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             setattr(a, key, counts[a.quick])
     results = {
         "load_average_before": os.getloadavg(),
-        "(f) similar": measure_similar(a),
-        "(g) embed_multi": measure_embed_multi(a),
+        "(j) similar": measure_similar(a),
+        "(k) embed_multi": measure_embed_multi(a),
         "load_average_after": os.getloadavg(),
     }
     print(json.dumps(results, indent=2))

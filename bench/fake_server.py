@@ -6,11 +6,15 @@ with usage, or, with ``"stream": true``, SSE ``chat.completion.chunk`` events
 ``stream_options.include_usage``, ``data: [DONE]``). The request's
 ``max_tokens`` is the number of content chunks (default 20), each ``"tok "``.
 
-Responses are pre-rendered once and written in batches of ``BATCH`` events so
-that the server is not the bottleneck. HTTP/1.1 keep-alive; streams use chunked
-transfer-encoding, JSON uses content-length. Binds 127.0.0.1 only.
+Like OpenAI's, Anthropic's, Gemini's, llama.cpp's and vLLM's servers, it sends
+each SSE event as its own HTTP/1.1 chunk (chunked transfer-encoding), so a
+client reads one event per chunk. ``--packed`` (or ``packed=True``) instead
+packs ``BATCH`` events into one chunk, which spreads a client's per-chunk cost
+over many events. Either way the responses are pre-rendered once and written
+``BATCH`` events per write, so that the server is not the bottleneck.
+HTTP/1.1 keep-alive; JSON answers use content-length. Binds 127.0.0.1 only.
 
-    python bench/fake_server.py --port 0   # prints the port
+    python bench/fake_server.py --port 0 [--packed]   # prints the port
 
 As a subprocess it exits when its stdin closes (unless stdin is a terminal),
 and always after ``--timeout`` seconds.
@@ -32,7 +36,7 @@ from functools import lru_cache
 from typing import Any
 
 HOST = "127.0.0.1"
-BATCH = 256  # SSE events per write
+BATCH = 256  # SSE events per write (and per chunk when packed)
 DEFAULT_CHUNKS = 20
 MAX_CHUNKS = 1_000_000
 MAX_BODY = 1 << 20
@@ -72,8 +76,14 @@ def _envelope(model: str, obj: str) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=64)
-def _stream_parts(model: str, usage: bool) -> tuple[bytes, bytes, bytes, bytes]:
-    """Pre-rendered (role event, content event, finish event, frame of BATCH)."""
+def _stream_parts(
+    model: str, usage: bool, packed: bool
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """Pre-rendered (role event, content event, finish event, BATCH content events).
+
+    The last is what one write sends: ``BATCH`` events framed as one chunk
+    (packed) or each as its own chunk.
+    """
 
     def event(delta: dict[str, Any], finish: str | None) -> bytes:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
@@ -85,7 +95,8 @@ def _stream_parts(model: str, usage: bool) -> tuple[bytes, bytes, bytes, bytes]:
 
     content = event({"content": "tok "}, None)
     first = event({"role": "assistant", "content": "", "refusal": None}, None)
-    return first, content, event({}, "stop"), _frame(content * BATCH)
+    batch = _frame(content * BATCH) if packed else _frame(content) * BATCH
+    return first, content, event({}, "stop"), batch
 
 
 @lru_cache(maxsize=256)
@@ -118,7 +129,9 @@ def _error(writer: StreamWriter, status: str, message: str, keep: bool) -> None:
     _json(writer, status, _dumps({"error": {**err, "code": None}}), keep)
 
 
-async def _respond(writer: StreamWriter, path: str, body: bytes, keep: bool) -> None:
+async def _respond(
+    writer: StreamWriter, path: str, body: bytes, keep: bool, packed: bool
+) -> None:
     if path.partition("?")[0] != PATH:
         return _error(writer, "404 Not Found", f"no route {path}", keep)
     try:
@@ -131,7 +144,7 @@ async def _respond(writer: StreamWriter, path: str, body: bytes, keep: bool) -> 
     if not req.get("stream"):
         return _json(writer, "200 OK", _completion(model, n), keep)
     usage = bool((req.get("stream_options") or {}).get("include_usage"))
-    first, content, finish, batch = _stream_parts(model, usage)
+    first, content, finish, batch = _stream_parts(model, usage, packed)
     writer.write(
         _head("200 OK", "text/event-stream; charset=utf-8", keep) + _frame(first)
     )
@@ -139,15 +152,17 @@ async def _respond(writer: StreamWriter, path: str, body: bytes, keep: bool) -> 
     for _ in range(full):
         writer.write(batch)
         await writer.drain()
-    tail = content * rest + finish
+    tail = [content] * rest + [finish]
     if usage:
         obj = _envelope(model, "chat.completion.chunk")
         obj.update(choices=[], usage=_usage(n))
-        tail += b"data: " + _dumps(obj) + b"\n\n"
-    writer.write(_frame(tail + b"data: [DONE]\n\n") + b"0\r\n\r\n")
+        tail.append(b"data: " + _dumps(obj) + b"\n\n")
+    tail.append(b"data: [DONE]\n\n")
+    frames = _frame(b"".join(tail)) if packed else b"".join(map(_frame, tail))
+    writer.write(frames + b"0\r\n\r\n")
 
 
-async def _connection(reader: StreamReader, writer: StreamWriter) -> None:
+async def _connection(reader: StreamReader, writer: StreamWriter, packed: bool) -> None:
     """Serve requests on one connection until it closes, idles out or errs."""
     try:
         while True:
@@ -162,7 +177,8 @@ async def _connection(reader: StreamReader, writer: StreamWriter) -> None:
                 _error(writer, "400 Bad Request", "unsupported request", False)
                 keep = False
             else:
-                await _respond(writer, path, await reader.readexactly(length), keep)
+                body = await reader.readexactly(length)
+                await _respond(writer, path, body, keep, packed)
             await writer.drain()
             if not keep:
                 break
@@ -173,7 +189,11 @@ async def _connection(reader: StreamReader, writer: StreamWriter) -> None:
 
 
 async def serve(
-    port: int, on_ready: Callable[[int], None], stop: asyncio.Event, timeout: float
+    port: int,
+    on_ready: Callable[[int], None],
+    stop: asyncio.Event,
+    timeout: float,
+    packed: bool = False,
 ) -> None:
     """Serve until ``stop`` is set or ``timeout`` seconds pass."""
     writers: set[StreamWriter] = set()
@@ -181,7 +201,7 @@ async def serve(
     async def handle(reader: StreamReader, writer: StreamWriter) -> None:
         writers.add(writer)
         try:
-            await _connection(reader, writer)
+            await _connection(reader, writer, packed)
         finally:
             writers.discard(writer)
 
@@ -199,7 +219,7 @@ async def serve(
 
 
 def start_in_thread(
-    port: int = 0, timeout: float = 3600.0
+    port: int = 0, timeout: float = 3600.0, packed: bool = False
 ) -> tuple[str, int, Callable[[], None]]:
     """Start the server on a background thread; returns (host, port, stop_fn)."""
     ready: queue.Queue[tuple[asyncio.AbstractEventLoop, asyncio.Event, int]] = (
@@ -209,7 +229,7 @@ def start_in_thread(
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        await serve(port, lambda p: ready.put((loop, stop, p)), stop, timeout)
+        await serve(port, lambda p: ready.put((loop, stop, p)), stop, timeout, packed)
 
     thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
     thread.start()
@@ -229,6 +249,9 @@ def main() -> None:
     parser.add_argument(
         "--timeout", type=float, default=3600.0, help="max lifetime (s)"
     )
+    parser.add_argument(
+        "--packed", action="store_true", help=f"{BATCH} SSE events per HTTP chunk"
+    )
     args = parser.parse_args()
 
     async def run() -> None:
@@ -242,7 +265,8 @@ def main() -> None:
         if not sys.stdin.isatty():  # on a terminal: Ctrl-C or --timeout instead
             with contextlib.suppress(OSError, ValueError):  # e.g. stdin is /dev/null
                 loop.add_reader(fd, on_stdin)
-        await serve(args.port, lambda p: print(p, flush=True), stop, args.timeout)
+        ready = lambda p: print(p, flush=True)  # noqa: E731
+        await serve(args.port, ready, stop, args.timeout, args.packed)
 
     asyncio.run(run())
 

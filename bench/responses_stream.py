@@ -1,4 +1,4 @@
-"""Figure (f): Responses API streaming throughput, ours vs raw httpx.
+"""Figure (i): Responses API streaming throughput, ours vs raw httpx.
 
 A self-contained loopback server (a thread, its own from ``fake_server.py``)
 streams one ``/v1/responses`` answer as OpenAI does: typed events
@@ -36,8 +36,8 @@ MODEL = "gpt-5-mini"
 PROMPT = "Count to a large number."
 BATCH = 256  # SSE events per write
 FIGURES = [  # key, label, unit, target for ours/raw, "min": ratio >= target
-    ("responses_stream_sync", "(f) Responses stream, sync", "chunk/s", 1.0, "min"),
-    ("responses_stream_async", "(f) Responses stream, async", "chunk/s", 1.0, "min"),
+    ("responses_stream_sync", "(i) Responses stream, sync", "chunk/s", 1.0, "min"),
+    ("responses_stream_async", "(i) Responses stream, async", "chunk/s", 1.0, "min"),
 ]
 
 

@@ -19,7 +19,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import partial
 from statistics import median
 from typing import Any
@@ -40,8 +40,11 @@ COUNTS = {  # flag: (full run, --quick)
     "reps": (5, 2),  # (c) answers per implementation; (d) runs per process
     "streams": (200, 20),  # (d) concurrent streams
     "length": (200, 50),  # (d) chunks per concurrent stream
-    "procs": (3, 1),  # (d), (e) subprocesses per implementation
+    "procs": (3, 1),  # (d), (e), (f) subprocesses per implementation
+    "tick_streams": (500, 50),  # (f) concurrent streams beside the ticker
+    "tick_length": (100, 20),  # (f) chunks per stream
 }
+TICK = 0.001  # (f) the ticker's period, seconds
 FIGURES = [  # key, label, unit, target for ours/raw, "max": ratio <= target
     ("import_sync", "(a) import llm_sync vs httpx", "ms", 1.5, "max"),
     ("import_async", "(a) import llm_async vs httpx", "ms", 1.5, "max"),
@@ -51,8 +54,9 @@ FIGURES = [  # key, label, unit, target for ours/raw, "max": ratio <= target
     ("stream_async", "(c) stream throughput, async", "chunk/s", 1.0, "min"),
     ("concurrent", "(d) concurrent streams, wall", "s", 1.15, "max"),
     ("rss", "(e) peak RSS during (d)", "MB", 1.25, "max"),
+    ("ticker_lag", "(f) 1 ms ticker max lag", "ms", 1.5, "max"),
 ]
-FIGURES += anthropic_stream.FIGURES  # (f), measured by its own module
+FIGURES += anthropic_stream.FIGURES  # (g), measured by its own module
 FIGURES += gemini_stream.FIGURES
 FIGURES += responses_stream.FIGURES
 Values = dict[str, dict[str, float]]  # figure -> implementation -> value
@@ -133,8 +137,11 @@ def import_times(stmts: dict[str, str], runs: int) -> Values:
     return {"import_wall": wall, "importtime_cumulative": cumulative}
 
 
-def measure_sync(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
-    """(b) and (c), sync, plus the raw-socket client for (c)."""
+def measure_sync(
+    impls: dict[str, Any], url: str, a: argparse.Namespace, suffix: str = ""
+) -> Values:
+    """(b) and (c), sync, plus the raw-socket client for (c); with ``suffix``
+    (another server), (c) only, keyed ``stream_sync{suffix}``."""
     states = {}
     for name, impl in impls.items():
         with contextlib.suppress(NotImplementedError):
@@ -150,24 +157,24 @@ def measure_sync(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Valu
         chunks = impls["raw"].raw_socket_stream(url, a.chunks, parse)
         expect(sum(1 for _ in chunks), a.chunks)
 
-    fns = {name: partial(nonstream, *s) for name, s in states.items()}
-    latency = interleaved(fns, a.requests, 5 + a.requests // 10)
+    values: Values = {}
+    if not suffix:
+        fns = {name: partial(nonstream, *s) for name, s in states.items()}
+        latency = interleaved(fns, a.requests, 5 + a.requests // 10)
+        values["latency_sync"] = {k: t * 1e3 for k, t in latency.items()}
     fns = {name: partial(stream, *s) for name, s in states.items()}
     fns |= {"raw-socket": partial(sock, False), "raw-socket+json": partial(sock, True)}
     seconds = interleaved(fns, a.reps, 1)
     for impl, state in states.values():
         impl.close_sync(state)
-    rate = {k: a.chunks / t for k, t in seconds.items()}
-    return {
-        "latency_sync": {k: t * 1e3 for k, t in latency.items()},
-        "stream_sync": rate,
-    }
+    values[f"stream_sync{suffix}"] = {k: a.chunks / t for k, t in seconds.items()}
+    return values
 
 
 async def measure_async(
-    impls: dict[str, Any], url: str, a: argparse.Namespace
+    impls: dict[str, Any], url: str, a: argparse.Namespace, suffix: str = ""
 ) -> Values:
-    """(b) and (c), async."""
+    """(b) and (c), async; with ``suffix``, (c) only (see ``measure_sync``)."""
     states = {}
     for name, impl in impls.items():
         with contextlib.suppress(NotImplementedError):
@@ -179,57 +186,120 @@ async def measure_async(
     async def stream(impl: Any, state: Any) -> None:
         expect(sum([1 async for _ in impl.stream_async(state, a.chunks)]), a.chunks)
 
-    fns = {name: partial(nonstream, *s) for name, s in states.items()}
-    latency = await ainterleaved(fns, a.requests, 5 + a.requests // 10)
+    values: Values = {}
+    if not suffix:
+        fns = {name: partial(nonstream, *s) for name, s in states.items()}
+        latency = await ainterleaved(fns, a.requests, 5 + a.requests // 10)
+        values["latency_async"] = {k: t * 1e3 for k, t in latency.items()}
     fns = {name: partial(stream, *s) for name, s in states.items()}
     seconds = await ainterleaved(fns, a.reps, 1)
     for impl, state in states.values():
         await impl.close_async(state)
-    rate = {k: a.chunks / t for k, t in seconds.items()}
-    return {
-        "latency_async": {k: t * 1e3 for k, t in latency.items()},
-        "stream_async": rate,
-    }
+    values[f"stream_async{suffix}"] = {k: a.chunks / t for k, t in seconds.items()}
+    return values
+
+
+async def max_lag(work: Awaitable[Any]) -> tuple[Any, float]:
+    """``work``'s result, and the longest a 1 ms ticker on the same loop overslept.
+
+    An event loop is fair when no task runs long without yielding: the ticker
+    then wakes about on time however busy the other tasks are.
+    """
+    worst = 0.0
+    running = True
+
+    async def ticker() -> None:
+        nonlocal worst
+        while running:
+            t0 = time.perf_counter()
+            await asyncio.sleep(TICK)
+            worst = max(worst, time.perf_counter() - t0 - TICK)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)  # the ticker is waiting before the work starts
+    try:
+        result = await work
+    finally:
+        running = False
+        await task
+    return result, worst
 
 
 def concurrent_child(a: argparse.Namespace) -> None:
-    """Subprocess body for (d), (e); prints a JSON line, ``null`` when n/a."""
+    """Subprocess body for (d), (e), or (f) with ``--ticker``; prints a JSON line,
+    ``null`` when n/a."""
     impl = importlib.import_module(IMPLS[a.child])
     rss_import = maxrss_mb()
+    streams, length = (
+        (a.tick_streams, a.tick_length) if a.ticker else (a.streams, a.length)
+    )
 
-    async def main() -> list[float]:
+    async def main() -> tuple[list[float], list[float]]:
         state = await impl.open_async(a.url)
-        walls = []
+        walls, lags = [], []
         try:
             for _ in range(a.reps + 1):  # the first run (new connections) is a warm-up
                 t0 = time.perf_counter()
-                chunks = await impl.concurrent_async(state, a.streams, a.length)
+                work = impl.concurrent_async(state, streams, length)
+                if a.ticker:
+                    chunks, lag = await max_lag(work)
+                    lags.append(lag)
+                else:
+                    chunks = await work
                 walls.append(time.perf_counter() - t0)
-                expect(chunks, a.streams * a.length)
+                expect(chunks, streams * length)
         finally:
             await impl.close_async(state)
-        return walls
+        return walls, lags
 
     try:
-        walls = asyncio.run(main())
+        walls, lags = asyncio.run(main())
     except NotImplementedError:
         return print("null")
-    print(json.dumps({"walls": walls, "rss_import": rss_import, "rss": maxrss_mb()}))
+    data = {"walls": walls, "lags": lags, "rss_import": rss_import, "rss": maxrss_mb()}
+    print(json.dumps(data))
+
+
+def child_runs(
+    names: list[str], url: str, a: argparse.Namespace, ticker: bool = False
+) -> dict[str, list[dict[str, Any]]]:
+    """Run ``concurrent_child`` in fresh processes, alternating implementations."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    flags = [f"--url={url}", f"--reps={a.reps}", *(["--ticker"] if ticker else [])]
+    for key in ("streams", "length", "tick_streams", "tick_length"):
+        flags.append(f"--{key.replace('_', '-')}={getattr(a, key)}")
+    for i in range(a.procs):
+        for name in names[:: 1 if i % 2 else -1]:
+            argv = [sys.executable, __file__, f"--child={name}", *flags]
+            proc = subprocess.run(argv, env=ENV, capture_output=True, timeout=900)
+            if proc.returncode:
+                figure = "(f)" if ticker else "(d)"
+                raise RuntimeError(f"{figure} {name} failed:\n{proc.stderr[-3000:]!r}")
+            if data := json.loads(proc.stdout.splitlines()[-1]):
+                runs[name].append(data)
+    return {name: r for name, r in runs.items() if r}
+
+
+def measure_ticker(names: list[str], url: str, a: argparse.Namespace) -> Values:
+    """(f): the 1 ms ticker's max lag per run, median over runs (ms)."""
+    runs = child_runs(names, url, a, ticker=True)
+    return {
+        "ticker_lag": {
+            n: median(x for d in r for x in d["lags"][1:]) * 1e3
+            for n, r in runs.items()
+        },
+        "ticker_lag_cold": {
+            n: median(d["lags"][0] for d in r) * 1e3 for n, r in runs.items()
+        },
+        "ticker_wall": {
+            n: median(w for d in r for w in d["walls"][1:]) for n, r in runs.items()
+        },
+    }
 
 
 def measure_concurrent(names: list[str], url: str, a: argparse.Namespace) -> Values:
     """(d) and (e), each process fresh, alternating implementations."""
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
-    flags = f"--url={url} --streams={a.streams} --length={a.length} --reps={a.reps}"
-    for i in range(a.procs):
-        for name in names[:: 1 if i % 2 else -1]:
-            argv = [sys.executable, __file__, f"--child={name}", *flags.split()]
-            proc = subprocess.run(argv, env=ENV, capture_output=True, timeout=900)
-            if proc.returncode:
-                raise RuntimeError(f"(d) {name} failed:\n{proc.stderr[-3000:]!r}")
-            if data := json.loads(proc.stdout.splitlines()[-1]):
-                runs[name].append(data)
-    runs = {name: r for name, r in runs.items() if r}
+    runs = child_runs(names, url, a)
     return {  # the first run of each process (cold connections) is reported apart
         "concurrent": {
             n: median(w for d in r for w in d["walls"][1:]) for n, r in runs.items()
@@ -245,18 +315,23 @@ def measure_concurrent(names: list[str], url: str, a: argparse.Namespace) -> Val
 
 
 @contextlib.contextmanager
-def fake_server(mode: str) -> Iterator[str]:
-    """Yield the base URL of a fake server in a subprocess (default) or a thread."""
+def fake_server(mode: str, packed: bool = False) -> Iterator[str]:
+    """Yield the base URL of a fake server in a subprocess (default) or a thread.
+
+    It sends one SSE event per HTTP chunk, or ``packed``, many per chunk.
+    """
     if mode == "thread":
         from fake_server import start_in_thread
 
-        host, port, stop = start_in_thread()
+        host, port, stop = start_in_thread(packed=packed)
         try:
             yield f"http://{host}:{port}/v1"
         finally:
             stop()
         return
     argv = [sys.executable, os.path.join(BENCH, "fake_server.py"), "--port=0"]
+    if packed:
+        argv.append("--packed")
     with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as proc:
         assert proc.stdin and proc.stdout
         try:
@@ -286,10 +361,19 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
     v |= asyncio.run(measure_async(impls, url, a))
     print(f"(d), (e): {a.streams} x {a.length} chunks, {a.procs} process(es) each")
     v |= measure_concurrent(list(impls), url, a)
-    print(f"(g) Gemini streams: {a.reps} x {a.chunks} chunks, sync and async")
+    print(f"(h) Gemini streams: {a.reps} x {a.chunks} chunks, sync and async")
     v = v | gemini_stream.measure(a.chunks, a.reps)
-    print(f"(f) Responses API stream: {a.reps} x {a.chunks} chunks")
-    return v | responses_stream.measure(a.chunks, a.reps)
+    print(f"(i) Responses API stream: {a.reps} x {a.chunks} chunks")
+    v = v | responses_stream.measure(a.chunks, a.reps)
+    print(f"(f): {a.tick_streams} x {a.tick_length} chunks beside a 1 ms ticker")
+    return v | measure_ticker(list(impls), url, a)
+
+
+def measure_packed(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
+    """(c) again on a server that packs many events into each HTTP chunk."""
+    print(f"(c) packed server, sync and async: {a.reps} x {a.chunks} chunks")
+    v = measure_sync(impls, url, a, "_packed")
+    return v | asyncio.run(measure_async(impls, url, a, "_packed"))
 
 
 def fmt(x: float | None, unit: str = "") -> str:
@@ -318,15 +402,29 @@ def report(v: Values, a: argparse.Namespace) -> dict[str, Any]:
         result = {None: "n/a", True: "PASS", False: "FAIL"}[ok]
         print(f"{label:32} {fmt(ours, unit):>15} {fmt(raw, unit):>15}", end=" ")
         print(f"{fmt(ratio):>6} {goal:6}  {result}")
-    raw_rate = v["stream_sync"]["raw"]
-    sockets = {k: r / raw_rate for k, r in v["stream_sync"].items() if "socket" in k}
-    for k, ratio in sockets.items():
-        print(f"{k}: {v['stream_sync'][k]:,.0f} chunk/s = {ratio:.2f} x raw httpx sync")
+    sockets = {}
+    for key in ("stream_sync", "stream_sync_packed"):
+        rates = v.get(key, {})
+        for k, rate in rates.items():
+            if "socket" in k and "raw" in rates:
+                sockets[f"{key}:{k}"] = ratio = rate / rates["raw"]
+                print(f"{key} {k}: {rate:,.0f} chunk/s = {ratio:.2f} x raw httpx")
+    for key in ("stream_sync_packed", "stream_async_packed"):
+        rates = v.get(key, {})
+        if "ours" in rates and "raw" in rates:
+            ours, raw = rates["ours"], rates["raw"]
+            print(
+                f"(c) packed, {key.split('_')[1]}: ours {ours:,.0f}, raw {raw:,.0f}",
+                end="",
+            )
+            print(f" chunk/s, ratio {ours / raw:.3f} (for information)")
     for key in (
         "import_wall",
         "importtime_cumulative",
         "rss_after_import",
         "concurrent_cold",
+        "ticker_lag_cold",
+        "ticker_wall",
     ):
         print(f"{key}: {json.dumps({k: round(x, 3) for k, x in v[key].items()})}")
     meta = {
@@ -336,6 +434,7 @@ def report(v: Values, a: argparse.Namespace) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "loadavg_at_end": os.getloadavg(),
         "settings": {k: getattr(a, k) for k in (*COUNTS, "quick", "server")},
+        "fake_server": "one SSE event per HTTP chunk (*_packed: 256 per chunk)",
     }
     print(f"load average at end: {meta['loadavg_at_end']}")
     return {"meta": meta, "figures": rows, "socket_vs_httpx": sockets, "values": v}
@@ -356,7 +455,13 @@ def main() -> None:
         "--no-embeddings", action="store_true", help="skip bench/embeddings.py"
     )
     p.add_argument("--skip-batch", action="store_true", help="skip bench/batch.py")
+    p.add_argument(
+        "--no-packed",
+        action="store_true",
+        help="skip (c) on the server that packs many events per HTTP chunk",
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--ticker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--url", help=argparse.SUPPRESS)
     a = p.parse_args()
     for key, counts in COUNTS.items():
@@ -373,6 +478,9 @@ def main() -> None:
     with fake_server(a.server) as url:
         values = measure(impls, url, a)
     values |= anthropic_stream.measure(a.chunks, a.reps)
+    if not a.no_packed:
+        with fake_server(a.server, packed=True) as url:
+            values |= measure_packed(impls, url, a)
     with open(a.out, "w") as f:
         json.dump(report(values, a), f, indent=2)
     print(f"wrote {a.out}")

@@ -91,6 +91,7 @@ SRC_REPLACEMENTS = {
     "aiter_bytes": "iter_bytes",
     "aread": "read",
     "async_call_within": "sync_call_within",
+    "async_checkpointer": "sync_checkpointer",
     "async_closing": "sync_closing",
     "async_gather": "sync_gather",
     "async_getaddrinfo": "sync_getaddrinfo",

@@ -10,9 +10,20 @@ import gc
 import json
 import threading
 
+import httpx
+
 import llm_async
 import llm_sync
-from tests.support import CANARY_KEY, LoopbackServer, SyntheticProvider, drip, respond
+from llm_async._io.http_model import CHUNKS_PER_TURN
+from tests.support import (
+    CANARY_KEY,
+    LoopbackServer,
+    ScriptedStream,
+    SyntheticProvider,
+    drip,
+    respond,
+    sse_chunks,
+)
 
 BODY = json.dumps({"text": "pong"}).encode()
 HEADERS = {"content-type": "application/json"}
@@ -125,3 +136,45 @@ def test_cancelling_a_stream_disconnects_and_propagates() -> None:
         assert asyncio.run(main())
         assert server.disconnected.wait(1.0)
     gc.collect()
+
+
+def test_a_stream_that_arrived_at_once_lets_other_tasks_run() -> None:
+    # Every chunk is there already (no read waits): the stream still yields to
+    # the event loop every CHUNKS_PER_TURN chunks instead of holding it to the
+    # end, so a concurrent task keeps getting turns (fairness, not timing).
+    texts = [f"t{i} " for i in range(20 * CHUNKS_PER_TURN)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        stream = ScriptedStream([*sse_chunks(texts), b"data: [DONE]\n\n"])
+        return httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, stream=stream
+        )
+
+    async def main() -> tuple[str, int]:
+        transport = llm_async.AsyncTransport(
+            transport_factory=lambda: httpx.MockTransport(handler)
+        )
+        model = llm_async.AsyncHTTPModel(
+            "synthetic", SyntheticProvider(), transport=transport
+        )
+        turns = 0
+        reading = True
+
+        async def other() -> None:
+            nonlocal turns
+            while reading:
+                turns += 1
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(other())
+        await asyncio.sleep(0)
+        turns = 0
+        text = "".join([chunk async for chunk in model.prompt("go")])
+        reading = False
+        await task
+        await model.aclose()
+        return text, turns
+
+    text, turns = asyncio.run(main())
+    assert text == "".join(texts)
+    assert turns >= 19

@@ -785,6 +785,80 @@ def test_feed_many_matches_feed(kinds: list[int], batches: list[int]) -> None:
     assert vars(sinks[0]) == vars(sinks[1])
 
 
+class FeedOnly:
+    """A parser with the basic contract only (``feed``, ``finish``)."""
+
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+
+    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+        return list(self.parser.feed(event))
+
+    def finish(self) -> list[StreamEvent]:
+        return list(self.parser.finish())
+
+
+def _decoded(parser: Any, chunks: list[bytes]) -> Any:
+    """What EventDecoder makes of ``chunks``: events, then the error (if any)."""
+    decoder = EventDecoder(parser, request_id=None)
+    events: list[StreamEvent] = []
+    try:
+        for chunk in chunks:
+            events += decoder.feed(chunk)
+            if decoder.error is not None:
+                raise decoder.error
+        events += decoder.finish()
+        if decoder.error is not None:
+            raise decoder.error
+    except Exception as exc:
+        return events, type(exc), str(exc)
+    return events, None, None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(range(len(CHUNK_KINDS))), min_size=1, max_size=12),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_decoder_paths_agree(kinds: list[int], eol: str) -> None:
+    # One event per network chunk (feed_event), all in one chunk (feed_many),
+    # and a parser with only feed(): the same events, sink and error.
+    messages = [
+        c if isinstance(c, str) else json.dumps(c)
+        for c in map(CHUNK_KINDS.__getitem__, kinds)
+    ]
+    chunks = [f"data: {m}{eol}{eol}".encode() for m in messages]
+    ways = {
+        "per event": (chunks, lambda p: p),
+        "packed": ([b"".join(chunks)], lambda p: p),
+        "feed only": (chunks, FeedOnly),
+    }
+    outcomes, sinks = [], []
+    for body, wrap in ways.values():
+        sink = Sink()
+        ids = map("call_{}".format, itertools.count())
+        with mock.patch.object(openai_chat_response, "_new_call_id", ids.__next__):
+            parser = wrap(OpenAIChatProvider("m").stream_parser(sink))
+            outcomes.append(_decoded(parser, body))
+        sinks.append(vars(sink))
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    assert sinks[0] == sinks[1] == sinks[2]
+
+
+def test_events_before_a_failing_event_of_a_chunk_are_kept() -> None:
+    parser = OpenAIChatProvider("m").stream_parser(Sink())
+    decoder = EventDecoder(parser, request_id="req_9")
+    body = "".join(
+        f"data: {json.dumps(c)}\n\n"
+        for c in (delta(content="a"), delta(content="b"), {"error": {"message": "x"}})
+    )
+    events = decoder.feed(body.encode())
+    assert [e.chunk for e in events] == ["a", "b"]
+    assert isinstance(decoder.error, ServerError)
+    with pytest.raises(ServerError):  # nothing parsed before it: raised at once
+        EventDecoder(parser, request_id=None).feed(b'data: {"error": "y"}\n\n')
+
+
 def test_stream_cut_before_the_model_finished_raises() -> None:
     """Neither a finish_reason nor [DONE]: the connection closed early. No tool
     call of the cut stream is recorded (its arguments may be incomplete)."""

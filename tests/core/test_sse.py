@@ -453,6 +453,56 @@ def test_llm_shaped_streams_however_split(
     assert decode(*split_at(body, cuts)) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(blocks, max_size=12),
+    st.lists(st.sampled_from(["\n", "\r\n"]), min_size=12, max_size=12),
+    st.booleans(),
+)
+def test_one_event_per_chunk_gives_the_expected_events(
+    stream: list[list[tuple[str, str]]], eols: list[str], bom: bool
+) -> None:
+    # How OpenAI, Anthropic and Gemini send: each event (its lines and the blank
+    # line) in a network chunk of its own; single-event chunks take a fast path.
+    chunks = []
+    for block, eol in zip(stream, eols, strict=False):
+        lines = [":" + v if n == ":" else f"{n}: {v}" for n, v in block]
+        chunks.append("".join(line + eol for line in [*lines, ""]).encode())
+    if bom and chunks:
+        chunks[0] = b"\xef\xbb\xbf" + chunks[0]
+    assert decode(*chunks) == expected_events(stream)
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n"])
+def test_single_event_chunks_with_event_names(eol: bytes) -> None:
+    chunks = [
+        b"event: delta" + eol + b'data: {"t": "\xe2\x82\xac"}' + eol + eol,
+        b"data: plain" + eol + eol,
+        b"event: " + eol + b"data: x\xff" + eol + eol,  # empty name, bad byte
+        b"id: 7" + eol + b"data: y" + eol + eol,  # other fields: the usual path
+        b"data: z" + eol + eol,
+    ]
+    assert decode(*chunks) == [
+        E("delta", '{"t": "\u20ac"}'),
+        E(data="plain"),
+        E(data="x\ufffd"),
+        E(data="y", id="7"),
+        E(data="z", id="7"),
+    ]
+
+
+def test_single_event_chunk_after_an_unfinished_line_continues_it() -> None:
+    assert decode(b"data: a", b"data: b\n\n", b"data: c\n\n") == [
+        E(data="adata: b"),
+        E(data="c"),
+    ]
+    assert decode(b"data: a\r", b"\ndata: b\r\n\r\n") == [E(data="a\nb")]
+    assert decode(b"\xef\xbb", b"\xbfdata: b\n\n", b"data: c\n\n") == [
+        E(data="b"),
+        E(data="c"),
+    ]
+
+
 @settings(max_examples=50, deadline=None)
 @given(encoded_streams())
 def test_byte_at_a_time_gives_the_expected_events(

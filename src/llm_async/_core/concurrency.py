@@ -14,6 +14,7 @@ import inspect
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from llm_async._core.types import JSONObject
@@ -31,6 +32,7 @@ __all__ = [
     "SyncLock",
     "SyncResultMixin",
     "async_call_within",
+    "async_checkpointer",
     "async_closing",
     "async_gather",
     "async_iterate_in_thread",
@@ -41,6 +43,7 @@ __all__ = [
     "async_run_blocking",
     "async_sleep",
     "sync_call_within",
+    "sync_checkpointer",
     "sync_closing",
     "sync_gather",
     "sync_iterate_in_thread",
@@ -102,6 +105,31 @@ async def async_sleep(seconds: float) -> None:
     import anyio
 
     await anyio.sleep(seconds)
+
+
+def async_checkpointer() -> Callable[[], Awaitable[None]]:
+    """A function whose call, awaited, lets the event loop run other tasks now.
+
+    Found once, then called often: on plain asyncio it is ``asyncio.sleep(0)``
+    (anyio's ``checkpoint`` does the same after looking up the backend at every
+    call); elsewhere (trio) anyio's.
+    """
+    if _plain_asyncio_loop() is not None:
+        import asyncio
+
+        return partial(asyncio.sleep, 0)
+    import anyio.lowlevel
+
+    return anyio.lowlevel.checkpoint
+
+
+def _no_checkpoint() -> None:
+    """A thread is preempted by the operating system: nothing to do."""
+
+
+def sync_checkpointer() -> Callable[[], None]:
+    """The blocking facade's twin of ``async_checkpointer``: a no-op."""
+    return _no_checkpoint
 
 
 def sync_sleep(seconds: float) -> None:

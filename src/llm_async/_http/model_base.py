@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -19,7 +19,6 @@ import httpx
 from llm_async._core.errors import APIError, ResponseDecodeError
 from llm_async._core.prompt import Prompt
 from llm_async._core.types import JSONObject, JSONValue
-from llm_async._http.errors import redact
 from llm_async._http.settings import SETTING_NAMES
 
 if TYPE_CHECKING:
@@ -35,7 +34,6 @@ __all__ = [
     "parse_body",
     "provider_prompt",
     "rebase_url",
-    "redacted",
     "with_transport_options",
 ]
 
@@ -207,86 +205,111 @@ class EventDecoder:
     Wraps the SSE decoder and the provider's parser: their failures become
     ``ResponseDecodeError``, as does a body with no server-sent event at all (an
     HTML page, garbage) or more than ``max_pending`` bytes without a complete event.
+
+    A failure after some events of a chunk were parsed does not lose them:
+    ``feed()``/``finish()`` return them and keep the failure in ``error``, which
+    the caller raises once they are delivered. A failure before any is raised.
     """
 
     max_pending = 16 * 1024 * 1024
 
     def __init__(
-        self,
-        parser: StreamParser,
-        *,
-        request_id: str | None,
-        status: int = 200,
-        secrets: Sequence[str] = (),
+        self, parser: StreamParser, *, request_id: str | None, status: int = 200
     ) -> None:
         from llm_async._http.sse import SSEDecoder
 
         self._sse = SSEDecoder()
         self._parser = parser
+        # The parser's optional fast paths: an event as its type and data (no
+        # ServerSentEvent built), and all of a chunk's messages in one call.
+        self._feed_event = getattr(parser, "feed_event", None)
+        self._feed_many = getattr(parser, "feed_many", None)
         self._request_id = request_id
         self._status = status
         self._pending = 0
         self._head = b""
-        self._secrets = secrets
         self.messages = 0
+        self.error: Exception | None = None
 
-    def _error(self, message: str) -> ResponseDecodeError:
+    def _decode_error(self, message: str) -> ResponseDecodeError:
         return ResponseDecodeError(
             message, status_code=self._status, request_id=self._request_id
         )
 
-    def feed(self, chunk: bytes) -> Iterable[StreamEvent]:
-        """Events completed by ``chunk``, in order; a failure comes after them.
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        """Events completed by ``chunk``, in order (see the class for failures).
 
         A list, built in one loop per network chunk (not a generator per event:
         this is the hot path of every stream).
         """
-        if len(self._head) < 120:
+        feed_event = self._feed_event
+        if feed_event is not None:
+            whole = self._sse.feed_whole_event(chunk)
+            if whole is not None:  # the usual chunk: one event, parsed in one call
+                self._pending = 0
+                self.messages += 1
+                events: list[StreamEvent] = []
+                try:
+                    feed_event(whole[0], whole[1], events)
+                except Exception as exc:
+                    return self._failed(events, exc)
+                return events
+        if self.messages == 0 and len(self._head) < 120:
             self._head += chunk[: 120 - len(self._head)]
         try:
             messages = self._sse.feed(chunk)
         except Exception as exc:
-            raise self._error(f"Could not decode the event stream: {exc}") from exc
+            raise self._decode_error(
+                f"Could not decode the event stream: {exc}"
+            ) from exc
         if messages:
             self._pending = 0
-        else:
-            self._pending += len(chunk)
-            if self._pending > self.max_pending:
-                raise self._error(
-                    f"The event stream sent over {self.max_pending} bytes without "
-                    "a complete event"
-                )
-        return self._parse(messages)
+            return self._parse(messages)
+        self._pending += len(chunk)
+        if self._pending > self.max_pending:
+            raise self._decode_error(
+                f"The event stream sent over {self.max_pending} bytes without "
+                "a complete event"
+            )
+        return []
 
-    def finish(self) -> Iterator[StreamEvent]:
-        """The last events, once the body has ended."""
+    def finish(self) -> list[StreamEvent]:
+        """The last events, once the body has ended (see the class for failures)."""
         try:
             messages = self._sse.flush()
         except Exception as exc:
-            raise self._error(f"Could not decode the event stream: {exc}") from exc
-        yield from self._parse(messages)
-        if self.messages == 0:
-            raise self._error(
-                "The server's response is not an event stream: "
-                + (_excerpt(self._head) if self._head else "empty body")
-            )
-        try:
-            events = self._parser.finish()
-        except APIError as exc:
-            redacted(exc, self._secrets)
-            raise
-        except Exception as exc:
-            raise self._error(
-                f"Unexpected end of the event stream ({type(exc).__name__}: {exc})"
+            raise self._decode_error(
+                f"Could not decode the event stream: {exc}"
             ) from exc
-        yield from events
+        events = self._parse(messages) if messages else []
+        if self.error is not None:
+            return events
+        try:
+            if self.messages == 0:
+                raise self._decode_error(
+                    "The server's response is not an event stream: "
+                    + (_excerpt(self._head) if self._head else "empty body")
+                )
+            try:
+                events += self._parser.finish()
+            except APIError:
+                raise
+            except Exception as exc:
+                raise self._decode_error(
+                    f"Unexpected end of the event stream ({type(exc).__name__}: {exc})"
+                ) from exc
+        except APIError as exc:
+            if not events:
+                raise
+            self.error = exc
+        return events
 
-    def _parse(self, messages: list[Any]) -> Iterable[StreamEvent]:
-        """The parser's events for ``messages``; on a failure, those before it first."""
+    def _parse(self, messages: list[Any]) -> list[StreamEvent]:
+        """The parser's events for ``messages``; a failure after some is kept."""
         events: list[StreamEvent] = []
         try:
-            feed_many = getattr(self._parser, "feed_many", None)
-            if feed_many is not None:  # one call for all: the parser's fast path
+            feed_many = self._feed_many
+            if feed_many is not None:
                 self.messages += len(messages)
                 feed_many(messages, events)
             else:
@@ -294,27 +317,19 @@ class EventDecoder:
                 for message in messages:
                     self.messages += 1
                     events += feed(message)
-        except APIError as exc:  # an error event: its text may echo the key
-            return _then_raise(events, redacted(exc, self._secrets))
         except Exception as exc:
-            error = self._error(
+            return self._failed(events, exc)
+        return events
+
+    def _failed(self, events: list[StreamEvent], exc: Exception) -> list[StreamEvent]:
+        """The parser failed after ``events``: raise now if none, else keep it."""
+        error = exc
+        if not isinstance(exc, APIError):
+            error = self._decode_error(
                 f"Unexpected event in the stream ({type(exc).__name__}: {exc})"
             )
             error.__cause__ = exc
-            return _then_raise(events, error)
+        if not events:
+            raise error
+        self.error = error
         return events
-
-
-def redacted(error: APIError, secrets: Sequence[str]) -> APIError:
-    """``error`` with the request's secrets taken out of its message."""
-    if secrets:
-        message = redact(error.message, secrets)
-        if message != error.message:
-            error.message = message
-            error.args = (message,)
-    return error
-
-
-def _then_raise(events: list[StreamEvent], error: Exception) -> Iterator[StreamEvent]:
-    yield from events
-    raise error

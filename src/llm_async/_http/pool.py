@@ -15,6 +15,14 @@ an idle connection for expiry only when it is about to be reused.
 
 Only the exact httpcore 1.x pool classes without HTTP/2 are upgraded (not
 proxies or custom transports); anything else keeps httpcore's own code.
+httpcore 1.0.9, the newest release (also what httpx 0.29 uses), still has the
+quadratic version, so the patch stays until a release fixes it.
+
+The patch only assigns connections: it never reads a body, and it does not make
+a task hold the event loop. A stream read to its end in one step of the loop
+comes from below it: httpcore (through anyio) yields once per socket read, and
+one read can hold a whole short stream. HTTP models therefore yield to the loop
+every few chunks themselves (``CHUNKS_PER_TURN`` in ``_io/http_model.py``).
 """
 
 from __future__ import annotations

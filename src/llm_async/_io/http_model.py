@@ -15,10 +15,12 @@ credentials masked everywhere (``llm_async._http.redaction.redact_error``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from llm_async._core.concurrency import async_closing
+import httpx
+
+from llm_async._core.concurrency import async_checkpointer, async_closing
 from llm_async._core.errors import APIError, StreamInterruptedError
 from llm_async._core.types import JSONObject
 from llm_async._http.model_base import (
@@ -37,20 +39,22 @@ from llm_async._http.retry import RetryState
 from llm_async._http.settings import UNSET, Unset, resolve_settings
 
 from .model import AsyncKeyModel
-from .transport import AsyncHTTPStream, AsyncTransport, shared_transport
+from .transport import AsyncTransport, shared_transport
 
 if TYPE_CHECKING:
-    import httpx
-
     from llm_async._core.attachments import Attachment
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
-    from llm_async.providers.base import HTTPProvider, ResponseSink
+    from llm_async.providers.base import HTTPProvider
 
     from .conversation import AsyncConversation
     from .response import AsyncResponse
 
 __all__ = ["AsyncHTTPModel"]
+
+# A stream lets other tasks run after this many chunks read without waiting: a
+# burst that arrived at once is not decoded to its end in one step of the loop.
+CHUNKS_PER_TURN = 32
 
 
 class AsyncHTTPModel(AsyncKeyModel):
@@ -168,6 +172,34 @@ class AsyncHTTPModel(AsyncKeyModel):
         key: str | None,
     ) -> AsyncIterator[str | StreamEvent]:
         """Send the prompt and yield the provider's events as they arrive."""
+        batches = self._batches(prompt, stream, response, key)
+        async with async_closing(batches):
+            async for batch in batches:
+                for event in batch:
+                    yield event
+
+    def _run(
+        self, response: AsyncResponse
+    ) -> AsyncIterator[Sequence[str | StreamEvent]]:
+        # The response takes the batches directly (one step per network chunk),
+        # unless a subclass changed what execute() yields.
+        if type(self).execute is not AsyncHTTPModel.execute:
+            return super()._run(response)
+        key = self.get_key(response._key)
+        return self._batches(response.prompt, response.stream, response, key)
+
+    async def _batches(
+        self,
+        prompt: Prompt,
+        stream: bool,
+        response: AsyncResponse,
+        key: str | None,
+    ) -> AsyncIterator[Sequence[StreamEvent]]:
+        """``execute()``'s events in batches: one per network chunk when streaming.
+
+        A failure before any event was yielded is retried; after one, it raises
+        ``StreamInterruptedError`` with the text yielded so far.
+        """
         transport = self.transport
         settings = transport.settings(
             call_settings(prompt.options), self.transport_settings
@@ -189,43 +221,73 @@ class AsyncHTTPModel(AsyncKeyModel):
                             raise
                 found, status = opened.request_id, opened.status_code
                 data = decode_json(content, request_id=found, status=status)
-                for event in parse_body(
+                yield parse_body(
                     self.provider, data, response, request_id=found, status=status
-                ):
-                    yield event
+                )
                 return
-            partial: list[str] = []
+            # The text yielded so far is what the response recorded since the start
+            # (it records each batch before asking for the next).
+            recorded = getattr(response, "_state", None)  # a response, as a rule
+            text_chunks: list[str] = [] if recorded is None else recorded.text_chunks
+            start = len(text_chunks)
             emitted = False
             while True:
                 try:
-                    async with (
-                        transport.stream(
-                            request, retry=state, error_message=error_message
-                        ) as opened,
-                        async_closing(self._batches(opened, response)) as batches,
-                    ):
-                        async for batch in batches:
-                            if type(batch) is list:  # all of it is yielded
+                    async with transport.stream(
+                        request, retry=state, error_message=error_message
+                    ) as opened:
+                        if not is_event_stream(opened.headers):
+                            content = await opened.aread()
+                            found, status = opened.request_id, opened.status_code
+                            data = decode_json(content, request_id=found, status=status)
+                            yield parse_body(
+                                self.provider,
+                                data,
+                                response,
+                                request_id=found,
+                                status=status,
+                            )
+                            return
+                        decoder = EventDecoder(
+                            self.provider.stream_parser(response),
+                            request_id=opened.request_id,
+                            status=opened.status_code,
+                        )
+                        feed = decoder.feed
+                        checkpoint = async_checkpointer()
+                        chunks = opened.body()
+                        turn = CHUNKS_PER_TURN
+                        try:
+                            async for chunk in chunks:
+                                batch = feed(chunk)
                                 if batch:
                                     emitted = True
-                                    partial += [
-                                        e.chunk for e in batch if e.type == "text"
-                                    ]
-                                for event in batch:
-                                    yield event
-                                continue
-                            for event in batch:  # it may raise after some events
-                                emitted = True
-                                if event.type == "text":
-                                    partial.append(event.chunk)
-                                yield event
+                                    yield batch
+                                    if decoder.error is not None:
+                                        raise decoder.error
+                                turn -= 1
+                                if not turn:
+                                    turn = CHUNKS_PER_TURN
+                                    await checkpoint()
+                        except (httpx.HTTPError, TimeoutError) as exc:
+                            raise opened.error(exc) from exc
+                        finally:
+                            close = getattr(chunks, "aclose", None)
+                            if close is not None:
+                                await close()
+                        batch = decoder.finish()
+                        if batch:
+                            emitted = True
+                            yield batch
+                        if decoder.error is not None:
+                            raise decoder.error
                     return
                 except APIError as error:
                     if emitted:
                         raise StreamInterruptedError(
                             "The stream was interrupted after part of the answer "
                             f"arrived: {error.message}",
-                            partial_text="".join(partial),
+                            partial_text="".join(text_chunks[start:]),
                             status_code=error.status_code,
                             request_id=error.request_id,
                         ) from error
@@ -236,35 +298,3 @@ class AsyncHTTPModel(AsyncKeyModel):
             # whatever the cause chain holds: no key in any of it.
             redact_error(error, [*request_secrets(request), key or ""])
             raise
-
-    async def _batches(
-        self, opened: AsyncHTTPStream, sink: ResponseSink
-    ) -> AsyncIterator[Iterable[StreamEvent]]:
-        """Decode one streamed body (SSE, or JSON if the server did not stream).
-
-        The events come in batches, one per network chunk: a generator step per
-        event would cost more than the rest of the per-event work here.
-        """
-        if not is_event_stream(opened.headers):
-            content = await opened.aread()
-            data = decode_json(
-                content, request_id=opened.request_id, status=opened.status_code
-            )
-            yield parse_body(
-                self.provider,
-                data,
-                sink,
-                request_id=opened.request_id,
-                status=opened.status_code,
-            )
-            return
-        decoder = EventDecoder(
-            self.provider.stream_parser(sink),
-            request_id=opened.request_id,
-            status=opened.status_code,
-            secrets=opened.secrets,
-        )
-        async with async_closing(opened.chunks()) as chunks:
-            async for chunk in chunks:
-                yield decoder.feed(chunk)
-        yield decoder.finish()

@@ -240,8 +240,19 @@ class AsyncModel:
         """Run the prompt, yielding text chunks or stream events."""
         raise NotImplementedError(f"{type(self).__name__} must implement execute()")
 
-    def _run(self, response: AsyncResponse) -> AsyncIterator[str | StreamEvent]:
-        """What the response iterates: ``execute()`` with this model's arguments."""
+    def _run(
+        self, response: AsyncResponse
+    ) -> AsyncIterator[Sequence[str | StreamEvent]]:
+        """What the response iterates: batches of items, in arrival order.
+
+        Here each of ``execute()``'s items is a batch of its own; models that
+        receive many at once (HTTP ones, a network chunk at a time) override it
+        so that the response takes one step per batch, not per item.
+        """
+        return one_by_one(self._items(response))
+
+    def _items(self, response: AsyncResponse) -> AsyncIterator[str | StreamEvent]:
+        """``execute()`` with this model's arguments."""
         return self.execute(
             response.prompt, response.stream, response, response.conversation
         )
@@ -261,7 +272,7 @@ class AsyncKeyModel(AsyncModel):
         """Run the prompt with ``key``, yielding text chunks or stream events."""
         raise NotImplementedError(f"{type(self).__name__} must implement execute()")
 
-    def _run(self, response: AsyncResponse) -> AsyncIterator[str | StreamEvent]:
+    def _items(self, response: AsyncResponse) -> AsyncIterator[str | StreamEvent]:
         return self.execute(
             response.prompt,
             response.stream,
@@ -269,3 +280,16 @@ class AsyncKeyModel(AsyncModel):
             response.conversation,
             self.get_key(response._key),
         )
+
+
+async def one_by_one(
+    items: AsyncIterator[str | StreamEvent],
+) -> AsyncIterator[Sequence[str | StreamEvent]]:
+    """Each item as a batch of one; closing this closes ``items``."""
+    try:
+        async for item in items:
+            yield (item,)
+    finally:
+        close = getattr(items, "aclose", None)
+        if close is not None:
+            await close()

@@ -42,7 +42,8 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._iterator: AsyncIterator[str | StreamEvent] | None = None
+        # The model's batches of items (see AsyncModel._run), once started.
+        self._iterator: AsyncIterator[Sequence[str | StreamEvent]] | None = None
         self._error: Exception | None = None
 
     async def _events(self) -> AsyncIterator[StreamEvent]:
@@ -55,15 +56,17 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         if self._done:
             return
         iterator = await self._begin()
+        add = self._state.add
         try:
-            async for item in iterator:
-                yield self._state.add(item)
+            async for batch in iterator:
+                for item in batch:
+                    yield add(item)
         except BaseException as exc:
             await self._stop(exc)
             raise
         await self._complete()
 
-    async def _begin(self) -> AsyncIterator[str | StreamEvent]:
+    async def _begin(self) -> AsyncIterator[Sequence[str | StreamEvent]]:
         """The model's iterator, started on first use (a kept error is raised)."""
         if self._error is not None:
             raise self._error
@@ -116,8 +119,9 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         iterator = await self._begin()
         add = self._state.add
         try:
-            async for item in iterator:
-                add(item)
+            async for batch in iterator:
+                for item in batch:
+                    add(item)
         except BaseException as exc:
             await self._stop(exc)
             raise
@@ -125,15 +129,25 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         return self
 
     async def __aiter__(self) -> AsyncIterator[str]:
+        # _events() with the text picked out inline: the one generator layer
+        # between the user's loop and the model's batches.
         if self._done:
             for chunk in self._state.text_chunks:
                 if chunk:
                     yield chunk
             return
-        async with async_closing(self._events()) as events:
-            async for event in events:
-                if event.type == "text" and event.chunk:  # "": metadata only
-                    yield event.chunk
+        iterator = await self._begin()
+        add = self._state.add
+        try:
+            async for batch in iterator:
+                for item in batch:
+                    event = add(item)
+                    if event.type == "text" and event.chunk:  # "": metadata only
+                        yield event.chunk
+        except BaseException as exc:
+            await self._stop(exc)
+            raise
+        await self._complete()
 
     async def astream_events(self) -> AsyncIterator[StreamEvent]:
         """Every event in arrival order: text, reasoning, tool calls and results.

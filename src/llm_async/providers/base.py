@@ -42,7 +42,16 @@ class ResponseSink(Protocol):
 
 
 class StreamParser(Protocol):
-    """Turns one streamed response's server-sent events into stream events."""
+    """Turns one streamed response's server-sent events into stream events.
+
+    Two optional methods make a parser faster; each must give what ``feed``
+    gives. ``feed_event(event: str, data: str, out: list[StreamEvent]) -> None``
+    appends the events of one SSE event given by its type and data: the decoder
+    calls it, building no ``ServerSentEvent``, for a network chunk that is
+    exactly one event (how OpenAI, Anthropic and Gemini send). ``feed_many(
+    events, out) -> None`` appends the events of several. A failure raised after
+    some events were appended to ``out`` comes after them.
+    """
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         """Events for one SSE message (may be empty)."""

@@ -242,8 +242,17 @@ class Model:
         """Run the prompt, yielding text chunks or stream events."""
         raise NotImplementedError(f"{type(self).__name__} must implement execute()")
 
-    def _run(self, response: Response) -> Iterator[str | StreamEvent]:
-        """What the response iterates: ``execute()`` with this model's arguments."""
+    def _run(self, response: Response) -> Iterator[Sequence[str | StreamEvent]]:
+        """What the response iterates: batches of items, in arrival order.
+
+        Here each of ``execute()``'s items is a batch of its own; models that
+        receive many at once (HTTP ones, a network chunk at a time) override it
+        so that the response takes one step per batch, not per item.
+        """
+        return one_by_one(self._items(response))
+
+    def _items(self, response: Response) -> Iterator[str | StreamEvent]:
+        """``execute()`` with this model's arguments."""
         return self.execute(
             response.prompt, response.stream, response, response.conversation
         )
@@ -263,7 +272,7 @@ class KeyModel(Model):
         """Run the prompt with ``key``, yielding text chunks or stream events."""
         raise NotImplementedError(f"{type(self).__name__} must implement execute()")
 
-    def _run(self, response: Response) -> Iterator[str | StreamEvent]:
+    def _items(self, response: Response) -> Iterator[str | StreamEvent]:
         return self.execute(
             response.prompt,
             response.stream,
@@ -271,3 +280,16 @@ class KeyModel(Model):
             response.conversation,
             self.get_key(response._key),
         )
+
+
+def one_by_one(
+    items: Iterator[str | StreamEvent],
+) -> Iterator[Sequence[str | StreamEvent]]:
+    """Each item as a batch of one; closing this closes ``items``."""
+    try:
+        for item in items:
+            yield (item,)
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()

@@ -44,7 +44,8 @@ class Response(SyncResultMixin, ResponseBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._iterator: Iterator[str | StreamEvent] | None = None
+        # The model's batches of items (see AsyncModel._run), once started.
+        self._iterator: Iterator[Sequence[str | StreamEvent]] | None = None
         self._error: Exception | None = None
 
     def _events(self) -> Iterator[StreamEvent]:
@@ -57,15 +58,17 @@ class Response(SyncResultMixin, ResponseBase):
         if self._done:
             return
         iterator = self._begin()
+        add = self._state.add
         try:
-            for item in iterator:
-                yield self._state.add(item)
+            for batch in iterator:
+                for item in batch:
+                    yield add(item)
         except BaseException as exc:
             self._stop(exc)
             raise
         self._complete()
 
-    def _begin(self) -> Iterator[str | StreamEvent]:
+    def _begin(self) -> Iterator[Sequence[str | StreamEvent]]:
         """The model's iterator, started on first use (a kept error is raised)."""
         if self._error is not None:
             raise self._error
@@ -118,8 +121,9 @@ class Response(SyncResultMixin, ResponseBase):
         iterator = self._begin()
         add = self._state.add
         try:
-            for item in iterator:
-                add(item)
+            for batch in iterator:
+                for item in batch:
+                    add(item)
         except BaseException as exc:
             self._stop(exc)
             raise
@@ -127,15 +131,25 @@ class Response(SyncResultMixin, ResponseBase):
         return self
 
     def __iter__(self) -> Iterator[str]:
+        # _events() with the text picked out inline: the one generator layer
+        # between the user's loop and the model's batches.
         if self._done:
             for chunk in self._state.text_chunks:
                 if chunk:
                     yield chunk
             return
-        with sync_closing(self._events()) as events:
-            for event in events:
-                if event.type == "text" and event.chunk:  # "": metadata only
-                    yield event.chunk
+        iterator = self._begin()
+        add = self._state.add
+        try:
+            for batch in iterator:
+                for item in batch:
+                    event = add(item)
+                    if event.type == "text" and event.chunk:  # "": metadata only
+                        yield event.chunk
+        except BaseException as exc:
+            self._stop(exc)
+            raise
+        self._complete()
 
     def stream_events(self) -> Iterator[StreamEvent]:
         """Every event in arrival order: text, reasoning, tool calls and results.

@@ -25,6 +25,7 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 
@@ -96,16 +97,12 @@ class HTTPStream:
         return self.response.status_code
 
     @property
-    def secrets(self) -> list[str]:
-        """The request's credentials, to keep out of error messages."""
-        return self._secrets
-
-    @property
     def headers(self) -> httpx.Headers:
         """The response headers."""
         return self.response.headers
 
-    def _error(self, exc: BaseException) -> APIError:
+    def error(self, exc: BaseException) -> APIError:
+        """The typed error for an ``httpx`` error raised while reading the body."""
         error = transport_error(
             exc,
             url=self.response.request.url,
@@ -138,7 +135,7 @@ class HTTPStream:
                 except StopIteration:
                     return
                 except (httpx.HTTPError, TimeoutError) as exc:
-                    raise self._error(exc) from exc
+                    raise self.error(exc) from exc
                 if self._state.expired():
                     raise self._deadline_error()
                 yield chunk
@@ -146,6 +143,23 @@ class HTTPStream:
             close = getattr(iterator, "close", None)
             if close is not None:
                 close()
+
+    def body(self) -> Iterator[bytes]:
+        """The body's chunks for the caller's own loop: the streaming hot path.
+
+        Without a total deadline and with an uncompressed body, this is httpx's
+        byte stream itself, with no layer in between: the caller maps the
+        ``httpx.HTTPError`` it raises with ``error()``. Otherwise it is
+        ``chunks()``, whose errors are mapped already. Close it when done.
+        """
+        response = self.response
+        encoding = response.headers.get("content-encoding")
+        if self._state.deadline is not None or encoding not in (None, "identity"):
+            return self.chunks()
+        response.is_stream_consumed = True  # what httpx's own readers mark
+        stream: Any = response.stream  # the client's: this facade's kind
+        iterator: Iterator[bytes] = stream.__iter__()
+        return iterator
 
     def read(self, limit: int = MAX_BODY, *, truncate: bool = False) -> bytes:
         """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
@@ -170,7 +184,7 @@ class HTTPStream:
                 if body.add(chunk):
                     break
         except (httpx.HTTPError, TimeoutError) as exc:
-            raise self._error(exc) from exc
+            raise self.error(exc) from exc
         finally:
             close = getattr(iterator, "close", None)
             if close is not None:

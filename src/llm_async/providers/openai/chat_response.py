@@ -12,6 +12,7 @@ from llm_async._core.parts import (
 )
 from llm_async._core.tools import ToolCall, parse_tool_arguments
 from llm_async._core.types import JSONObject, JSONValue
+from llm_async._http.sse import parse_json
 from llm_async.providers.openai.common import (
     clean_usage_details,
     error_text,
@@ -96,56 +97,54 @@ class OpenAIChatParser:
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         """Events for one ``chat.completion.chunk`` (none for ``[DONE]``)."""
-        if event.data == "[DONE]":
-            self._done = True
-            return []
-        return self._chunk(event.json())
+        out: list[StreamEvent] = []
+        self.feed_event(event.event, event.data, out)
+        return out
 
     def feed_many(
         self, messages: Iterable[ServerSentEvent], out: list[StreamEvent]
     ) -> None:
-        """``feed`` each message, appending the events to ``out`` as they come.
-
-        The stream's hot path: a chunk that only adds text to the current text
-        part (most of them) is handled inline, with the same checks as
-        ``_chunk`` (which takes every other chunk).
-        """
-        append = out.append
-        text = self._text.append
-        part = self._part
-        fast = self._family == "text" and self._meta is not None
+        """``feed`` each message, appending the events to ``out`` as they come."""
+        feed_event = self.feed_event
         for message in messages:
-            if message.data == "[DONE]":
-                self._done = True
-                continue
-            chunk = message.json()
-            if (
-                fast
-                and type(chunk) is dict
-                and "error" not in chunk
-                and not chunk.get("usage")
-            ):
-                choices = chunk.get("choices")
-                if type(choices) is list and choices:
-                    choice = choices[0]
-                    if type(choice) is dict and not choice.get("finish_reason"):
-                        delta = choice.get("delta")
-                        if type(delta) is dict:
-                            content = delta.get("content")
-                            if (
-                                type(content) is str
-                                and content
-                                and (
-                                    len(delta) == 1
-                                    or (len(delta) == 2 and "role" in delta)
-                                )
-                            ):
-                                text(content)
-                                append(StreamEvent("text", content, part))
-                                continue
-            out += self._chunk(chunk)
-            part = self._part
-            fast = self._family == "text" and self._meta is not None
+            feed_event(message.event, message.data, out)
+
+    def feed_event(self, event: str, data: str, out: list[StreamEvent]) -> None:
+        """``feed`` for one event given by its type and data: the stream's hot path.
+
+        A chunk that only adds text to the current text part (most of them) is
+        handled inline, with the same checks as ``_chunk`` (which takes every
+        other chunk).
+        """
+        if data == "[DONE]":
+            self._done = True
+            return
+        chunk = parse_json(data)
+        if (
+            self._family == "text"
+            and type(chunk) is dict
+            and self._meta is not None
+            and "error" not in chunk
+            and not chunk.get("usage")
+        ):
+            choices = chunk.get("choices")
+            if type(choices) is list and choices:
+                choice = choices[0]
+                if type(choice) is dict and not choice.get("finish_reason"):
+                    delta = choice.get("delta")
+                    if type(delta) is dict:
+                        content = delta.get("content")
+                        if (
+                            type(content) is str
+                            and content
+                            and (
+                                len(delta) == 1 or (len(delta) == 2 and "role" in delta)
+                            )
+                        ):
+                            self._text.append(content)
+                            out.append(StreamEvent("text", content, self._part))
+                            return
+        out += self._chunk(chunk)
 
     def _chunk(self, chunk: JSONValue) -> list[StreamEvent]:
         if type(chunk) is not dict:
