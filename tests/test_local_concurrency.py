@@ -19,7 +19,8 @@ from tests.local_support import OPTIONS, SMOLLM2, load, require_smollm2
 
 pytestmark = pytest.mark.integration
 
-PROMPTS = ("Name three fruits.", "Name three colours.")
+# Prompts of different lengths: their token counts tell the answers apart.
+PROMPTS = ("Name three fruits.", "Name three colours of the rainbow, in order.")
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,9 @@ def test_stream_local_example_streams_and_reports_usage() -> None:
         pytest.fail("examples/stream_local.py did not finish within 300 s")
     returncode = process.wait(timeout=30)
     stderr = process.stderr.read().decode() if process.stderr else ""
+    process.stdout.close()
+    if process.stderr is not None:
+        process.stderr.close()
     out = b"".join(data for _, data in reads).decode()
     assert returncode == 0, f"exit code {returncode}; stderr:\n{stderr[-3000:]}"
 

@@ -80,7 +80,6 @@ async def test_non_streamed_answer_matches_the_stream(registered_model: str) -> 
     assert (await whole.text()).strip()
     usage = await whole.usage()
     assert usage.input and usage.input > 0
-    assert usage.input == (await streamed.usage()).input  # the same prompt tokens
     assert usage.output and 0 < usage.output <= OPTIONS["max_tokens"]
     data = await whole.json()
     assert data is not None

@@ -115,8 +115,9 @@ async def test_system_prompt_reaches_the_gguf_chat_template(smollm2: Path) -> No
     assert [m.role for m in pirate.prompt.messages] == ["system", "user"]
     assert (await pirate.text()).strip()
     assert (await plain.text()).strip()
-    # The system prompt went through the template: more prompt tokens.
-    assert (await pirate.usage()).input > (await plain.usage()).input
+    # The system prompt went through the template (SmolLM2's template puts in
+    # a default system prompt when none is given): the prompts differ.
+    assert (await pirate.usage()).input != (await plain.usage()).input
 
 
 @pytest.mark.integration

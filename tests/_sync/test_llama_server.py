@@ -82,7 +82,6 @@ def test_non_streamed_answer_matches_the_stream(registered_model: str) -> None:
     assert (whole.text()).strip()
     usage = whole.usage()
     assert usage.input and usage.input > 0
-    assert usage.input == (streamed.usage()).input  # the same prompt tokens
     assert usage.output and 0 < usage.output <= OPTIONS["max_tokens"]
     data = whole.json()
     assert data is not None

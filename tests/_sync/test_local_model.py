@@ -117,8 +117,9 @@ def test_system_prompt_reaches_the_gguf_chat_template(smollm2: Path) -> None:
     assert [m.role for m in pirate.prompt.messages] == ["system", "user"]
     assert (pirate.text()).strip()
     assert (plain.text()).strip()
-    # The system prompt went through the template: more prompt tokens.
-    assert (pirate.usage()).input > (plain.usage()).input
+    # The system prompt went through the template (SmolLM2's template puts in
+    # a default system prompt when none is given): the prompts differ.
+    assert (pirate.usage()).input != (plain.usage()).input
 
 
 @pytest.mark.integration
