@@ -240,7 +240,9 @@ def test_hostile_json_bodies_raise_decode_errors(
 def test_a_line_that_never_ends_is_refused(
     transport: Transport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("llm_async._http.model_base.EventDecoder.max_pending", 10_000)
+    monkeypatch.setattr(
+        "llm_async.providers.http_model_base.EventDecoder.max_pending", 10_000
+    )
     chunks = [*sse_chunks(["ok "]), b"data: ", *[b"x" * 5_000] * 10]
     with respx.mock() as router:
         router.post(URL).mock(

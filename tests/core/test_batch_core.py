@@ -12,8 +12,8 @@ import pytest
 
 import llm_async
 import llm_sync
-from llm_async._core.batch_limiter import AdaptiveLimiter
 from llm_async._core.batch_records import BatchResult, JSONLStore, batch_items
+from llm_async._http.batch_limiter import AdaptiveLimiter
 from llm_async._http.ratelimit import RateWindow, parse_duration, parse_rate_limits
 from llm_async._io.transport import AsyncTransport
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llm_async._core.errors import APIError
-from llm_async._http.model_base import EventDecoder, parse_body
 from llm_async._http.sse import SSEDecodeError, SSEDecoder
+from llm_async.providers.http_model_base import EventDecoder, parse_body
 from llm_async.providers.openai.chat import OpenAIChatProvider
 from tests.core.test_openai_chat import Sink
 from tests.support import load_recorded

@@ -34,7 +34,6 @@ from llm_async._http.errors import (
     status_error,
     transport_error,
 )
-from llm_async._http.model_base import check_headers, is_event_stream, rebase_url
 from llm_async._http.retry import (
     RetryPolicy,
     RetryState,
@@ -46,6 +45,11 @@ from llm_async._http.retry import (
 from llm_async._http.settings import CallSettings, resolve_settings
 from llm_async._http.tls import ssl_context
 from llm_async._io.transport import AsyncTransport
+from llm_async.providers.http_model_base import (
+    check_headers,
+    is_event_stream,
+    rebase_url,
+)
 from llm_sync._io.transport import Transport
 
 # Settings ---------------------------------------------------------------------------

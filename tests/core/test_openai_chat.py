@@ -24,8 +24,8 @@ from llm_async._core.parts import (
     ToolResultPart,
 )
 from llm_async._core.tools import Tool, ToolCall
-from llm_async._http.model_base import EventDecoder
 from llm_async._http.sse import ServerSentEvent
+from llm_async.providers.http_model_base import EventDecoder
 from llm_async.providers.openai import chat_response as openai_chat_response
 from llm_async.providers.openai.chat import (
     DEFAULT_BASE_URL,

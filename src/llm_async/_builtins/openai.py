@@ -93,7 +93,7 @@ def register_openai_compatible(
     if not base_url:
         raise ValueError(f"base_url of {model_id!r} must be a URL")
     from llm_async._core.registry import register_model
-    from llm_async._http.model_base import check_headers
+    from llm_async.providers.http_model_base import check_headers
 
     spec = ModelSpec(
         model_id,

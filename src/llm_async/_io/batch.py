@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from llm_async._core.batch_limiter import OVERLOAD_STATUSES, AdaptiveLimiter
 from llm_async._core.batch_progress import Progress, open_progress
 from llm_async._core.batch_records import (
     BatchItem,
@@ -33,6 +32,7 @@ from llm_async._core.batch_records import (
 from llm_async._core.errors import BudgetExceededError
 from llm_async._core.types import JSONMapping
 from llm_async._core.worker_pool import AsyncWorkerPool
+from llm_async._http.batch_limiter import OVERLOAD_STATUSES, AdaptiveLimiter
 from llm_async._http.ratelimit import watch_responses
 from llm_async._http.retry import backoff_delay, is_retryable
 from llm_async._http.settings import RetryPolicy

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from llm_async._http.errors import request_id
-from llm_async._http.model_base import check_headers, decode_json, rebase_url
 from llm_async._http.settings import UNSET, Unset, resolve_settings
+from llm_async.providers.http_model_base import check_headers, decode_json, rebase_url
 
 from .embedding_model import AsyncEmbeddingModel
 from .transport import AsyncTransport, shared_transport

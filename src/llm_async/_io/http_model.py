@@ -23,7 +23,10 @@ import httpx
 from llm_async._core.concurrency import async_checkpointer, async_closing
 from llm_async._core.errors import APIError, StreamInterruptedError
 from llm_async._core.types import JSONObject
-from llm_async._http.model_base import (
+from llm_async._http.redaction import redact_error, request_secrets
+from llm_async._http.retry import RetryState
+from llm_async._http.settings import UNSET, Unset, resolve_settings
+from llm_async.providers.http_model_base import (
     EventDecoder,
     call_settings,
     check_headers,
@@ -34,9 +37,6 @@ from llm_async._http.model_base import (
     rebase_url,
     with_transport_options,
 )
-from llm_async._http.redaction import redact_error, request_secrets
-from llm_async._http.retry import RetryState
-from llm_async._http.settings import UNSET, Unset, resolve_settings
 
 from .model import AsyncKeyModel
 from .transport import AsyncTransport, shared_transport
