@@ -91,7 +91,7 @@ def _check_key(key: Any) -> Key:
     return key
 
 
-def _arguments(value: Any, index: int) -> tuple[Key | None, JSONObject]:
+def _arguments(value: object, index: int) -> tuple[Key | None, JSONObject]:
     if isinstance(value, str):
         return None, {"prompt": value}
     if isinstance(value, Mapping):

@@ -213,7 +213,7 @@ def _invalid(tool: Tool, call: ToolCall, problem: str) -> ToolResult:
     return _result(call, f"Error: {exc}", tool=tool, exception=exc)
 
 
-def _json_default(value: Any) -> JSONValue:
+def _json_default(value: object) -> JSONValue:
     dump = getattr(value, "model_dump", None)
     if callable(dump) and not isinstance(value, type):
         return dump(mode="json")
@@ -224,7 +224,7 @@ def _json_default(value: Any) -> JSONValue:
     return repr(value)
 
 
-def output_result(tool: Tool, call: ToolCall, output: Any) -> ToolResult:
+def output_result(tool: Tool, call: ToolCall, output: object) -> ToolResult:
     """The result of a successful call; non-strings are sent as JSON."""
     attachments: list[Any] = []
     if isinstance(output, ToolOutput):

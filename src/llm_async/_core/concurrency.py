@@ -146,14 +146,14 @@ def sync_prepare_now(prepare: Callable[[], object]) -> None:
     prepare()
 
 
-async def async_resolve(value: Any) -> Any:
+async def async_resolve(value: object) -> Any:
     """Await ``value`` if it is awaitable, else return it: callbacks may be either."""
     if inspect.isawaitable(value):
         return await value
     return value
 
 
-def sync_resolve(value: Any) -> Any:
+def sync_resolve(value: object) -> Any:
     """Run ``value`` to completion if it is awaitable, else return it.
 
     An awaitable runs on a private event loop in a worker thread, so this works

@@ -349,7 +349,7 @@ def _short(name: str) -> str:
     return repr(name) if len(name) <= 60 else repr(name[:57]) + "..."
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):

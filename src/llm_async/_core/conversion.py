@@ -28,11 +28,11 @@ def _module() -> Any:
     return importlib.import_module(_converters)
 
 
-def to_sync_response(response: Any) -> Any:
+def to_sync_response(response: object) -> Any:
     """A finished blocking ``Response`` with the state of ``response``."""
     return _module().to_sync_response(response)
 
 
-def to_sync_conversation(conversation: Any) -> Any:
+def to_sync_conversation(conversation: object) -> Any:
     """A blocking ``Conversation`` like ``conversation``, without responses."""
     return _module().to_sync_conversation(conversation)

@@ -60,7 +60,7 @@ def content_hash(value: str | bytes) -> bytes:
     return hashlib.md5(value).digest()
 
 
-def check_item(model: Any, item: Any) -> None:
+def check_item(model: Any, item: object) -> None:
     """Raise ``ValueError`` unless ``model`` can embed ``item`` (``llm``'s messages)."""
     if isinstance(item, bytes):
         if not model.supports_binary:

@@ -143,7 +143,7 @@ def _ensure_schema(conn: sqlite3.Connection) -> None:
 # Hashing ---------------------------------------------------------------------
 
 
-def _canonical_json(value: Any) -> str:
+def _canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

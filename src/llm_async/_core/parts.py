@@ -36,7 +36,7 @@ __all__ = [
 EVENT_TYPES = ("text", "reasoning", "tool_call_name", "tool_call_args", "tool_result")
 
 
-def _metadata(value: Any, where: str) -> JSONObject | None:
+def _metadata(value: object, where: str) -> JSONObject | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):

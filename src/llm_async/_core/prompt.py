@@ -107,7 +107,7 @@ class Prompt:
     def __init__(
         self,
         prompt: str | None,
-        model: Any,
+        model: object,
         *,
         fragments: Sequence[str] | None = None,
         attachments: Sequence[Attachment] | None = None,

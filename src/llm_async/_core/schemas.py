@@ -126,7 +126,7 @@ def parse_structured(text: str, schema: JSONValue) -> JSONValue:
     return value
 
 
-def _is_type(value: Any, kind: str) -> bool:
+def _is_type(value: object, kind: str) -> bool:
     if kind == "object":
         return isinstance(value, dict)
     if kind == "array":
@@ -160,7 +160,7 @@ def _resolve(ref: str, root: JSONObject) -> JSONValue:
     return node
 
 
-def _check(value: Any, schema: JSONValue, root: JSONObject, path: str) -> str | None:
+def _check(value: object, schema: JSONValue, root: JSONObject, path: str) -> str | None:
     """The first way ``value`` breaks ``schema`` (``None``: it validates)."""
     if schema is True or not isinstance(schema, dict):
         return None if schema is not False else f"{path}: no value is allowed"
@@ -250,7 +250,7 @@ def _check_array(
     return None
 
 
-def _describe(value: Any) -> str:
+def _describe(value: object) -> str:
     text = json.dumps(value) if not isinstance(value, (dict, list)) else None
     if text is not None and len(text) <= 40:
         return text

@@ -311,7 +311,7 @@ class ToolResult:
     output: str
     attachments: list[Attachment] = field(default_factory=list)
     tool_call_id: str | None = None
-    instance: Any = None
+    instance: object = None
     exception: BaseException | None = None
 
     def __post_init__(self) -> None:
@@ -340,7 +340,7 @@ def _check_attachments(attachments: Any, owner: str) -> None:
 class ToolOutput:
     """Return this from a tool to send attachments along with the output."""
 
-    output: Any = None
+    output: object = None
     attachments: list[Attachment] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -50,13 +50,15 @@ class AsyncWorkerPool:
             self._send.close()
             self._receive.close()
 
-    def start(self, function: Callable[[Any], Awaitable[Any]], argument: Any) -> None:
+    def start(
+        self, function: Callable[[Any], Awaitable[Any]], argument: object
+    ) -> None:
         """Run ``function(argument)`` concurrently; its result comes from ``wait``."""
         self.running += 1
         self._group.start_soon(self._run, function, argument)
 
     async def _run(
-        self, function: Callable[[Any], Awaitable[Any]], argument: Any
+        self, function: Callable[[Any], Awaitable[Any]], argument: object
     ) -> None:
         self._send.send_nowait(await function(argument))
 
@@ -96,7 +98,7 @@ class SyncWorkerPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def start(self, function: Callable[[Any], Any], argument: Any) -> None:
+    def start(self, function: Callable[[Any], Any], argument: object) -> None:
         """Run ``function(argument)`` in a thread; its result comes from ``wait``."""
         assert self._executor is not None, "use the pool in a with-block"
         self.running += 1

@@ -32,7 +32,6 @@ import logging
 import re
 from collections.abc import Iterable
 from contextlib import suppress
-from typing import Any
 
 import httpx
 
@@ -102,7 +101,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def redact_value(value: Any, secrets: Iterable[str]) -> JSONValue:
+def redact_value(value: object, secrets: Iterable[str]) -> JSONValue:
     """``value`` (decoded JSON: dicts, lists, strings...) with the secrets masked.
 
     Returned as it is when no secret occurs in it; otherwise a redacted copy
@@ -157,7 +156,7 @@ def _stand_in_response(response: httpx.Response) -> httpx.Response:
     return stand_in
 
 
-def _redact_attribute(value: Any, usable: list[str]) -> JSONValue:
+def _redact_attribute(value: object, usable: list[str]) -> JSONValue:
     if isinstance(value, httpx.Request):
         return _stand_in_request(value)
     if isinstance(value, httpx.Response):

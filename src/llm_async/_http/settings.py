@@ -36,7 +36,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from llm_async._core.errors import ConfigError
 from llm_async._core.types import JSONMapping, JSONObject
@@ -119,7 +119,7 @@ class CallSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
-def _check(name: str, value: Any, where: str) -> float | int | None:
+def _check(name: str, value: object, where: str) -> float | int | None:
     if name == "max_retries":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(
@@ -212,7 +212,7 @@ def _resolve(
 ) -> CallSettings:
     values: JSONObject = {}
     for name in SETTING_NAMES:
-        value: Any = UNSET
+        value: object = UNSET
         for where, source in (("per-call option", call), ("model setting", model)):
             given = (source or {}).get(name, UNSET)
             if given is not UNSET:

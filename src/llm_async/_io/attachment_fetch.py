@@ -194,7 +194,7 @@ async def afetch_attachment(attachment: Attachment) -> bytes:
     return attachment.content_bytes()
 
 
-async def async_prepare_attachments(model: Any, prompt: Any) -> None:
+async def async_prepare_attachments(model: object, prompt: Any) -> None:
     """Resolve URL types and download URLs the model's provider will not take.
 
     The types ``model.prompt()`` could not check (this turn's URL attachments)

@@ -219,7 +219,7 @@ class AsyncChainResponse:
     def __init__(
         self,
         prompt: Prompt,
-        model: Any,
+        model: object,
         stream: bool,
         conversation: AsyncConversation | None = None,
         key: str | None = None,

@@ -108,7 +108,7 @@ class AsyncCollection:
         assert self._store is not None
         return self._store
 
-    def _opened_attribute(self, value: Any, name: str) -> Any:
+    def _opened_attribute(self, value: object, name: str) -> Any:
         if value is None:
             raise RuntimeError(
                 f"{type(self).__name__}.{name} is known once the collection is "

@@ -85,7 +85,7 @@ class AsyncConversation:
         cls,
         data: JSONMapping,
         *,
-        model: Any = None,
+        model: object = None,
         tools: list[Any] | None = None,
         before_call: BeforeCallHook | None = None,
         after_call: AfterCallHook | None = None,
@@ -117,7 +117,7 @@ class AsyncConversation:
         db: Any = None,
         conversation_id: str | None = None,
         *,
-        model: Any = None,
+        model: object = None,
         tools: list[Any] | None = None,
     ) -> AsyncConversation:
         """A conversation logged in ``db`` (default: ``logs.db`` in the user

@@ -172,7 +172,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
         return response_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: JSONMapping, *, model: Any = None) -> AsyncResponse:
+    def from_dict(cls, data: JSONMapping, *, model: object = None) -> AsyncResponse:
         """A finished response rebuilt from ``to_dict()`` output.
 
         ``model`` defaults to the registered model named in ``data``
@@ -216,7 +216,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
     @classmethod
     def fake(
         cls,
-        model: Any,
+        model: object,
         prompt: str,
         *attachments: Any,
         system: str | None = None,

@@ -61,7 +61,7 @@ def resolve_model(name: str | None, *, asynchronous: bool = False) -> Any:
         ) from None
 
 
-def friendly_error(exc: BaseException, model: Any = None) -> click.ClickException:
+def friendly_error(exc: BaseException, model: object = None) -> click.ClickException:
     """A one-line error for an expected failure (no traceback)."""
     import llm_sync
 

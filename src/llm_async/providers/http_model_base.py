@@ -96,7 +96,7 @@ def _transport_options(base: type[Any], values: JSONObject) -> Any:
     return with_transport_options(base)(**values)
 
 
-def call_settings(options: Any) -> JSONObject:
+def call_settings(options: object) -> JSONObject:
     """The transport settings the caller set explicitly in a prompt's options."""
     if isinstance(options, Mapping):
         return {k: v for k, v in options.items() if k in SETTING_NAMES}

@@ -196,7 +196,7 @@ def fetch_attachment(attachment: Attachment) -> bytes:
     return attachment.content_bytes()
 
 
-def sync_prepare_attachments(model: Any, prompt: Any) -> None:
+def sync_prepare_attachments(model: object, prompt: Any) -> None:
     """Resolve URL types and download URLs the model's provider will not take.
 
     The types ``model.prompt()`` could not check (this turn's URL attachments)

@@ -219,7 +219,7 @@ class ChainResponse:
     def __init__(
         self,
         prompt: Prompt,
-        model: Any,
+        model: object,
         stream: bool,
         conversation: Conversation | None = None,
         key: str | None = None,

@@ -87,7 +87,7 @@ class Conversation:
         cls,
         data: JSONMapping,
         *,
-        model: Any = None,
+        model: object = None,
         tools: list[Any] | None = None,
         before_call: BeforeCallHook | None = None,
         after_call: AfterCallHook | None = None,
@@ -119,7 +119,7 @@ class Conversation:
         db: Any = None,
         conversation_id: str | None = None,
         *,
-        model: Any = None,
+        model: object = None,
         tools: list[Any] | None = None,
     ) -> Conversation:
         """A conversation logged in ``db`` (default: ``logs.db`` in the user

@@ -174,7 +174,7 @@ class Response(SyncResultMixin, ResponseBase):
         return response_to_dict(self)
 
     @classmethod
-    def from_dict(cls, data: JSONMapping, *, model: Any = None) -> Response:
+    def from_dict(cls, data: JSONMapping, *, model: object = None) -> Response:
         """A finished response rebuilt from ``to_dict()`` output.
 
         ``model`` defaults to the registered model named in ``data``
@@ -218,7 +218,7 @@ class Response(SyncResultMixin, ResponseBase):
     @classmethod
     def fake(
         cls,
-        model: Any,
+        model: object,
         prompt: str,
         *attachments: Any,
         system: str | None = None,

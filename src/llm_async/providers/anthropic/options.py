@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -19,7 +19,7 @@ __all__ = [
 _EFFORT = Literal["low", "medium", "high", "xhigh", "max"]
 
 
-def parse_stop_sequences(value: Any) -> list[str] | None:
+def parse_stop_sequences(value: object) -> list[str] | None:
     """``stop_sequences`` as a list: a list of strings, a JSON list or one string."""
     if value is None:
         return None
@@ -100,7 +100,7 @@ class ClaudeOptions(Options):
 
     @field_validator("stop_sequences", mode="before")
     @classmethod
-    def _check_stop_sequences(cls, value: Any) -> list[str] | None:
+    def _check_stop_sequences(cls, value: object) -> list[str] | None:
         return parse_stop_sequences(value)
 
     @field_validator("web_search_location")

@@ -107,7 +107,7 @@ def record_usage(usage: JSONValue, sink: ResponseSink) -> None:
     )
 
 
-def _signature(value: Any) -> JSONObject | None:
+def _signature(value: object) -> JSONObject | None:
     return {"anthropic": {"signature": value}} if value else None
 
 

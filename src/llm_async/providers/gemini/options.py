@@ -59,7 +59,7 @@ class GeminiOptions(Options):
 
     @field_validator("stop_sequences", mode="before")
     @classmethod
-    def _one_or_more(cls, value: Any) -> Any:
+    def _one_or_more(cls, value: object) -> Any:
         if isinstance(value, str):
             return [value]
         return value

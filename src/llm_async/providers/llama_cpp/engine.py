@@ -204,7 +204,7 @@ class LocalOptions(Options):
 
     @field_validator("stop", mode="before")
     @classmethod
-    def _one_stop_string(cls, value: Any) -> Any:
+    def _one_stop_string(cls, value: object) -> Any:
         return [value] if isinstance(value, str) else value
 
 

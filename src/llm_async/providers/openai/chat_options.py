@@ -24,7 +24,7 @@ __all__ = [
 NOT_SENT = frozenset({"json_object", "image_detail"})
 
 
-def parse_logit_bias(value: Any) -> dict[int, int] | None:
+def parse_logit_bias(value: object) -> dict[int, int] | None:
     """``logit_bias`` as ``{token_id: bias}``: a dict or a JSON object string.
 
     Biases must be integers from -100 to 100; token ids non-negative integers.
@@ -91,7 +91,7 @@ class SamplingOptions(Options):
 
     @field_validator("logit_bias", mode="before")
     @classmethod
-    def _check_logit_bias(cls, value: Any) -> dict[int, int] | None:
+    def _check_logit_bias(cls, value: object) -> dict[int, int] | None:
         return parse_logit_bias(value)
 
 

@@ -42,7 +42,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _NESTED = (dict, list)  # what without_none goes into (not a call per scalar)
 
 
-def without_none(value: Any) -> JSONValue:
+def without_none(value: object) -> JSONValue:
     """``value`` with ``None`` entries of dicts removed, recursively."""
     if isinstance(value, dict):
         return {
@@ -55,7 +55,7 @@ def without_none(value: Any) -> JSONValue:
     return value
 
 
-def clean_usage_details(value: Any) -> JSONValue:
+def clean_usage_details(value: object) -> JSONValue:
     """Usage details with zeros, ``None``, ``False`` and empty dicts removed."""
     if isinstance(value, dict):
         cleaned = {}

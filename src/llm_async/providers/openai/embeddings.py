@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
@@ -88,7 +87,7 @@ EMBEDDING_SPECS = (
 )
 
 
-def decode_vector(value: Any) -> list[float]:
+def decode_vector(value: object) -> list[float]:
     """A vector from a JSON list of numbers or a base64 string of float32 values."""
     if isinstance(value, list):
         return value

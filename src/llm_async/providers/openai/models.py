@@ -32,7 +32,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from llm_async._core.errors import ConfigError, OpenAIConfigWarning
 from llm_async._core.types import JSONObject, JSONValue
@@ -287,7 +287,7 @@ def builtin_specs() -> list[ModelSpec]:
     return specs
 
 
-def _strings(value: Any, what: str) -> tuple[str, ...]:
+def _strings(value: object, what: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):

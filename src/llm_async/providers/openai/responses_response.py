@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._core.errors import APIConnectionError, APIError, ResponseDecodeError
 from llm_async._core.parts import StreamEvent
@@ -187,7 +187,7 @@ def _server_tool_events(item: JSONObject, part: int, message: int) -> list[Strea
     ]
 
 
-def _is_server_tool(kind: Any) -> bool:
+def _is_server_tool(kind: object) -> bool:
     return (
         isinstance(kind, str)
         and kind.endswith("_call")
@@ -205,7 +205,7 @@ class _Layout:
         self.message = 0
         self.after_message = False
 
-    def place(self, kind: Any, parts: int = 1) -> tuple[int, int]:
+    def place(self, kind: object, parts: int = 1) -> tuple[int, int]:
         """``(first part index, message index)`` of the next item of ``kind``."""
         if kind in ("message", "reasoning") and self.after_message:
             self.message += 1
@@ -315,7 +315,7 @@ class _Item:
 
     __slots__ = ("call_id", "kind", "message", "part", "summary", "text")
 
-    def __init__(self, kind: Any, part: int, message: int) -> None:
+    def __init__(self, kind: object, part: int, message: int) -> None:
         self.kind = kind
         self.part = part
         self.message = message
@@ -495,7 +495,7 @@ class ResponsesStreamParser:
             return _server_tool_events(item, state.part, state.message)
         return []
 
-    def _terminal(self, response: Any) -> list[StreamEvent]:
+    def _terminal(self, response: object) -> list[StreamEvent]:
         if not isinstance(response, dict):
             raise ValueError("the final event carries no response object")
         self._done = True

@@ -9,7 +9,7 @@ tool calls for the chain to run::
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from llm_async._core.tools import ServerSideTool
 from llm_async._core.types import JSONObject
@@ -38,7 +38,7 @@ def _domains(name: str, domains: list[str] | None) -> list[str] | None:
     return list(domains)
 
 
-def _one_of(name: str, value: Any, allowed: tuple[str, ...], words: str) -> None:
+def _one_of(name: str, value: object, allowed: tuple[str, ...], words: str) -> None:
     if value is not None and value not in allowed:
         raise ValueError(f"{name} must be {words}")
 
@@ -130,7 +130,7 @@ class WebSearch(ServerSideTool):
         self.include_sources = include_sources
         self.include_results = include_results
 
-    def tool_spec(self, model: Any) -> JSONObject:
+    def tool_spec(self, model: object) -> JSONObject:
         """``{"type": "web_search", "filters"?, ...}`` with the settings given."""
         spec: JSONObject = {"type": "web_search"}
         filters = {
@@ -156,7 +156,7 @@ class WebSearch(ServerSideTool):
                 spec[key] = value.copy() if isinstance(value, (dict, list)) else value
         return spec
 
-    def prepare_request(self, model: Any, kwargs: JSONObject) -> None:
+    def prepare_request(self, model: object, kwargs: JSONObject) -> None:
         """Ask for the sources and/or raw results when wanted."""
         if self.include_sources:
             _add_include(kwargs, "web_search_call.action.sources")
@@ -198,7 +198,7 @@ class CodeInterpreter(ServerSideTool):
         self.memory_limit = memory_limit
         self.file_ids = list(file_ids) if file_ids is not None else None
 
-    def tool_spec(self, model: Any) -> JSONObject:
+    def tool_spec(self, model: object) -> JSONObject:
         """The ``code_interpreter`` spec: the container id, or an automatic one."""
         if self.container is not None:
             return {"type": "code_interpreter", "container": self.container}
@@ -209,6 +209,6 @@ class CodeInterpreter(ServerSideTool):
             container["file_ids"] = list(self.file_ids)
         return {"type": "code_interpreter", "container": container}
 
-    def prepare_request(self, model: Any, kwargs: JSONObject) -> None:
+    def prepare_request(self, model: object, kwargs: JSONObject) -> None:
         """Ask for the code's outputs (logs, files) in the answer."""
         _add_include(kwargs, "code_interpreter_call.outputs")
