@@ -16,6 +16,7 @@ from llm_async._http.sse import parse_json
 from llm_async.providers.openai.common import (
     clean_usage_details,
     error_text,
+    record_usage,
     without_none,
 )
 from llm_async.providers.openai.common import new_call_id as _new_call_id
@@ -31,31 +32,6 @@ __all__ = [
     "parse_completion",
     "record_usage",
 ]
-
-
-def record_usage(usage: JSONValue, sink: ResponseSink) -> int:
-    """Record ``usage`` on the sink; returns the reasoning token count."""
-    if not isinstance(usage, dict):
-        return 0
-    prompt_tokens = usage.get("prompt_tokens")
-    completion_tokens = usage.get("completion_tokens")
-    rest = {
-        key: value
-        for key, value in usage.items()
-        if key not in ("prompt_tokens", "completion_tokens", "total_tokens")
-    }
-    details = clean_usage_details(rest)
-    sink.set_usage(
-        input=prompt_tokens if isinstance(prompt_tokens, int) else None,
-        output=completion_tokens if isinstance(completion_tokens, int) else None,
-        details=details if isinstance(details, dict) else {},
-    )
-    completion_details = usage.get("completion_tokens_details")
-    if isinstance(completion_details, dict):
-        reasoning = completion_details.get("reasoning_tokens")
-        if isinstance(reasoning, int):
-            return reasoning
-    return 0
 
 
 class OpenAIChatParser:

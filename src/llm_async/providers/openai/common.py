@@ -22,6 +22,7 @@ from llm_async._core.ulid import monotonic_ulid
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
     from llm_async._core.prompt import Prompt
+    from llm_async.providers.base import ResponseSink
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -32,6 +33,7 @@ __all__ = [
     "error_text",
     "image_url",
     "new_call_id",
+    "record_usage",
     "text_of",
     "without_none",
 ]
@@ -66,6 +68,42 @@ def clean_usage_details(value: object) -> JSONValue:
             cleaned[key] = item
         return cleaned
     return value
+
+
+def record_usage(
+    usage: JSONValue,
+    sink: ResponseSink,
+    *,
+    input_key: str = "prompt_tokens",
+    output_key: str = "completion_tokens",
+) -> int:
+    """Record ``usage`` on the sink; returns the reasoning token count.
+
+    Chat and Completions count ``prompt_tokens``/``completion_tokens``; the
+    Responses API ``input_tokens``/``output_tokens``. The other keys (and
+    ``<output_key>_details``, where reasoning tokens are) go in the details.
+    """
+    if not isinstance(usage, dict):
+        return 0
+    input_tokens = usage.get(input_key)
+    output_tokens = usage.get(output_key)
+    rest = {
+        key: value
+        for key, value in usage.items()
+        if key not in (input_key, output_key, "total_tokens")
+    }
+    details = clean_usage_details(rest)
+    sink.set_usage(
+        input=input_tokens if isinstance(input_tokens, int) else None,
+        output=output_tokens if isinstance(output_tokens, int) else None,
+        details=details if isinstance(details, dict) else {},
+    )
+    output_details = usage.get(f"{output_key}_details")
+    if isinstance(output_details, dict):
+        reasoning = output_details.get("reasoning_tokens")
+        if isinstance(reasoning, int):
+            return reasoning
+    return 0
 
 
 def error_text(error: JSONValue) -> str:

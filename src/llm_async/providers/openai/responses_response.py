@@ -22,8 +22,8 @@ from llm_async._core.tools import ToolCall, parse_tool_arguments
 from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.errors import status_error
 from llm_async.providers.openai.common import (
-    clean_usage_details,
     new_call_id,
+    record_usage,
     without_none,
 )
 
@@ -81,31 +81,6 @@ def failure_error(error: JSONValue) -> APIError:
     status = _CODE_STATUS.get(str(code), 500)
     body = {"error": {"message": message, "code": code, "param": error.get("param")}}
     return status_error(status, headers={}, content=json.dumps(body).encode())
-
-
-def _record_usage(usage: JSONValue, sink: ResponseSink) -> int:
-    """Record ``usage`` on the sink; returns the reasoning token count."""
-    if not isinstance(usage, dict):
-        return 0
-    input_tokens = usage.get("input_tokens")
-    output_tokens = usage.get("output_tokens")
-    rest = {
-        key: value
-        for key, value in usage.items()
-        if key not in ("input_tokens", "output_tokens", "total_tokens")
-    }
-    details = clean_usage_details(rest)
-    sink.set_usage(
-        input=input_tokens if isinstance(input_tokens, int) else None,
-        output=output_tokens if isinstance(output_tokens, int) else None,
-        details=details if isinstance(details, dict) else {},
-    )
-    output_details = usage.get("output_tokens_details")
-    if isinstance(output_details, dict):
-        reasoning = output_details.get("reasoning_tokens")
-        if isinstance(reasoning, int):
-            return reasoning
-    return 0
 
 
 def _summary_text(item: JSONObject) -> str:
@@ -234,7 +209,9 @@ def _finish_response(
     """Usage, JSON and model of a final response object; a redacted-reasoning
     marker when the model reasoned but returned no reasoning item."""
     sink.response_json = without_none(data)
-    reasoning_tokens = _record_usage(data.get("usage"), sink)
+    reasoning_tokens = record_usage(
+        data.get("usage"), sink, input_key="input_tokens", output_key="output_tokens"
+    )
     model = data.get("model")
     if isinstance(model, str) and model:
         sink.set_resolved_model(model)
