@@ -6,8 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from llm_async._http.errors import request_id
-from llm_async._http.settings import UNSET, Unset, resolve_settings
-from llm_async.providers.http_model_base import check_headers, decode_json, rebase_url
+from llm_async._http.settings import UNSET, Unset
+from llm_async.providers.http_model_base import (
+    check_headers,
+    decode_json,
+    given_settings,
+    retarget,
+)
 
 from .embedding_model import AsyncEmbeddingModel
 from .transport import AsyncTransport, shared_transport
@@ -61,14 +66,12 @@ class AsyncHTTPEmbeddingModel(AsyncEmbeddingModel):
         self.supports_binary = supports_binary
         self.base_url = base_url
         self.headers = check_headers(headers)
-        given = {
-            "timeout": timeout,
-            "connect_timeout": connect_timeout,
-            "total_timeout": total_timeout,
-            "max_retries": max_retries,
-        }
-        self.transport_settings = {k: v for k, v in given.items() if v is not UNSET}
-        resolve_settings(model=self.transport_settings, env={})  # fail now
+        self.transport_settings = given_settings(
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            total_timeout=total_timeout,
+            max_retries=max_retries,
+        )
         self._transport = transport
 
     @property
@@ -92,13 +95,12 @@ class AsyncHTTPEmbeddingModel(AsyncEmbeddingModel):
     ) -> list[list[float]]:
         """Send one request for ``items`` and return their vectors."""
         provider = self.provider
-        request = provider.build_request(items, key=key)
-        if self.base_url:
-            provider_base = getattr(provider, "base_url", None)
-            request.url = rebase_url(request.url, self.base_url, provider_base)
-            request.headers["host"] = request.url.netloc.decode("ascii")
-        for name, value in self.headers.items():
-            request.headers[name] = value
+        request = retarget(
+            provider.build_request(items, key=key),
+            provider,
+            self.base_url,
+            self.headers,
+        )
         transport = self.transport
         response = await transport.send(
             request,

@@ -19,7 +19,7 @@ import httpx
 from llm_async._core.errors import APIError, ResponseDecodeError
 from llm_async._core.prompt import Prompt
 from llm_async._core.types import JSONObject, JSONValue
-from llm_async._http.settings import SETTING_NAMES
+from llm_async._http.settings import SETTING_NAMES, UNSET, resolve_settings
 
 if TYPE_CHECKING:
     from llm_async._core.parts import StreamEvent
@@ -30,10 +30,12 @@ __all__ = [
     "call_settings",
     "check_headers",
     "decode_json",
+    "given_settings",
     "is_event_stream",
     "parse_body",
     "provider_prompt",
     "rebase_url",
+    "retarget",
     "with_transport_options",
 ]
 
@@ -154,6 +156,33 @@ def rebase_url(url: httpx.URL, base_url: str, provider_base: str | None) -> http
         port=base.port,
         path=base.path.rstrip("/") + url.path,
     )
+
+
+def given_settings(**given: object) -> JSONObject:
+    """The transport settings passed to a model (``UNSET`` ones left out).
+
+    Checked now, so a bad value fails when the model is made, not at its first
+    request.
+    """
+    settings = {name: value for name, value in given.items() if value is not UNSET}
+    resolve_settings(model=settings, env={})
+    return settings
+
+
+def retarget(
+    request: httpx.Request,
+    provider: object,
+    base_url: str | None,
+    headers: Mapping[str, str],
+) -> httpx.Request:
+    """``request`` moved onto ``base_url`` (if any), with the model's ``headers``."""
+    if base_url:
+        provider_base = getattr(provider, "base_url", None)
+        request.url = rebase_url(request.url, base_url, provider_base)
+        request.headers["host"] = request.url.netloc.decode("ascii")
+    for name, value in headers.items():
+        request.headers[name] = value
+    return request
 
 
 def is_event_stream(headers: Mapping[str, str]) -> bool:

@@ -27,16 +27,17 @@ from llm_async._core.errors import APIError, StreamInterruptedError
 from llm_async._core.types import JSONObject
 from llm_async._http.redaction import redact_error, request_secrets
 from llm_async._http.retry import RetryState
-from llm_async._http.settings import UNSET, Unset, resolve_settings
+from llm_async._http.settings import UNSET, Unset
 from llm_async.providers.http_model_base import (
     EventDecoder,
     call_settings,
     check_headers,
     decode_json,
+    given_settings,
     is_event_stream,
     parse_body,
     provider_prompt,
-    rebase_url,
+    retarget,
     with_transport_options,
 )
 
@@ -99,15 +100,12 @@ class HTTPModel(KeyModel):
         self.attachment_types = frozenset(attachment_types)
         self.base_url = base_url
         self.headers = check_headers(headers)
-        given = {
-            "timeout": timeout,
-            "connect_timeout": connect_timeout,
-            "total_timeout": total_timeout,
-            "max_retries": max_retries,
-        }
-        self.transport_settings = {k: v for k, v in given.items() if v is not UNSET}
-        # Fail now, not at the first prompt, on a bad value.
-        resolve_settings(model=self.transport_settings, env={})
+        self.transport_settings = given_settings(
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            total_timeout=total_timeout,
+            max_retries=max_retries,
+        )
         self.Options = with_transport_options(provider.Options)  # type: ignore[misc]
         self._transport = transport
 
@@ -157,13 +155,7 @@ class HTTPModel(KeyModel):
         request = self.provider.build_request(
             provider_prompt(prompt, self.provider.Options), stream=stream, key=key
         )
-        if self.base_url:
-            provider_base = getattr(self.provider, "base_url", None)
-            request.url = rebase_url(request.url, self.base_url, provider_base)
-            request.headers["host"] = request.url.netloc.decode("ascii")
-        for name, value in self.headers.items():
-            request.headers[name] = value
-        return request
+        return retarget(request, self.provider, self.base_url, self.headers)
 
     def execute(  # type: ignore[override]
         self,
