@@ -85,6 +85,7 @@ SRC_REPLACEMENTS = {
     "AsyncHTTPModel": "HTTPModel",
     "AsyncHTTPStream": "HTTPStream",
     "AsyncTransport": "Transport",
+    "AsyncTransportUser": "TransportUser",
     "aclose": "close",
     "afetch_attachment": "fetch_attachment",
     "astream_events": "stream_events",

@@ -15,7 +15,7 @@ from llm_async.providers.http_model_base import (
 )
 
 from .embedding_model import AsyncEmbeddingModel
-from .transport import AsyncTransport, shared_transport
+from .transport import AsyncTransport, AsyncTransportUser
 
 if TYPE_CHECKING:
     from llm_async.providers.base import EmbeddingProvider
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncHTTPEmbeddingModel"]
 
 
-class AsyncHTTPEmbeddingModel(AsyncEmbeddingModel):
+class AsyncHTTPEmbeddingModel(AsyncEmbeddingModel, AsyncTransportUser):
     """An embedding model described by a sans-I/O ``EmbeddingProvider``.
 
     Requests go through the transport (pooled connections, timeouts, retries
@@ -73,22 +73,6 @@ class AsyncHTTPEmbeddingModel(AsyncEmbeddingModel):
             max_retries=max_retries,
         )
         self._transport = transport
-
-    @property
-    def transport(self) -> AsyncTransport:
-        """The transport this model sends through."""
-        return self._transport if self._transport is not None else shared_transport()
-
-    async def aclose(self) -> None:
-        """Close the transport given to this model (the shared one stays open)."""
-        if self._transport is not None:
-            await self._transport.aclose()
-
-    async def __aenter__(self) -> AsyncHTTPEmbeddingModel:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     async def embed_batch(
         self, items: Sequence[str | bytes], *, key: str | None = None

@@ -40,7 +40,7 @@ from llm_async.providers.http_model_base import (
 )
 
 from .model import AsyncKeyModel
-from .transport import AsyncTransport, shared_transport
+from .transport import AsyncTransport, AsyncTransportUser
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
@@ -58,7 +58,7 @@ __all__ = ["AsyncHTTPModel"]
 CHUNKS_PER_TURN = 32
 
 
-class AsyncHTTPModel(AsyncKeyModel):
+class AsyncHTTPModel(AsyncKeyModel, AsyncTransportUser):
     """A model served over HTTP, described by a sans-I/O ``HTTPProvider``.
 
     ``Options`` is the provider's ``Options`` plus the transport settings
@@ -129,22 +129,6 @@ class AsyncHTTPModel(AsyncKeyModel):
     def supported_server_side_tools(self) -> tuple[type, ...]:
         """The provider's optional ``server_side_tools`` (hosted tools it sends)."""
         return tuple(getattr(self.provider, "server_side_tools", ()))
-
-    @property
-    def transport(self) -> AsyncTransport:
-        """The transport this model sends through."""
-        return self._transport if self._transport is not None else shared_transport()
-
-    async def aclose(self) -> None:
-        """Close the transport given to this model (the shared one stays open)."""
-        if self._transport is not None:
-            await self._transport.aclose()
-
-    async def __aenter__(self) -> AsyncHTTPModel:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     def build_request(
         self, prompt: Prompt, *, stream: bool, key: str | None

@@ -23,7 +23,7 @@ import ssl
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -54,9 +54,15 @@ from llm_async._http.retry import RetryState, logger
 from llm_async._http.settings import CallSettings, RetryPolicy, resolve_settings
 from llm_async._http.tls import ssl_context
 
-__all__ = ["AsyncHTTPStream", "AsyncTransport", "shared_transport"]
+__all__ = [
+    "AsyncHTTPStream",
+    "AsyncTransport",
+    "AsyncTransportUser",
+    "shared_transport",
+]
 
 USER_AGENT = "llm-async"
+_User = TypeVar("_User", bound="AsyncTransportUser")
 MAX_ERROR_BODY = 1024 * 1024
 MAX_BODY = 64 * 1024 * 1024
 # Streams last seconds to minutes: with httpx's 100 connections, the 101st
@@ -477,3 +483,26 @@ def shared_transport() -> AsyncTransport:
         if _shared is None:
             _shared = AsyncTransport()
         return _shared
+
+
+class AsyncTransportUser:
+    """A model's transport: the one it was given (``aclose()`` closes it), else
+    the transport shared by all models (which stays open)."""
+
+    _transport: AsyncTransport | None
+
+    @property
+    def transport(self) -> AsyncTransport:
+        """The transport this model sends through."""
+        return self._transport if self._transport is not None else shared_transport()
+
+    async def aclose(self) -> None:
+        """Close the transport given to this model (the shared one stays open)."""
+        if self._transport is not None:
+            await self._transport.aclose()
+
+    async def __aenter__(self: _User) -> _User:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -17,7 +17,7 @@ from llm_async.providers.http_model_base import (
 )
 
 from .embedding_model import EmbeddingModel
-from .transport import Transport, shared_transport
+from .transport import Transport, TransportUser
 
 if TYPE_CHECKING:
     from llm_async.providers.base import EmbeddingProvider
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["HTTPEmbeddingModel"]
 
 
-class HTTPEmbeddingModel(EmbeddingModel):
+class HTTPEmbeddingModel(EmbeddingModel, TransportUser):
     """An embedding model described by a sans-I/O ``EmbeddingProvider``.
 
     Requests go through the transport (pooled connections, timeouts, retries
@@ -75,22 +75,6 @@ class HTTPEmbeddingModel(EmbeddingModel):
             max_retries=max_retries,
         )
         self._transport = transport
-
-    @property
-    def transport(self) -> Transport:
-        """The transport this model sends through."""
-        return self._transport if self._transport is not None else shared_transport()
-
-    def close(self) -> None:
-        """Close the transport given to this model (the shared one stays open)."""
-        if self._transport is not None:
-            self._transport.close()
-
-    def __enter__(self) -> HTTPEmbeddingModel:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def embed_batch(
         self, items: Sequence[str | bytes], *, key: str | None = None

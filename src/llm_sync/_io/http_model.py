@@ -42,7 +42,7 @@ from llm_async.providers.http_model_base import (
 )
 
 from .model import KeyModel
-from .transport import Transport, shared_transport
+from .transport import Transport, TransportUser
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
@@ -60,7 +60,7 @@ __all__ = ["HTTPModel"]
 CHUNKS_PER_TURN = 32
 
 
-class HTTPModel(KeyModel):
+class HTTPModel(KeyModel, TransportUser):
     """A model served over HTTP, described by a sans-I/O ``HTTPProvider``.
 
     ``Options`` is the provider's ``Options`` plus the transport settings
@@ -131,22 +131,6 @@ class HTTPModel(KeyModel):
     def supported_server_side_tools(self) -> tuple[type, ...]:
         """The provider's optional ``server_side_tools`` (hosted tools it sends)."""
         return tuple(getattr(self.provider, "server_side_tools", ()))
-
-    @property
-    def transport(self) -> Transport:
-        """The transport this model sends through."""
-        return self._transport if self._transport is not None else shared_transport()
-
-    def close(self) -> None:
-        """Close the transport given to this model (the shared one stays open)."""
-        if self._transport is not None:
-            self._transport.close()
-
-    def __enter__(self) -> HTTPModel:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def build_request(
         self, prompt: Prompt, *, stream: bool, key: str | None

@@ -25,7 +25,7 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -56,9 +56,15 @@ from llm_async._http.retry import RetryState, logger
 from llm_async._http.settings import CallSettings, RetryPolicy, resolve_settings
 from llm_async._http.tls import ssl_context
 
-__all__ = ["HTTPStream", "Transport", "shared_transport"]
+__all__ = [
+    "HTTPStream",
+    "Transport",
+    "TransportUser",
+    "shared_transport",
+]
 
 USER_AGENT = "llm-async"
+_User = TypeVar("_User", bound="TransportUser")
 MAX_ERROR_BODY = 1024 * 1024
 MAX_BODY = 64 * 1024 * 1024
 # Streams last seconds to minutes: with httpx's 100 connections, the 101st
@@ -477,3 +483,26 @@ def shared_transport() -> Transport:
         if _shared is None:
             _shared = Transport()
         return _shared
+
+
+class TransportUser:
+    """A model's transport: the one it was given (``close()`` closes it), else
+    the transport shared by all models (which stays open)."""
+
+    _transport: Transport | None
+
+    @property
+    def transport(self) -> Transport:
+        """The transport this model sends through."""
+        return self._transport if self._transport is not None else shared_transport()
+
+    def close(self) -> None:
+        """Close the transport given to this model (the shared one stays open)."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self: _User) -> _User:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
