@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import llm_async
 from llm_async._core.errors import APIError
 from llm_async.providers.http_model_base import EventDecoder, parse_body
-from tests.core.test_fuzz_streams import json_values, split
+from tests.core.test_fuzz_streams import json_values, mutated, split
 from tests.core.test_openai_chat import Sink
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
@@ -78,24 +78,6 @@ def decode(name: str, data: bytes, cuts: list[int]) -> Sink:
 
 
 @st.composite
-def mutated(draw: st.DrawFn, name: str) -> bytes:
-    """A recorded stream of ``name`` with bytes changed or cut short."""
-    data = bytearray(draw(st.sampled_from(STREAMS[name] or [b""])))
-    for _ in range(draw(st.integers(1, 8))):
-        position = draw(st.integers(0, len(data)))
-        action = draw(st.sampled_from(["flip", "delete", "insert", "truncate"]))
-        if action == "flip" and position < len(data):
-            data[position] = draw(st.integers(0, 255))
-        elif action == "delete":
-            del data[position : position + draw(st.integers(1, 40))]
-        elif action == "insert":
-            data[position:position] = draw(st.binary(max_size=20))
-        elif action == "truncate":
-            del data[position:]
-    return bytes(data)
-
-
-@st.composite
 def typed_events(draw: st.DrawFn) -> bytes:
     """SSE frames with provider-like event names around random JSON."""
     frames = []
@@ -122,7 +104,7 @@ def test_every_provider_has_recorded_streams_that_parse(name: str) -> None:
 def test_stream_parsers_raise_only_api_errors(name: str) -> None:
     @FUZZ
     @given(
-        data=st.binary(max_size=600) | mutated(name) | typed_events(),
+        data=st.binary(max_size=600) | mutated(STREAMS[name]) | typed_events(),
         cuts=st.lists(st.integers(0, 4000), max_size=6),
     )
     def check(data: bytes, cuts: list[int]) -> None:

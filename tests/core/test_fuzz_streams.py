@@ -100,9 +100,10 @@ def split(data: bytes, cuts: list[int]) -> list[bytes]:
 
 
 @st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    """A recorded stream with bytes flipped, deleted, inserted or cut short."""
-    data = bytearray(draw(st.sampled_from(RECORDED)))
+def mutated(draw: st.DrawFn, seeds: list[bytes] | None = None) -> bytes:
+    """A recorded stream (of ``seeds``, else the OpenAI Chat ones) with bytes
+    flipped, deleted, inserted or cut short."""
+    data = bytearray(draw(st.sampled_from(seeds or RECORDED)))
     for _ in range(draw(st.integers(1, 8))):
         position = draw(st.integers(0, len(data)))
         action = draw(st.sampled_from(["flip", "delete", "insert", "truncate"]))
