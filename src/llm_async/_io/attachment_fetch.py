@@ -10,7 +10,7 @@ follow the safety rules described in ``llm_async._core.attachments``.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._core.attachments import (
     MAX_BYTES_ENV,
@@ -30,13 +30,15 @@ from llm_async._core.attachments import (
 if TYPE_CHECKING:
     import httpx
 
+    from llm_async._core.prompt import Prompt
+
 __all__ = ["afetch_attachment", "async_prepare_attachments"]
 
 #: Seconds allowed for a whole download, redirects included.
 TOTAL_SECONDS = 120.0
 
 
-def _client() -> Any:
+def _client() -> httpx.AsyncClient:
     import httpx
 
     return httpx.AsyncClient(
@@ -44,16 +46,18 @@ def _client() -> Any:
     )
 
 
-def _safe(url: Any) -> str:
+def _safe(url: httpx.URL | str | None) -> str:
     from llm_async._http.errors import safe_url
 
     try:
-        return safe_url(url)
+        return safe_url(str(url))
     except Exception:
         return "<invalid URL>"
 
 
-async def _build(client: Any, method: str, url: httpx.URL, allow: bool) -> Any:
+async def _build(
+    client: httpx.AsyncClient, method: str, url: httpx.URL, allow: bool
+) -> httpx.Request:
     """A request for ``url``, sent to an address checked to be public."""
     if url.scheme not in ("http", "https"):
         raise AttachmentError(
@@ -88,7 +92,9 @@ async def _build(client: Any, method: str, url: httpx.URL, allow: bool) -> Any:
     )
 
 
-async def _open(client: Any, method: str, attachment: Attachment) -> Any:
+async def _open(
+    client: httpx.AsyncClient, method: str, attachment: Attachment
+) -> httpx.Response:
     """The streamed response for ``attachment.url`` after at most 3 redirects."""
     import httpx
 
@@ -121,13 +127,13 @@ async def _open(client: Any, method: str, attachment: Attachment) -> Any:
     )
 
 
-def _status_error(response: Any, attachment: Attachment) -> AttachmentError:
+def _status_error(response: httpx.Response, attachment: Attachment) -> AttachmentError:
     return AttachmentError(
         f"Downloading {_safe(attachment.url)} failed: HTTP {response.status_code}"
     )
 
 
-async def _download(client: Any, attachment: Attachment) -> None:
+async def _download(client: httpx.AsyncClient, attachment: Attachment) -> None:
     """Download ``attachment.url`` into the attachment (capped, time-limited)."""
     import httpx
 
@@ -169,7 +175,7 @@ async def _download(client: Any, attachment: Attachment) -> None:
         )
 
 
-async def _head(client: Any, attachment: Attachment) -> None:
+async def _head(client: httpx.AsyncClient, attachment: Attachment) -> None:
     """Set the attachment's type from a HEAD request (else download it)."""
     response = await _open(client, "HEAD", attachment)
     await response.aclose()
@@ -194,7 +200,7 @@ async def afetch_attachment(attachment: Attachment) -> bytes:
     return attachment.content_bytes()
 
 
-async def async_prepare_attachments(model: object, prompt: Any) -> None:
+async def async_prepare_attachments(model: object, prompt: Prompt) -> None:
     """Resolve URL types and download URLs the model's provider will not take.
 
     The types ``model.prompt()`` could not check (this turn's URL attachments)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._core.chain_base import (
     DEFAULT_CHAIN_LIMIT,
@@ -54,6 +54,7 @@ from llm_async._core.tools import (
 from .response import AsyncResponse
 
 if TYPE_CHECKING:
+    from llm_async._core.parts import Message
     from llm_async._core.tools import ToolCall, ToolResult
 
     from .conversation import AsyncConversation
@@ -77,7 +78,7 @@ async def execute_tool_calls(
     before_call: BeforeCallHook | None = None,
     after_call: AfterCallHook | None = None,
     tool_calls_list: Sequence[ToolCall] | None = None,
-    tools: Sequence[Any] | None = None,
+    tools: Sequence[object] | None = None,
 ) -> list[ToolResult]:
     """Run ``response``'s tool calls (or ``tool_calls_list``); see the method."""
     calls = (
@@ -96,7 +97,7 @@ async def execute_tool_calls(
 
 async def run_tool_calls(
     calls: Sequence[ToolCall],
-    tools: Sequence[Any],
+    tools: Sequence[object],
     before_call: BeforeCallHook | None = None,
     after_call: AfterCallHook | None = None,
 ) -> list[ToolResult]:
@@ -247,7 +248,7 @@ class AsyncChainResponse:
             f"rounds={len(self._responses)}>"
         )
 
-    async def log_to_db(self, db: Any) -> list[str]:
+    async def log_to_db(self, db: object) -> list[str]:
         """Run the chain to its end and log every round (see
         ``Response.log_to_db``); the turn ids."""
         async for _response in self.responses():
@@ -318,7 +319,7 @@ class AsyncChainResponse:
         return self._response(prompt)
 
     def _next_prompt(
-        self, prior: Prompt, messages: list[Any], results: list[ToolResult]
+        self, prior: Prompt, messages: list[Message], results: list[ToolResult]
     ) -> Prompt:
         return Prompt(
             "",

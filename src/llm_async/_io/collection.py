@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llm_async._core.concurrency import (
     AsyncLock,
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from .embedding_model import AsyncEmbeddingModel
 
 __all__ = ["AsyncCollection", "Entry"]
+
+T = TypeVar("T")
 
 
 class AsyncCollection:
@@ -108,7 +110,7 @@ class AsyncCollection:
         assert self._store is not None
         return self._store
 
-    def _opened_attribute(self, value: object, name: str) -> Any:
+    def _opened_attribute(self, value: T | None, name: str) -> T:
         if value is None:
             raise RuntimeError(
                 f"{type(self).__name__}.{name} is known once the collection is "
@@ -281,7 +283,7 @@ class AsyncCollection:
         await async_run_blocking(lambda: database.delete_collection(collection_id))
 
     @classmethod
-    async def exists(cls, db: Any, name: str) -> bool:
+    async def exists(cls, db: object, name: str) -> bool:
         """Whether ``db`` holds a collection called ``name``."""
 
         return await async_run_blocking(partial(collection_exists, db, name))
@@ -316,7 +318,9 @@ def _row(
 
 
 def _unchanged_ids(
-    database: EmbeddingsStore, collection_id: int, batches: list[list[Any]]
+    database: EmbeddingsStore,
+    collection_id: int,
+    batches: list[list[tuple[str, str | bytes, JSONObject | None]]],
 ) -> list[set[str]]:
     """Per batch, the ids already holding one of the batch's content hashes."""
     return [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 from llm_async._core.concurrency import async_map_bounded, async_resolve
 from llm_async._core.embeddings import batched, check_item, embedding_model_str
@@ -93,7 +92,9 @@ class AsyncEmbeddingModel:
     async def _embed_batch(
         self, items: list[str | bytes], key: str | None
     ) -> list[list[float]]:
-        result: Any = await async_resolve(self.embed_batch(items, key=key))
+        result: Iterable[Sequence[float]] = await async_resolve(
+            self.embed_batch(items, key=key)
+        )
         vectors = [v if type(v) is list else list(v) for v in result]
         if len(vectors) != len(items):
             raise ValueError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT
 from llm_async._core.concurrency import AsyncFacade
@@ -21,6 +21,8 @@ from .conversation import AsyncConversation
 from .response import AsyncResponse
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from llm_async._core.attachments import Attachment
     from llm_async._core.batch_records import BatchResult
     from llm_async._core.parts import Message, StreamEvent
@@ -28,6 +30,9 @@ if TYPE_CHECKING:
     from llm_async._core.tools import ToolResult
 
 __all__ = ["AsyncKeyModel", "AsyncModel"]
+
+#: One ``prompt_many()`` prompt: a prompt string or a dict of ``prompt()`` arguments.
+BatchPrompt: TypeAlias = str | Mapping[str, object]
 
 
 class AsyncModel:
@@ -75,13 +80,13 @@ class AsyncModel:
         system_fragments: Sequence[str] | None = None,
         messages: Sequence[Message] | None = None,
         stream: bool = True,
-        schema: Any = None,
-        tools: Sequence[Any] | None = None,
+        schema: JSONObject | type[BaseModel] | None = None,
+        tools: Sequence[object] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
-        **option_kwargs: Any,
+        **option_kwargs: object,
     ) -> AsyncResponse:
         """Start a prompt; nothing runs until the response is consumed."""
         built = build_prompt(
@@ -111,8 +116,8 @@ class AsyncModel:
         system_fragments: Sequence[str] | None = None,
         messages: Sequence[Message] | None = None,
         stream: bool = True,
-        schema: Any = None,
-        tools: Sequence[Any] | None = None,
+        schema: JSONObject | type[BaseModel] | None = None,
+        tools: Sequence[object] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
         before_call: BeforeCallHook | None = None,
@@ -120,7 +125,7 @@ class AsyncModel:
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
-        **option_kwargs: Any,
+        **option_kwargs: object,
     ) -> AsyncChainResponse:
         """Prompt, run the tools the model calls, and prompt again until it answers.
 
@@ -156,7 +161,7 @@ class AsyncModel:
 
     def conversation(
         self,
-        tools: Sequence[Any] | None = None,
+        tools: Sequence[object] | None = None,
         before_call: BeforeCallHook | None = None,
         after_call: AfterCallHook | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
@@ -176,7 +181,9 @@ class AsyncModel:
 
     def prompt_many(
         self,
-        prompts: Iterable[Any] | Mapping[Any, Any],
+        prompts: Iterable[BatchPrompt]
+        | Mapping[str, BatchPrompt]
+        | Mapping[int, BatchPrompt],
         *,
         ordered: bool = False,
         store: str | os.PathLike[str] | None = None,
@@ -189,7 +196,7 @@ class AsyncModel:
         max_total_tokens: int | None = None,
         requests_per_minute: float | None = None,
         poll_interval: float = 30.0,
-        **prompt_kwargs: Any,
+        **prompt_kwargs: object,
     ) -> AsyncIterator[BatchResult]:
         """Run many prompts concurrently; iterate the ``BatchResult`` of each.
 

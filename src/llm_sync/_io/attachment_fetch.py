@@ -12,7 +12,7 @@ follow the safety rules described in ``llm_async._core.attachments``.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._core.attachments import (
     MAX_BYTES_ENV,
@@ -32,13 +32,15 @@ from llm_async._core.attachments import (
 if TYPE_CHECKING:
     import httpx
 
+    from llm_async._core.prompt import Prompt
+
 __all__ = ["fetch_attachment", "sync_prepare_attachments"]
 
 #: Seconds allowed for a whole download, redirects included.
 TOTAL_SECONDS = 120.0
 
 
-def _client() -> Any:
+def _client() -> httpx.Client:
     import httpx
 
     return httpx.Client(
@@ -46,16 +48,18 @@ def _client() -> Any:
     )
 
 
-def _safe(url: Any) -> str:
+def _safe(url: httpx.URL | str | None) -> str:
     from llm_async._http.errors import safe_url
 
     try:
-        return safe_url(url)
+        return safe_url(str(url))
     except Exception:
         return "<invalid URL>"
 
 
-def _build(client: Any, method: str, url: httpx.URL, allow: bool) -> Any:
+def _build(
+    client: httpx.Client, method: str, url: httpx.URL, allow: bool
+) -> httpx.Request:
     """A request for ``url``, sent to an address checked to be public."""
     if url.scheme not in ("http", "https"):
         raise AttachmentError(
@@ -90,7 +94,7 @@ def _build(client: Any, method: str, url: httpx.URL, allow: bool) -> Any:
     )
 
 
-def _open(client: Any, method: str, attachment: Attachment) -> Any:
+def _open(client: httpx.Client, method: str, attachment: Attachment) -> httpx.Response:
     """The streamed response for ``attachment.url`` after at most 3 redirects."""
     import httpx
 
@@ -123,13 +127,13 @@ def _open(client: Any, method: str, attachment: Attachment) -> Any:
     )
 
 
-def _status_error(response: Any, attachment: Attachment) -> AttachmentError:
+def _status_error(response: httpx.Response, attachment: Attachment) -> AttachmentError:
     return AttachmentError(
         f"Downloading {_safe(attachment.url)} failed: HTTP {response.status_code}"
     )
 
 
-def _download(client: Any, attachment: Attachment) -> None:
+def _download(client: httpx.Client, attachment: Attachment) -> None:
     """Download ``attachment.url`` into the attachment (capped, time-limited)."""
     import httpx
 
@@ -171,7 +175,7 @@ def _download(client: Any, attachment: Attachment) -> None:
         )
 
 
-def _head(client: Any, attachment: Attachment) -> None:
+def _head(client: httpx.Client, attachment: Attachment) -> None:
     """Set the attachment's type from a HEAD request (else download it)."""
     response = _open(client, "HEAD", attachment)
     response.close()
@@ -196,7 +200,7 @@ def fetch_attachment(attachment: Attachment) -> bytes:
     return attachment.content_bytes()
 
 
-def sync_prepare_attachments(model: object, prompt: Any) -> None:
+def sync_prepare_attachments(model: object, prompt: Prompt) -> None:
     """Resolve URL types and download URLs the model's provider will not take.
 
     The types ``model.prompt()`` could not check (this turn's URL attachments)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from llm_async._core.concurrency import (
     SyncLock,
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from .embedding_model import EmbeddingModel
 
 __all__ = ["Collection", "Entry"]
+
+T = TypeVar("T")
 
 
 class Collection:
@@ -110,7 +112,7 @@ class Collection:
         assert self._store is not None
         return self._store
 
-    def _opened_attribute(self, value: object, name: str) -> Any:
+    def _opened_attribute(self, value: T | None, name: str) -> T:
         if value is None:
             raise RuntimeError(
                 f"{type(self).__name__}.{name} is known once the collection is "
@@ -281,7 +283,7 @@ class Collection:
         sync_run_blocking(lambda: database.delete_collection(collection_id))
 
     @classmethod
-    def exists(cls, db: Any, name: str) -> bool:
+    def exists(cls, db: object, name: str) -> bool:
         """Whether ``db`` holds a collection called ``name``."""
 
         return sync_run_blocking(partial(collection_exists, db, name))
@@ -316,7 +318,9 @@ def _row(
 
 
 def _unchanged_ids(
-    database: EmbeddingsStore, collection_id: int, batches: list[list[Any]]
+    database: EmbeddingsStore,
+    collection_id: int,
+    batches: list[list[tuple[str, str | bytes, JSONObject | None]]],
 ) -> list[set[str]]:
     """Per batch, the ids already holding one of the batch's content hashes."""
     return [

@@ -23,6 +23,8 @@ from llm_async._core.ulid import monotonic_ulid
 from .chain import ChainResponse
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from llm_async._core.attachments import Attachment
     from llm_async._core.parts import Message
     from llm_async._core.tools import ToolResult
@@ -42,7 +44,7 @@ class Conversation:
         id: str | None = None,
         name: str | None = None,
         responses: list[Response] | None = None,
-        tools: list[Any] | None = None,
+        tools: list[object] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
         loaded_messages: list[Message] | None = None,
         before_call: BeforeCallHook | None = None,
@@ -88,7 +90,7 @@ class Conversation:
         data: JSONMapping,
         *,
         model: object = None,
-        tools: list[Any] | None = None,
+        tools: list[object] | None = None,
         before_call: BeforeCallHook | None = None,
         after_call: AfterCallHook | None = None,
     ) -> Conversation:
@@ -116,11 +118,11 @@ class Conversation:
     @classmethod
     def from_db(
         cls,
-        db: Any = None,
+        db: object = None,
         conversation_id: str | None = None,
         *,
         model: object = None,
-        tools: list[Any] | None = None,
+        tools: list[object] | None = None,
     ) -> Conversation:
         """A conversation logged in ``db`` (default: ``logs.db`` in the user
         directory), ready to continue; the latest one without
@@ -167,13 +169,13 @@ class Conversation:
         system_fragments: Sequence[str] | None = None,
         messages: Sequence[Message] | None = None,
         stream: bool = True,
-        schema: Any = None,
-        tools: Sequence[Any] | None = None,
+        schema: JSONObject | type[BaseModel] | None = None,
+        tools: Sequence[object] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
-        **option_kwargs: Any,
+        **option_kwargs: object,
     ) -> Response:
         """Prompt the model with the conversation's history before this turn."""
         response = self.model.prompt(
@@ -207,8 +209,8 @@ class Conversation:
         system_fragments: Sequence[str] | None = None,
         messages: Sequence[Message] | None = None,
         stream: bool = True,
-        schema: Any = None,
-        tools: Sequence[Any] | None = None,
+        schema: JSONObject | type[BaseModel] | None = None,
+        tools: Sequence[object] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = UNSET,
         before_call: BeforeCallHook | None = None,
@@ -216,7 +218,7 @@ class Conversation:
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
-        **option_kwargs: Any,
+        **option_kwargs: object,
     ) -> ChainResponse:
         """A chain (see ``model.chain()``) that continues this conversation.
 

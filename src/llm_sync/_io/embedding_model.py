@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 from llm_async._core.concurrency import sync_map_bounded, sync_resolve
 from llm_async._core.embeddings import batched, check_item, embedding_model_str
@@ -95,7 +94,9 @@ class EmbeddingModel:
     def _embed_batch(
         self, items: list[str | bytes], key: str | None
     ) -> list[list[float]]:
-        result: Any = sync_resolve(self.embed_batch(items, key=key))
+        result: Iterable[Sequence[float]] = sync_resolve(
+            self.embed_batch(items, key=key)
+        )
         vectors = [v if type(v) is list else list(v) for v in result]
         if len(vectors) != len(items):
             raise ValueError(

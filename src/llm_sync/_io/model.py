@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT
 from llm_async._core.concurrency import SyncFacade
@@ -23,6 +23,8 @@ from .conversation import Conversation
 from .response import Response
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from llm_async._core.attachments import Attachment
     from llm_async._core.batch_records import BatchResult
     from llm_async._core.parts import Message, StreamEvent
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from llm_async._core.tools import ToolResult
 
 __all__ = ["KeyModel", "Model"]
+
+#: One ``prompt_many()`` prompt: a prompt string or a dict of ``prompt()`` arguments.
+BatchPrompt: TypeAlias = str | Mapping[str, object]
 
 
 class Model:
@@ -77,13 +82,13 @@ class Model:
         system_fragments: Sequence[str] | None = None,
         messages: Sequence[Message] | None = None,
         stream: bool = True,
-        schema: Any = None,
-        tools: Sequence[Any] | None = None,
+        schema: JSONObject | type[BaseModel] | None = None,
+        tools: Sequence[object] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
-        **option_kwargs: Any,
+        **option_kwargs: object,
     ) -> Response:
         """Start a prompt; nothing runs until the response is consumed."""
         built = build_prompt(
@@ -113,8 +118,8 @@ class Model:
         system_fragments: Sequence[str] | None = None,
         messages: Sequence[Message] | None = None,
         stream: bool = True,
-        schema: Any = None,
-        tools: Sequence[Any] | None = None,
+        schema: JSONObject | type[BaseModel] | None = None,
+        tools: Sequence[object] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
         before_call: BeforeCallHook | None = None,
@@ -122,7 +127,7 @@ class Model:
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
         key: str | None = None,
-        **option_kwargs: Any,
+        **option_kwargs: object,
     ) -> ChainResponse:
         """Prompt, run the tools the model calls, and prompt again until it answers.
 
@@ -158,7 +163,7 @@ class Model:
 
     def conversation(
         self,
-        tools: Sequence[Any] | None = None,
+        tools: Sequence[object] | None = None,
         before_call: BeforeCallHook | None = None,
         after_call: AfterCallHook | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
@@ -178,7 +183,9 @@ class Model:
 
     def prompt_many(
         self,
-        prompts: Iterable[Any] | Mapping[Any, Any],
+        prompts: Iterable[BatchPrompt]
+        | Mapping[str, BatchPrompt]
+        | Mapping[int, BatchPrompt],
         *,
         ordered: bool = False,
         store: str | os.PathLike[str] | None = None,
@@ -191,7 +198,7 @@ class Model:
         max_total_tokens: int | None = None,
         requests_per_minute: float | None = None,
         poll_interval: float = 30.0,
-        **prompt_kwargs: Any,
+        **prompt_kwargs: object,
     ) -> Iterator[BatchResult]:
         """Run many prompts concurrently; iterate the ``BatchResult`` of each.
 
