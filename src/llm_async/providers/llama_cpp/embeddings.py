@@ -15,12 +15,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from llm_async._core.errors import LocalModelError
 from llm_async.providers.llama_cpp.engine import (
     INSTALL_SMOLLM2,
     GGUFSpec,
+    LlamaLike,
     PackagedFile,
     _check_build,
     _import_llama_cpp,
@@ -44,7 +44,7 @@ SMOLLM2_EMBED = GGUFSpec(
 
 @dataclass
 class _Embedder:
-    llama: Any
+    llama: LlamaLike
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -14,6 +14,7 @@ other's state.
 from __future__ import annotations
 
 import contextlib
+import enum
 import importlib.util
 import io
 import logging
@@ -21,10 +22,10 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Final, Protocol
 
 from pydantic import Field, field_validator
 
@@ -38,6 +39,8 @@ from llm_async._core.parts import ReasoningPart
 from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from llm_async._core.parts import Message
 
 __all__ = [
@@ -75,12 +78,14 @@ REBUILD_PORTABLE = (
 _amx_checked = False
 
 
-class _Waiting:
+class _Waiting(enum.Enum):
+    WAITING = "WAITING"
+
     def __repr__(self) -> str:
         return "WAITING"
 
 
-WAITING: Any = _Waiting()
+WAITING: Final = _Waiting.WAITING
 """Yielded by ``chat()`` while another generation holds the model; skip it."""
 
 
@@ -204,7 +209,7 @@ class LocalOptions(Options):
 
     @field_validator("stop", mode="before")
     @classmethod
-    def _one_stop_string(cls, value: object) -> Any:
+    def _one_stop_string(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
 
 
@@ -217,11 +222,26 @@ class LocalRun:
     finish_reason: str | None = None
 
 
+class LlamaLike(Protocol):
+    """What this package uses of a ``llama_cpp.Llama`` (an optional import)."""
+
+    verbose: bool
+    generate: Callable[..., Iterator[int]]
+
+    def token_eos(self) -> int: ...
+
+    def create_chat_completion(
+        self, *, messages: list[dict[str, str]], stream: bool, **options: object
+    ) -> Generator[JSONObject, None, None]: ...
+
+    def embed(self, input: list[str], *, truncate: bool) -> list[list[float]]: ...
+
+
 @dataclass
 class _Loaded:
     """A loaded model, its generation lock and its token counter."""
 
-    llama: Any
+    llama: LlamaLike
     path: Path
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Who holds the lock: a task or thread id (see chat()).
@@ -239,7 +259,7 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _import_llama_cpp(spec: GGUFSpec, path: Path | None) -> Any:
+def _import_llama_cpp(spec: GGUFSpec, path: Path | None) -> ModuleType:
     try:
         import llama_cpp
     except ImportError as exc:
@@ -281,7 +301,7 @@ def amx_warning(system_info: str) -> str | None:
     )
 
 
-def _check_build(llama_cpp: Any) -> None:
+def _check_build(llama_cpp: ModuleType) -> None:
     """Warn once per process if the installed llama.cpp is known to crash."""
     global _amx_checked
     if _amx_checked:
@@ -319,7 +339,9 @@ def load(spec: GGUFSpec) -> _Loaded:
         return loaded
 
 
-def _new_llama(llama_cpp: Any, spec: GGUFSpec, path: Path, **extra: Any) -> Any:
+def _new_llama(
+    llama_cpp: ModuleType, spec: GGUFSpec, path: Path, **extra: object
+) -> LlamaLike:
     """Load the file, keeping llama.cpp's loading log out of the terminal.
 
     ``verbose=False`` would point the process's stdout and stderr file
@@ -330,7 +352,7 @@ def _new_llama(llama_cpp: Any, spec: GGUFSpec, path: Path, **extra: Any) -> Any:
     log = io.StringIO()
     try:
         with contextlib.redirect_stderr(log):
-            llama = llama_cpp.Llama(
+            llama: LlamaLike = llama_cpp.Llama(
                 model_path=str(path),
                 n_ctx=_padded(spec.n_ctx),
                 chat_format=spec.chat_format,
@@ -360,7 +382,7 @@ def _padded(n_ctx: int) -> int:
     return -(-n_ctx // _CTX_PADDING) * _CTX_PADDING
 
 
-def _count_tokens(loaded: _Loaded, llama_cpp: Any) -> None:
+def _count_tokens(loaded: _Loaded, llama_cpp: ModuleType) -> None:
     """Count prompt and completion tokens of streamed completions.
 
     llama-cpp-python reports usage only for non-streamed completions. Its
@@ -379,7 +401,9 @@ def _count_tokens(loaded: _Loaded, llama_cpp: Any) -> None:
             return bool(check(vocab, token))
         return bool(token == llama.token_eos())
 
-    def generate(tokens: Sequence[int], *args: Any, **kwargs: Any) -> Iterator[int]:
+    def generate(
+        tokens: Sequence[int], *args: object, **kwargs: object
+    ) -> Iterator[int]:
         counts[:] = [len(tokens), 0]
         for token in original(tokens, *args, **kwargs):
             if not is_end(token):
@@ -415,12 +439,12 @@ def chat_messages(messages: Sequence[Message]) -> list[dict[str, str]]:
     return rendered
 
 
-def _options(options: Any) -> JSONObject:
+def _options(options: Options | Mapping[str, object] | None) -> JSONObject:
     values = dict(options) if isinstance(options, Options) else dict(options or {})
     return {name: value for name, value in values.items() if value is not None}
 
 
-def _acquire(loaded: _Loaded, owner: int) -> Iterator[Any]:
+def _acquire(loaded: _Loaded, owner: int) -> Iterator[_Waiting]:
     """Take the model's lock, yielding ``WAITING`` while another run holds it.
 
     When the holder is the same caller, it is either a response being closed
@@ -443,11 +467,11 @@ def _acquire(loaded: _Loaded, owner: int) -> Iterator[Any]:
 def chat(
     spec: GGUFSpec,
     messages: Sequence[Message],
-    options: Any,
+    options: Options | Mapping[str, object] | None,
     run: LocalRun,
     *,
     owner: int,
-) -> Iterator[Any]:
+) -> Iterator[str | _Waiting]:
     """Generate a chat answer, yielding text chunks (and ``WAITING`` markers).
 
     The model is loaded on first use. ``run`` receives the token counts and the
