@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -22,7 +22,10 @@ from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.settings import SETTING_NAMES, UNSET, resolve_settings
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from llm_async._core.parts import StreamEvent
+    from llm_async._http.sse import ServerSentEvent
     from llm_async.providers.base import HTTPProvider, ResponseSink, StreamParser
 
 __all__ = [
@@ -46,11 +49,11 @@ _DESCRIPTIONS = {
     "total_timeout": "Deadline in seconds for the whole call, retries included",
     "max_retries": "Retries after a failed attempt (0: exactly one request)",
 }
-_options_cache: dict[type[Any], type[Any]] = {}
+_options_cache: dict[type[BaseModel], type[BaseModel]] = {}
 _options_lock = threading.Lock()
 
 
-def with_transport_options(base: type[Any]) -> type[Any]:
+def with_transport_options(base: type[BaseModel]) -> type[BaseModel]:
     """A subclass of the provider's ``Options`` that adds the transport settings."""
     with _options_lock:
         cached = _options_cache.get(base)
@@ -76,7 +79,7 @@ def with_transport_options(base: type[Any]) -> type[Any]:
             )
             for name in SETTING_NAMES
         }
-        options: type[Any] = create_model(
+        options: type[BaseModel] = create_model(
             base.__name__,
             __base__=base,
             __module__=base.__module__,
@@ -88,13 +91,18 @@ def with_transport_options(base: type[Any]) -> type[Any]:
         return options
 
 
-def _reduce_transport_options(self: Any) -> tuple[Any, ...]:
+def _reduce_transport_options(
+    self: BaseModel,
+) -> tuple[
+    Callable[[type[BaseModel], JSONObject], BaseModel],
+    tuple[type[BaseModel], JSONObject],
+]:
     # The class is made at run time: pickle its base and the values set.
     base = type(self).__mro__[1]
     return (_transport_options, (base, self.model_dump(exclude_unset=True)))
 
 
-def _transport_options(base: type[Any], values: JSONObject) -> Any:
+def _transport_options(base: type[BaseModel], values: JSONObject) -> BaseModel:
     return with_transport_options(base)(**values)
 
 
@@ -108,7 +116,7 @@ def call_settings(options: object) -> JSONObject:
     return {name: getattr(options, name) for name in SETTING_NAMES if name in explicit}
 
 
-def provider_prompt(prompt: Prompt, options_class: type[Any]) -> Prompt:
+def provider_prompt(prompt: Prompt, options_class: type[BaseModel]) -> Prompt:
     """A copy of ``prompt`` whose options are the provider's, without transport ones."""
     options = prompt.options
     if isinstance(options, Mapping):
@@ -333,7 +341,7 @@ class EventDecoder:
             self.error = exc
         return events
 
-    def _parse(self, messages: list[Any]) -> list[StreamEvent]:
+    def _parse(self, messages: list[ServerSentEvent]) -> list[StreamEvent]:
         """The parser's events for ``messages``; a failure after some is kept."""
         events: list[StreamEvent] = []
         try:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from llm_async._core.options import Options
 from llm_async.providers.openai.option_fields import FIELDS, class_named, options_class
@@ -123,6 +123,6 @@ def chat_options_class(
     return options
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> type[BaseModel]:
     # The classes chat_options_class() makes, found by name (for pickle).
     return class_named(ChatOptions, name, __name__)

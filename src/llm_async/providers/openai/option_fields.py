@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from llm_async._core.options import with_fields
 
 __all__ = ["FIELDS", "class_named", "options_class"]
 
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
+
 _IMAGE_DETAIL = Literal["low", "high", "auto"]
 _IMAGE_DETAIL_ORIGINAL = Literal["low", "high", "original", "auto"]
 _REASONING_EFFORT = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 
-#: Every optional field: name -> (annotation, pydantic ``FieldInfo``).
-FIELDS: dict[str, tuple[Any, Any]] = {
+#: Every optional field: name -> (annotation, pydantic ``FieldInfo``). The
+#: ``FieldInfo`` is ``Any``: option classes use it as the default of typed fields.
+FIELDS: dict[str, tuple[object, Any]] = {
     "temperature": (
         float | None,
         Field(
@@ -91,11 +94,11 @@ FIELDS: dict[str, tuple[Any, Any]] = {
 # Fields whose option name differs from their key in FIELDS.
 _NAMES = {"image_detail_original": "image_detail"}
 
-_classes: dict[tuple[type[Any], tuple[str, ...]], type[Any]] = {}
+_classes: dict[tuple[type[BaseModel], tuple[str, ...]], type[BaseModel]] = {}
 _lock = threading.Lock()
 
 
-def options_class(base: type[Any], names: Sequence[str]) -> type[Any]:
+def options_class(base: type[OptionsT], names: Sequence[str]) -> type[OptionsT]:
     """``base`` plus the ``FIELDS`` named in ``names`` (``base`` itself for none).
 
     Cached: the same base and names give the same class.
@@ -103,14 +106,14 @@ def options_class(base: type[Any], names: Sequence[str]) -> type[Any]:
     key = (base, tuple(names))
     with _lock:
         found = _classes.get(key)
-        if found is not None:
+        if found is not None and issubclass(found, base):
             return found
         fields = {_NAMES.get(name, name): FIELDS[name] for name in names}
         built = _classes[key] = with_fields(base, fields)
         return built
 
 
-def class_named(base: type[Any], name: str, module: str) -> type[Any]:
+def class_named(base: type[BaseModel], name: str, module: str) -> type[BaseModel]:
     """The class ``options_class(base, ...)`` makes under ``name`` (for pickle).
 
     An options module's ``__getattr__`` calls this, so that ``pickle`` finds the

@@ -8,9 +8,7 @@ accepted as ``max_tokens``, the name ``llm`` uses.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from llm_async._core.options import Options
 from llm_async._core.types import JSONObject
@@ -62,6 +60,6 @@ def responses_options_class(
     return options
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> type[BaseModel]:
     # The classes responses_options_class() makes, found by name (for pickle).
     return class_named(ResponsesOptions, name, __name__)
