@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
-from llm_async._core.types import JSONObject, JSONValue
+from llm_async._core.types import JSONMapping, JSONObject, JSONValue
 from llm_async.providers.anthropic.request import (
     CACHE,
     STRUCTURED_TOOL,
@@ -29,9 +29,12 @@ from llm_async.providers.anthropic.response import (
 )
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from llm_async._core.attachments import Attachment
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
+    from llm_async.providers.anthropic.options import ClaudeOptions
     from llm_async.providers.base import ResponseSink
 
 __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "AnthropicProvider", "ClaudeModelSpec"]
@@ -55,7 +58,7 @@ class ClaudeModelSpec(Protocol):
     @property
     def structured_outputs(self) -> bool: ...
 
-    def options(self) -> type[Any]: ...
+    def options(self) -> type[ClaudeOptions]: ...
 
 
 #: Where requests go when neither ``base_url`` nor ``ANTHROPIC_BASE_URL`` is set.
@@ -66,7 +69,7 @@ _DEFAULT_THINKING_BUDGET = 1024
 _LONG_OUTPUT = 64000  # above this, older models need the 128k-output beta
 
 
-def _values(options: Any) -> JSONObject:
+def _values(options: BaseModel | JSONMapping) -> JSONObject:
     if isinstance(options, Mapping):
         return {k: v for k, v in options.items() if v is not None}
     return {k: v for k, v in options if v is not None}

@@ -8,11 +8,10 @@ working. ``max_tokens`` is each model's default output limit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from llm_async._core.types import JSONObject
 from llm_async.providers.anthropic.messages import AnthropicProvider
-from llm_async.providers.anthropic.options import options_class
+from llm_async.providers.anthropic.options import ClaudeOptions, options_class
 
 __all__ = ["IMAGE_TYPES", "PDF_TYPE", "ClaudeSpec", "builtin_specs"]
 
@@ -41,7 +40,7 @@ class ClaudeSpec:
         """The registered id: ``anthropic/`` and the Claude id."""
         return f"anthropic/{self.claude_id}"
 
-    def options(self) -> type[Any]:
+    def options(self) -> type[ClaudeOptions]:
         """The ``Options`` class of this model."""
         return options_class(thinking=self.thinking, effort=self.effort)
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
+    from llm_async._core.tools import Tool
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from llm_async._core.attachments import known_type
 from llm_async._core.parts import (
@@ -164,7 +164,7 @@ def wire_messages(
     return system, wire
 
 
-def tool_spec(tool: Any) -> JSONObject:
+def tool_spec(tool: Tool) -> JSONObject:
     """A client tool's definition: name, description and input schema."""
     spec: JSONObject = {
         "name": tool.name,

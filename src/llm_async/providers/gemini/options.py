@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -59,7 +59,7 @@ class GeminiOptions(Options):
 
     @field_validator("stop_sequences", mode="before")
     @classmethod
-    def _one_or_more(cls, value: object) -> Any:
+    def _one_or_more(cls, value: object) -> object:
         if isinstance(value, str):
             return [value]
         return value

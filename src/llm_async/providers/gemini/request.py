@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
+    from llm_async._core.parts import Part
+    from llm_async._core.tools import Tool
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from llm_async._core.attachments import known_type
 from llm_async._core.parts import (
@@ -156,7 +157,7 @@ class _Contents:
             function_response["id"] = gemini_id
         return {"functionResponse": function_response, "_position": position}
 
-    def model_turn(self, parts: Iterable[Any]) -> list[JSONObject]:
+    def model_turn(self, parts: Iterable[Part]) -> list[JSONObject]:
         items: list[JSONObject] = []
         calls: dict[str, tuple[int, str, str | None]] = {}
         for part in parts:
@@ -179,7 +180,7 @@ class _Contents:
             self.calls = calls
         return items
 
-    def user_turn(self, parts: Iterable[Any]) -> list[JSONObject]:
+    def user_turn(self, parts: Iterable[Part]) -> list[JSONObject]:
         items: list[JSONObject] = []
         for part in parts:
             if isinstance(part, TextPart):
@@ -220,7 +221,7 @@ def wire_contents(messages: Iterable[Message]) -> tuple[str, list[JSONObject]]:
     return "\n\n".join(system), builder.finish()
 
 
-def tool_declarations(tools: Iterable[Any]) -> list[JSONObject]:
+def tool_declarations(tools: Iterable[Tool]) -> list[JSONObject]:
     """``functionDeclarations`` for the prompt's (client-side) tools."""
     declarations = []
     for tool in tools:

@@ -12,8 +12,6 @@ one-value ``enum``. The input is never modified.
 
 from __future__ import annotations
 
-from typing import Any
-
 from llm_async._core.types import JSONObject, JSONValue
 
 __all__ = ["gemini_schema"]
@@ -50,7 +48,7 @@ def _resolve(ref: str, defs: JSONObject, stack: tuple[str, ...]) -> JSONValue:
     return _rewrite(defs[name], defs, (*stack, name))
 
 
-def _nullable(options: list[Any]) -> tuple[list[Any], bool]:
+def _nullable(options: list[JSONValue]) -> tuple[list[JSONValue], bool]:
     kept = [o for o in options if not (isinstance(o, dict) and o == {"type": "null"})]
     return kept, len(kept) != len(options)
 

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
+    from llm_async._core.parts import Part
+    from llm_async._core.tools import Tool
 
 from collections.abc import Iterable
-from typing import Any
 
 from llm_async._core.attachments import known_type
 from llm_async._core.parts import (
@@ -57,7 +58,7 @@ def _attachment_item(attachment: Attachment, image_detail: str | None) -> JSONOb
     raise ValueError(f"OpenAI Chat cannot send attachments of type {mime!r}")
 
 
-def _content(parts: list[Any], image_detail: str | None) -> JSONValue:
+def _content(parts: list[Part], image_detail: str | None) -> JSONValue:
     """A message's ``content``: text, a list with attachments, or ``None``."""
     if not any(isinstance(part, AttachmentPart) for part in parts):
         text = text_of(parts)
@@ -128,7 +129,7 @@ def wire_messages(
     return wire
 
 
-def tool_spec(tool: Any) -> JSONObject:
+def tool_spec(tool: Tool) -> JSONObject:
     schema = parameters_schema(tool)
     return {
         "type": "function",

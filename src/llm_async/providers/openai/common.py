@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -21,6 +21,7 @@ from llm_async._core.ulid import monotonic_ulid
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
+    from llm_async._core.parts import Part
     from llm_async._core.prompt import Prompt
     from llm_async.providers.base import ResponseSink
 
@@ -128,7 +129,7 @@ def new_call_id() -> str:
     return "call_" + monotonic_ulid()
 
 
-def text_of(parts: Iterable[Any]) -> str:
+def text_of(parts: Iterable[Part]) -> str:
     """The text parts of a message, one per line."""
     return "\n".join(part.text for part in parts if isinstance(part, TextPart))
 
@@ -225,7 +226,7 @@ class OpenAIEndpoint:
             if not message and isinstance(body.get("detail"), (str, list)):
                 detail = body["detail"]  # FastAPI servers (llama_cpp.server)
                 message = detail if isinstance(detail, str) else json.dumps(detail)
-            code: Any = None
+            code: JSONValue = None
             if isinstance(error, dict):
                 code = error.get("code") or error.get("type")
             if message:

@@ -8,7 +8,7 @@ attachments. Answers are ``text_completion`` objects, whole or streamed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -68,7 +68,7 @@ def completion_prompt(messages: Iterable[Message]) -> str:
     return "\n".join(lines)
 
 
-def _choice_text(data: JSONObject) -> tuple[str, Any]:
+def _choice_text(data: JSONObject) -> tuple[str, JSONValue]:
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices:
         return "", None
@@ -98,8 +98,8 @@ class CompletionsParser:
         self._sink = sink
         self._text: list[str] = []
         self._meta: JSONObject | None = None
-        self._usage: Any = None
-        self._finish: Any = None
+        self._usage: JSONValue = None
+        self._finish: JSONValue = None
         self._done = False
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:

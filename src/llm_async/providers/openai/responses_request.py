@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
+    from llm_async._core.parts import Part
+    from llm_async._core.tools import Tool
 
 from collections.abc import Iterable
-from typing import Any
 
 from llm_async._core.attachments import known_type
 from llm_async._core.parts import (
@@ -79,7 +80,7 @@ def reasoning_item(part: ReasoningPart) -> JSONObject | None:
 
 
 def _user_item(
-    role: str, parts: list[Any], image_detail: str | None
+    role: str, parts: list[Part], image_detail: str | None
 ) -> JSONObject | None:
     text = text_of(parts)
     attachments = [
@@ -96,7 +97,7 @@ def _user_item(
     return {"role": role, "content": content}
 
 
-def _assistant_items(parts: list[Any]) -> list[JSONObject]:
+def _assistant_items(parts: list[Part]) -> list[JSONObject]:
     """Reasoning, text and local tool calls of an assistant message, in order."""
     items: list[JSONObject] = []
     texts: list[TextPart] = []
@@ -166,7 +167,7 @@ def input_items(
     return items, instructions
 
 
-def function_tool(tool: Any) -> JSONObject:
+def function_tool(tool: Tool) -> JSONObject:
     """The ``{"type": "function", ...}`` spec of a local tool."""
     return {
         "type": "function",
