@@ -8,12 +8,13 @@ a plugin's) works in both facades with no extra code.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from llm_async._core.types import JSONObject, JSONValue
 
 if TYPE_CHECKING:
     import httpx
+    from pydantic import BaseModel
 
     from llm_async._core.parts import StreamEvent
     from llm_async._core.prompt import Prompt
@@ -65,8 +66,10 @@ class StreamParser(Protocol):
 class HTTPProvider(Protocol):
     """Builds requests for one model and parses its responses."""
 
-    #: The pydantic ``Options`` class of the model.
-    Options: type[Any]
+    @property
+    def Options(self) -> type[BaseModel]:
+        """The pydantic ``Options`` class of the model."""
+        ...
 
     def build_request(
         self, prompt: Prompt, *, stream: bool, key: str | None

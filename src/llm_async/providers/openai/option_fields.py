@@ -24,7 +24,7 @@ _IMAGE_DETAIL_ORIGINAL = Literal["low", "high", "original", "auto"]
 _REASONING_EFFORT = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 
 #: Every optional field: name -> (annotation, pydantic ``FieldInfo``). The
-#: ``FieldInfo`` is ``Any``: option classes use it as the default of typed fields.
+#: ``FieldInfo`` stays untyped: option classes use it as the default of typed fields.
 FIELDS: dict[str, tuple[object, Any]] = {
     "temperature": (
         float | None,
