@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._builtins.model_pairs import http_class_pair, model_pair, register_specs
 from llm_async.providers.anthropic.models import ClaudeSpec, builtin_specs
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["claude_models", "register_anthropic_models"]
 
 
-def _server_side_tools(self: Any) -> tuple[type, ...]:
+def _server_side_tools(self: object) -> tuple[type, ...]:
     """Raw server tool specs (``ServerSideTool({...})``) are passed on."""
     from llm_async._core.tools import ServerSideTool
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._builtins.model_pairs import class_pair
 from llm_async._core.types import JSONObject
@@ -18,7 +18,10 @@ from llm_async.providers.openai.embeddings import BATCH_SIZE, EMBEDDING_SPECS
 
 if TYPE_CHECKING:
     from llm_async._io.http_embedding_model import AsyncHTTPEmbeddingModel
+    from llm_async._io.local_embedding_model import AsyncLocalEmbeddingModel
+    from llm_async.providers.llama_cpp.engine import PackagedFile
     from llm_sync._io.http_embedding_model import HTTPEmbeddingModel
+    from llm_sync._io.local_embedding_model import LocalEmbeddingModel
 
 __all__ = [
     "openai_embedding_models",
@@ -41,7 +44,9 @@ def _openai_classes() -> tuple[type[HTTPEmbeddingModel], type[AsyncHTTPEmbedding
     )
 
 
-def openai_embedding_models() -> list[tuple[Any, Any, list[str]]]:
+def openai_embedding_models() -> list[
+    tuple[HTTPEmbeddingModel, AsyncHTTPEmbeddingModel, list[str]]
+]:
     """``(sync model, async model, aliases)`` for each OpenAI embedding model."""
     sync_class, async_class = _openai_classes()
     models = []
@@ -64,8 +69,8 @@ def openai_embedding_models() -> list[tuple[Any, Any, list[str]]]:
 
 
 def _local_models(
-    model_id: str, path: Any, n_ctx: int, truncate: bool
-) -> tuple[Any, Any]:
+    model_id: str, path: str | PackagedFile, n_ctx: int, truncate: bool
+) -> tuple[LocalEmbeddingModel, AsyncLocalEmbeddingModel]:
     from llm_async._io.local_embedding_model import AsyncLocalEmbeddingModel
     from llm_sync._io.local_embedding_model import LocalEmbeddingModel
 
@@ -81,10 +86,10 @@ def register_embedding_models(register: Callable[..., None]) -> None:
         register(sync_model, aliases=aliases, async_model=async_model)
     from llm_async.providers.llama_cpp.embeddings import SMOLLM2_EMBED
 
-    sync_model, async_model = _local_models(
+    local_sync, local_async = _local_models(
         SMOLLM2_EMBED.model_id, SMOLLM2_EMBED.path, SMOLLM2_EMBED.n_ctx, True
     )
-    register(sync_model, aliases=list(SMOLLM2_EMBED.aliases), async_model=async_model)
+    register(local_sync, aliases=list(SMOLLM2_EMBED.aliases), async_model=local_async)
 
 
 def register_gguf_embedding(

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llm_async._io.conversation import AsyncConversation
+    from llm_async._io.response import AsyncResponse
+    from llm_sync._io.conversation import Conversation
+    from llm_sync._io.response import Response
 
 __all__ = ["sync_twin", "to_sync_conversation", "to_sync_response"]
 
 
-def sync_twin(model: Any) -> Any:
+def sync_twin(model: object) -> Any:
     """The blocking model registered under ``model``'s id, else ``model``."""
     from llm_async._core.errors import UnknownModelError
     from llm_async._core.registry import get_model
 
-    if not getattr(model, "model_id", None):
+    model_id = getattr(model, "model_id", None)
+    if not model_id:
         return model
     try:
-        return get_model(model.model_id)
+        return get_model(model_id)
     except UnknownModelError:
         return model
 
 
-def to_sync_conversation(conversation: Any) -> Any:
+def to_sync_conversation(
+    conversation: AsyncConversation | Conversation,
+) -> Conversation:
     """A blocking ``Conversation`` with the id, name, tools, limits and hooks of
     ``conversation`` and no responses (``llm``'s ``to_sync_conversation``)."""
     from llm_sync import Conversation
@@ -37,7 +46,7 @@ def to_sync_conversation(conversation: Any) -> Any:
     )
 
 
-def to_sync_response(response: Any) -> Any:
+def to_sync_response(response: AsyncResponse | Response) -> Response:
     """A finished blocking ``Response`` with the state of the finished
     ``response``: prompt, id, events, output, usage, timing and provider JSON."""
     import copy

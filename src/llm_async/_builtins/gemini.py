@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_async._builtins.model_pairs import http_class_pair, model_pair, register_specs
 from llm_async.providers.gemini.models import KEY_ENV_VARS, GeminiSpec, builtin_specs
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["gemini_models", "register_gemini_models"]
 
 
-def _key_with_fallback(model: Any, found: Callable[[], str | None]) -> str | None:
+def _key_with_fallback(
+    model: HTTPModel | AsyncHTTPModel, found: Callable[[], str | None]
+) -> str | None:
     """``found()``, else ``$LLM_GEMINI_KEY``; the error names both variables."""
     from llm_async._core.errors import NeedsKeyException
 
@@ -38,7 +40,9 @@ def _key_with_fallback(model: Any, found: Callable[[], str | None]) -> str | Non
         ) from None
 
 
-def _get_key(self: Any, explicit_key: str | None = None) -> str | None:
+def _get_key(
+    self: HTTPModel | AsyncHTTPModel, explicit_key: str | None = None
+) -> str | None:
     """``model.key``, ``key=``, keys.json, $GEMINI_API_KEY, $LLM_GEMINI_KEY."""
     from llm_async._core.model_base import resolve_key
 

@@ -10,15 +10,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from llm_async.providers.llama_cpp.config import CONFIG_FILE, load_config
 from llm_async.providers.llama_cpp.engine import DEFAULT_N_CTX, SMOLLM2, GGUFSpec
 
+if TYPE_CHECKING:
+    from llm_async._io.local_model import AsyncLocalModel
+    from llm_sync._io.local_model import LocalModel
+
 __all__ = ["models_for", "register_gguf", "register_local_models"]
 
 
-def models_for(spec: GGUFSpec) -> tuple[Any, Any]:
+def models_for(spec: GGUFSpec) -> tuple[LocalModel, AsyncLocalModel]:
     """The sync and async model objects for ``spec`` (cheap: nothing loads)."""
     from llm_async._io.local_model import AsyncLocalModel
     from llm_sync._io.local_model import LocalModel

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from llm_async._core.types import JSONMapping, JSONObject
 
 if TYPE_CHECKING:
     from llm_async._io.http_model import AsyncHTTPModel
+    from llm_async.providers.base import HTTPProvider
     from llm_sync._io.http_model import HTTPModel
 
 __all__ = ["class_pair", "http_class_pair", "model_pair", "register_specs"]
@@ -16,6 +17,11 @@ __all__ = ["class_pair", "http_class_pair", "model_pair", "register_specs"]
 _Sync = TypeVar("_Sync")
 _Async = TypeVar("_Async")
 _Spec = TypeVar("_Spec", bound="ModelSpecLike")
+
+
+class _Identified(Protocol):
+    @property
+    def model_id(self) -> str: ...
 
 
 class ModelSpecLike(Protocol):
@@ -27,7 +33,7 @@ class ModelSpecLike(Protocol):
     @property
     def aliases(self) -> tuple[str, ...]: ...
 
-    def provider(self) -> Any: ...
+    def provider(self) -> HTTPProvider: ...
 
     def model_kwargs(self) -> JSONObject: ...
 
@@ -46,7 +52,7 @@ def class_pair(
     (plus ", async."); both are named as if defined in ``module`` (for pickle).
     """
 
-    def __str__(self: Any) -> str:
+    def __str__(self: _Identified) -> str:
         return f"{title}: {self.model_id}"
 
     namespace = {"__str__": __str__, **(methods or {})}
@@ -91,7 +97,7 @@ def model_pair(
 def register_specs(
     register: Callable[..., None],
     specs: Iterable[_Spec],
-    models: Callable[[_Spec], tuple[Any, Any]],
+    models: Callable[[_Spec], tuple[object, object]],
 ) -> None:
     """``register`` the ``models(spec)`` pair of each spec, with its aliases."""
     for spec in specs:
