@@ -43,6 +43,7 @@ from llm_async._core.prompt import Prompt
 from llm_async._core.types import JSONMapping, JSONObject, JSONValue
 
 if TYPE_CHECKING:
+    import pydantic
     from typing_extensions import NotRequired
 
     from llm_async._core.response_base import ResponseBase
@@ -63,6 +64,7 @@ __all__ = [
 
 R = TypeVar("R", bound="ResponseBase")
 C = TypeVar("C")
+T = TypeVar("T")
 
 
 class AttachmentDict(TypedDict, total=False):
@@ -120,7 +122,7 @@ class ConversationDict(TypedDict):
     name: NotRequired[str]
 
 
-def options_dict(options: Any) -> JSONObject:
+def options_dict(options: JSONMapping | pydantic.BaseModel) -> JSONObject:
     """A prompt's options as JSON-ready values, ``None`` values left out."""
     if isinstance(options, Mapping):
         return {k: v for k, v in options.items() if v is not None}
@@ -164,8 +166,8 @@ def response_to_dict(response: ResponseBase) -> ResponseDict:
 
 
 def _require(
-    data: JSONMapping, key: str, kind: type, where: str, what: str = "response"
-) -> Any:
+    data: JSONMapping, key: str, kind: type[T], where: str, what: str = "response"
+) -> T:
     value = data.get(key)
     if not isinstance(value, kind):
         raise ValueError(
@@ -190,7 +192,7 @@ def response_from_dict(
     data: JSONMapping,
     *,
     model: Any = None,
-    lookup: Callable[[str], Any],
+    lookup: Callable[[str], object],
 ) -> R:
     """A finished response of class ``cls`` rebuilt from ``data``.
 
@@ -260,9 +262,9 @@ def conversation_from_dict(
     response_cls: type[ResponseBase],
     data: JSONMapping,
     *,
-    model: Any = None,
-    lookup: Callable[[str], Any],
-    **settings: Any,
+    model: object = None,
+    lookup: Callable[[str], object],
+    **settings: object,
 ) -> C:
     """A conversation ``cls(model, ..., **settings)`` rebuilt from ``data``.
 
