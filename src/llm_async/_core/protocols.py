@@ -17,7 +17,7 @@ __all__ = ["EmbeddingModelInfo", "KeyedModel", "NamedModel", "PromptModel"]
 
 
 class NamedModel(Protocol):
-    """Any registered model: its ``model_id``."""
+    """A registered model of either facade: its ``model_id``."""
 
     @property
     def model_id(self) -> str: ...

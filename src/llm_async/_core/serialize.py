@@ -34,12 +34,13 @@ Tools and hooks are code: ``from_dict()`` takes them again.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT, check_chain_limit
 from llm_async._core.parts import Message
 from llm_async._core.prompt import Prompt
+from llm_async._core.protocols import NamedModel
 from llm_async._core.types import JSONMapping, JSONObject, JSONValue
 
 if TYPE_CHECKING:
@@ -244,7 +245,26 @@ def response_from_dict(
     return response
 
 
-def conversation_to_dict(conversation: Any) -> ConversationDict:
+class _SavedResponse(Protocol):
+    def to_dict(self) -> ResponseDict: ...
+
+
+class _SavedConversation(Protocol):
+    """What ``conversation_to_dict`` reads from a conversation of either facade."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def model(self) -> NamedModel: ...
+    @property
+    def chain_limit(self) -> int | None: ...
+    @property
+    def responses(self) -> Sequence[_SavedResponse]: ...
+
+
+def conversation_to_dict(conversation: _SavedConversation) -> ConversationDict:
     """The ``ConversationDict`` of ``conversation``'s recorded (finished) turns."""
     out: ConversationDict = {
         "id": conversation.id,
