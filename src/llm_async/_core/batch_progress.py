@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Protocol
 
 from llm_async._core.errors import ConfigError
 
@@ -12,10 +12,18 @@ __all__ = ["Progress", "open_progress"]
 INSTALL = "pip install 'llm-async[progress]'"
 
 
+class _Bar(Protocol):
+    """The part of a tqdm bar that ``Progress`` uses."""
+
+    def update(self, n: int) -> object: ...
+    def set_postfix(self, *, failed: int, refresh: bool) -> object: ...
+    def close(self) -> object: ...
+
+
 class Progress:
     """Counts finished items (and failures) on a tqdm bar, or silently."""
 
-    def __init__(self, bar: Any = None) -> None:
+    def __init__(self, bar: _Bar | None = None) -> None:
         self.bar = bar
         self.failed = 0
 

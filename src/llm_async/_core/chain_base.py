@@ -12,7 +12,7 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_async._core.errors import ChainLimitExceeded, PauseChain
 from llm_async._core.parts import (
@@ -26,6 +26,9 @@ from llm_async._core.prompt import tool_result_message
 from llm_async._core.tools import Tool, Toolbox, ToolCall, ToolOutput, ToolResult
 from llm_async._core.types import JSONObject, JSONValue
 from llm_async._core.ulid import monotonic_ulid
+
+if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
 
 __all__ = [
     "DEFAULT_CHAIN_LIMIT",
@@ -65,7 +68,7 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-def check_chain_limit(limit: Any) -> int | None:
+def check_chain_limit(limit: object) -> int | None:
     """Validate ``chain_limit``: a positive int, or ``None``/``0`` for no limit."""
     if limit is None or limit == 0:
         return None
@@ -89,7 +92,7 @@ def chain_limit_error(limit: int, calls: Sequence[ToolCall]) -> ChainLimitExceed
     )
 
 
-def tools_by_name(tools: Sequence[Any]) -> dict[str, Tool]:
+def tools_by_name(tools: Sequence[object]) -> dict[str, Tool]:
     """Executable tools by name; server-side tools are never run locally."""
     return {tool.name: tool for tool in tools if isinstance(tool, Tool)}
 
@@ -107,7 +110,7 @@ def _result(
     *,
     tool: Tool | None = None,
     exception: BaseException | None = None,
-    attachments: list[Any] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> ToolResult:
     return ToolResult(
         name=call.name,
@@ -226,7 +229,7 @@ def _json_default(value: object) -> JSONValue:
 
 def output_result(tool: Tool, call: ToolCall, output: object) -> ToolResult:
     """The result of a successful call; non-strings are sent as JSON."""
-    attachments: list[Any] = []
+    attachments: list[Attachment] = []
     if isinstance(output, ToolOutput):
         attachments = list(output.attachments)
         output = output.output
@@ -254,7 +257,9 @@ class CallOutcome:
     error: Exception | None = None
 
 
-def settle(outcomes: Sequence[CallOutcome], calls: Sequence[ToolCall]) -> list[Any]:
+def settle(
+    outcomes: Sequence[CallOutcome], calls: Sequence[ToolCall]
+) -> list[ToolResult]:
     """The results in call order; raise the first hook error, else the first pause.
 
     A pause carries ``tool_call`` (the call that paused) and ``tool_results``

@@ -15,12 +15,41 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from llm_async._core.types import JSONObject
 
+if TYPE_CHECKING:
+    import asyncio
+    import weakref
+
+    import anyio
+    from anyio.lowlevel import RunVar
+
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class _AsyncClosable(Protocol):
+    """A resource closed by ``await resource.aclose()`` (an async HTTP client)."""
+
+    async def aclose(self) -> None: ...
+
+
+class _Closable(Protocol):
+    """A resource closed by ``resource.close()`` (a blocking HTTP client)."""
+
+    def close(self) -> None: ...
+
+
+class _Cancellable(Protocol):
+    """What stops a closer: an asyncio task or an anyio cancel scope."""
+
+    def cancel(self) -> object: ...
+
+
+AC = TypeVar("AC", bound=_AsyncClosable)
+SC = TypeVar("SC", bound=_Closable)
 
 __all__ = [
     "AsyncFacade",
@@ -74,7 +103,7 @@ class AsyncLock:
     """A lock for tasks; the anyio lock is made on first use, inside the loop."""
 
     def __init__(self) -> None:
-        self._lock: Any = None
+        self._lock: anyio.Lock | None = None
 
     async def __aenter__(self) -> None:
         if self._lock is None:
@@ -84,6 +113,7 @@ class AsyncLock:
         await self._lock.acquire()
 
     async def __aexit__(self, *exc_info: object) -> None:
+        assert self._lock is not None
         self._lock.release()
 
 
@@ -146,14 +176,14 @@ def sync_prepare_now(prepare: Callable[[], object]) -> None:
     prepare()
 
 
-async def async_resolve(value: object) -> Any:
+async def async_resolve(value: object) -> object:
     """Await ``value`` if it is awaitable, else return it: callbacks may be either."""
     if inspect.isawaitable(value):
         return await value
     return value
 
 
-def sync_resolve(value: object) -> Any:
+def sync_resolve(value: object) -> object:
     """Run ``value`` to completion if it is awaitable, else return it.
 
     An awaitable runs on a private event loop in a worker thread, so this works
@@ -180,13 +210,13 @@ def sync_run_blocking(function: Callable[[], T]) -> T:
     return function()
 
 
-def run_awaitable_in_thread(awaitable: Any) -> Any:
+def run_awaitable_in_thread(awaitable: Awaitable[object]) -> object:
     """Run an awaitable to completion on a new event loop in a worker thread."""
     import asyncio
 
     outcome: JSONObject = {}
 
-    async def main() -> Any:
+    async def main() -> object:
         return await awaitable
 
     def target() -> None:
@@ -203,7 +233,7 @@ def run_awaitable_in_thread(awaitable: Any) -> Any:
     return outcome["value"]
 
 
-async def async_gather(functions: Sequence[Callable[[], Any]]) -> list[Any]:
+async def async_gather(functions: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
     """Run the async callables concurrently; results in order.
 
     Every call finishes before an error propagates; the first error (in call
@@ -229,7 +259,7 @@ async def async_gather(functions: Sequence[Callable[[], Any]]) -> list[Any]:
     return results
 
 
-def sync_gather(functions: Sequence[Callable[[], Any]]) -> list[Any]:
+def sync_gather(functions: Sequence[Callable[[], T]]) -> list[T]:
     """Run the callables one after the other; results in order.
 
     Like the async twin, every call runs before the first error is raised.
@@ -402,7 +432,9 @@ def sync_call_within(seconds: float | None, function: Callable[[], T]) -> T:
     return function()
 
 
-async def _close_when_loop_ends(resource: Any, slot: list[Any]) -> None:
+async def _close_when_loop_ends(
+    resource: _AsyncClosable, slot: list[_Cancellable]
+) -> None:
     """Wait until the event loop shuts down (or the slot is emptied), then close."""
     import anyio
 
@@ -415,7 +447,7 @@ async def _close_when_loop_ends(resource: Any, slot: list[Any]) -> None:
             await resource.aclose()
 
 
-def _spawn_closer(resource: Any, slot: list[Any]) -> None:
+def _spawn_closer(resource: _AsyncClosable, slot: list[_Cancellable]) -> None:
     """Start the task that closes ``resource`` when the running loop shuts down.
 
     asyncio cancels leftover tasks before closing its loop, and trio cancels
@@ -433,7 +465,7 @@ def _spawn_closer(resource: Any, slot: list[Any]) -> None:
     slot.append(loop.create_task(_close_when_loop_ends(resource, slot)))
 
 
-def _plain_asyncio_loop() -> Any:
+def _plain_asyncio_loop() -> asyncio.AbstractEventLoop | None:
     """The running asyncio loop, if anyio would use the asyncio backend here.
 
     ``None`` outside a loop, or when sniffio names another library (trio in
@@ -456,7 +488,7 @@ def _plain_asyncio_loop() -> Any:
     return loop
 
 
-class AsyncLazyResource:
+class AsyncLazyResource(Generic[AC]):
     """One resource per running event loop, made on first use.
 
     A resource (an object with ``aclose()``, such as an HTTP client) is never
@@ -465,13 +497,15 @@ class AsyncLazyResource:
     ``aclose()``. The factory is called inside the running loop.
     """
 
-    def __init__(self, factory: Callable[[], Any]) -> None:
+    def __init__(self, factory: Callable[[], AC]) -> None:
         self._factory = factory
-        self._var: Any = None
+        self._var: RunVar[JSONObject] | None = None
         self._lock = threading.Lock()
         # (weak reference to an asyncio loop, its slots): anyio's RunVar lookup
         # costs about 2 us, and every request asks for its loop's client.
-        self._last: tuple[Any, JSONObject] | None = None
+        self._last: tuple[weakref.ref[asyncio.AbstractEventLoop], JSONObject] | None = (
+            None
+        )
 
     def _slots(self) -> JSONObject:
         last = self._last
@@ -499,16 +533,17 @@ class AsyncLazyResource:
             self._var.set(slots)
         return slots
 
-    def get(self) -> Any:
+    def get(self) -> AC:
         """The resource of the running event loop, made if needed."""
         slots = self._slots()
         if "resource" not in slots:
             resource = self._factory()
             slots["resource"] = resource
-            closer: list[Any] = []
+            closer: list[_Cancellable] = []
             slots["closer"] = closer
             _spawn_closer(resource, closer)
-        return slots["resource"]
+        made: AC = slots["resource"]
+        return made
 
     async def aclose(self) -> None:
         """Close the running loop's resource; the next ``get()`` makes a new one."""
@@ -521,7 +556,7 @@ class AsyncLazyResource:
             item.cancel()
 
 
-class SyncLazyResource:
+class SyncLazyResource(Generic[SC]):
     """One resource per process, made on first use; closed by ``close()`` or at exit.
 
     A child made by ``os.fork()`` does not use its parent's resource (its pooled
@@ -529,13 +564,13 @@ class SyncLazyResource:
     connections are untouched, and makes its own on first use.
     """
 
-    def __init__(self, factory: Callable[[], Any]) -> None:
+    def __init__(self, factory: Callable[[], SC]) -> None:
         import os
         import weakref
 
         self._factory = factory
         self._lock = threading.Lock()
-        self._slot: list[Any] = []
+        self._slot: list[SC] = []
         weakref.finalize(self, _close_slot, self._slot)
         if hasattr(os, "register_at_fork"):
             owner = weakref.ref(self)
@@ -545,7 +580,7 @@ class SyncLazyResource:
         self._lock = threading.Lock()  # another thread may have held it
         self._slot.clear()
 
-    def get(self) -> Any:
+    def get(self) -> SC:
         """The resource, made if needed."""
         with self._lock:
             if not self._slot:
@@ -557,13 +592,13 @@ class SyncLazyResource:
         _close_slot(self._slot)
 
 
-def _forget_in_child(owner: Any) -> None:
+def _forget_in_child(owner: Callable[[], SyncLazyResource[SC] | None]) -> None:
     resource = owner()
     if resource is not None:
         resource._after_fork_in_child()
 
 
-def _close_slot(slot: list[Any]) -> None:
+def _close_slot(slot: list[SC]) -> None:
     while slot:
         slot.pop().close()
 

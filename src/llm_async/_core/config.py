@@ -31,7 +31,6 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 from llm_async._core.errors import ConfigError, ConfigFileWarning, KeysFileWarning
 from llm_async._core.types import JSONObject, JSONValue
@@ -150,7 +149,7 @@ def _read_bytes(path: Path) -> tuple[bytes | None, str | None]:
     return raw, None
 
 
-def _parse_json(raw: bytes) -> tuple[Any, str | None]:
+def _parse_json(raw: bytes) -> tuple[JSONValue, str | None]:
     """``(data, None)``, or ``(None, problem)`` saying why ``raw`` is not JSON.
 
     The problem never quotes the text (it may hold secrets); nothing raised by
@@ -596,7 +595,7 @@ def load_extra_openai_models() -> list[JSONObject]:
     return [entry for _, entry in load_yaml_list(path, "model definitions")]
 
 
-def load_yaml_list(path: Path, what: str = "entries") -> list[tuple[int, Any]]:
+def load_yaml_list(path: Path, what: str = "entries") -> list[tuple[int, JSONValue]]:
     """The entries of a YAML file holding a list, each with its line number.
 
     ``[]`` if the file is absent or empty. ``ConfigError`` names the file and

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from llm_async._core.parts import Message, TextPart
+
+if TYPE_CHECKING:
+    from llm_async._core.response_base import ResponseBase
 
 __all__ = ["history_messages"]
 
 
+class _History(Protocol):
+    """A conversation of either facade: its completed turns."""
+
+    @property
+    def responses(self) -> Sequence[ResponseBase]: ...
+
+
 def history_messages(
-    conversation: Any,
+    conversation: _History,
     messages: Sequence[Message] | None,
     system: str | None,
     system_fragments: Sequence[str] | None,

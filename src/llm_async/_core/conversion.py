@@ -9,6 +9,7 @@ never imports the built-ins itself.
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import Any
 
 __all__ = ["set_converters", "to_sync_conversation", "to_sync_response"]
@@ -22,7 +23,7 @@ def set_converters(module: str) -> None:
     _converters = module
 
 
-def _module() -> Any:
+def _module() -> ModuleType:
     if _converters is None:
         raise RuntimeError("import llm_async (the package) before converting")
     return importlib.import_module(_converters)

@@ -13,7 +13,9 @@ import math
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TypeVar
+
+from llm_async._core.protocols import EmbeddingModelInfo, NamedModel
 
 T = TypeVar("T")
 
@@ -60,7 +62,7 @@ def content_hash(value: str | bytes) -> bytes:
     return hashlib.md5(value).digest()
 
 
-def check_item(model: Any, item: object) -> None:
+def check_item(model: EmbeddingModelInfo, item: object) -> None:
     """Raise ``ValueError`` unless ``model`` can embed ``item`` (``llm``'s messages)."""
     if isinstance(item, bytes):
         if not model.supports_binary:
@@ -92,6 +94,6 @@ def batched(items: Iterable[T], size: int | None) -> Iterator[list[T]]:
         yield batch
 
 
-def embedding_model_str(model: Any) -> str:
+def embedding_model_str(model: NamedModel) -> str:
     """``"{Class}: {model_id}"``, as ``llm`` prints an embedding model."""
     return f"{type(model).__name__}: {model.model_id}"

@@ -27,10 +27,14 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_async._core.embeddings import cosine_similarity, decode
 from llm_async._core.types import JSONObject
+
+if TYPE_CHECKING:
+    import numpy
+    from numpy.typing import NDArray
 
 __all__ = [
     "MIGRATIONS",
@@ -107,7 +111,7 @@ class StoredRow:
     metadata: str | None
 
 
-def connect(db: Any) -> sqlite3.Connection:
+def connect(db: object) -> sqlite3.Connection:
     """A connection for ``db``: a path, a ``sqlite3.Connection``, a
     ``sqlite_utils.Database`` (its ``.conn``) or ``None`` (a new in-memory one).
 
@@ -129,7 +133,7 @@ def connect(db: Any) -> sqlite3.Connection:
     )
 
 
-def collection_exists(db: Any, name: str) -> bool:
+def collection_exists(db: object, name: str) -> bool:
     """Whether ``db`` holds a collection called ``name`` (changes nothing)."""
     conn = connect(db)
     try:
@@ -160,9 +164,9 @@ class _Matrix:
     """A collection's vectors, loaded for scoring, and what they were loaded from."""
 
     version: tuple[int, int]
-    rowids: Any  # numpy int64 array
-    vectors: Any  # numpy float32 matrix, one row per stored vector
-    norms: Any  # numpy float64 array (inf for a zero vector: it scores 0)
+    rowids: NDArray[numpy.int64]
+    vectors: NDArray[numpy.float32]  # one row per stored vector
+    norms: NDArray[numpy.float64]  # inf for a zero vector: it scores 0
 
 
 class EmbeddingsStore:
@@ -171,7 +175,7 @@ class EmbeddingsStore:
     ``use_numpy=False`` scores in pure Python even when numpy is installed.
     """
 
-    def __init__(self, db: Any = None, *, use_numpy: bool | None = None) -> None:
+    def __init__(self, db: object = None, *, use_numpy: bool | None = None) -> None:
         self.conn = connect(db)
         self.owns_connection = self.conn is not db and getattr(db, "conn", None) is None
         self.lock = threading.RLock()
@@ -373,9 +377,9 @@ class EmbeddingsStore:
     @staticmethod
     def _where(
         collection_id: int, skip_id: str | None, prefix: str | None
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, list[int | str]]:
         where: list[str] = ["collection_id = ?"]
-        args: list[Any] = [collection_id]
+        args: list[int | str] = [collection_id]
         if prefix:
             where.append("id LIKE ? || '%'")
             args.append(prefix)
@@ -492,7 +496,7 @@ class EmbeddingsStore:
             self.conn.close()
 
 
-def _entry(id: str, score: float, content: Any, metadata: str | None) -> Entry:
+def _entry(id: str, score: float, content: str | None, metadata: str | None) -> Entry:
     return Entry(
         id=id,
         score=score,

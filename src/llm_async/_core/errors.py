@@ -101,14 +101,14 @@ __all__ = [
 class ModelError(Exception):
     """Base class for errors raised while running a model."""
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         # Subclasses take keyword-only arguments, which the default pickling
         # (``cls(*args)``) would drop or miss: restore args and attributes.
         return (_restore_error, (type(self), self.args, dict(self.__dict__)))
 
 
 def _restore_error(
-    cls: type[BaseException], args: tuple[Any, ...], state: JSONObject
+    cls: type[BaseException], args: tuple[object, ...], state: JSONObject
 ) -> BaseException:
     error = cls.__new__(cls, *args)
     error.args = args

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 __all__ = ["Fragment"]
 
@@ -17,7 +16,7 @@ class Fragment(str):
 
     source: str
 
-    def __new__(cls, content: str, *args: Any, **kwargs: Any) -> Fragment:
+    def __new__(cls, content: str, *args: object, **kwargs: object) -> Fragment:
         return super().__new__(cls, content)
 
     def __init__(self, content: str, source: str = "") -> None:

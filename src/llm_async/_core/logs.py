@@ -31,7 +31,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llm_async._core.attachments import Attachment
 from llm_async._core.errors import ConfigError
@@ -43,6 +43,9 @@ from llm_async._core.serialize import (
     options_dict,
 )
 from llm_async._core.types import JSONMapping, JSONObject
+
+if TYPE_CHECKING:
+    from llm_async._core.response_base import ResponseBase
 
 __all__ = [
     "LOGS_FILE",
@@ -279,13 +282,13 @@ def last_user_text(messages: Sequence[Message]) -> str:
     return _text_of(messages[-1:], "user") if messages else ""
 
 
-def write_response(db: Any, response: Any) -> str:
+def write_response(db: object, response: ResponseBase) -> str:
     """Write a finished response to ``db`` (blocking); the turn id."""
     with connect(db) as conn:
         return log_response(conn, response)
 
 
-def log_response(conn: sqlite3.Connection, response: Any) -> str:
+def log_response(conn: sqlite3.Connection, response: ResponseBase) -> str:
     """Record a finished response as a turn of its conversation's thread.
 
     The thread is the conversation's id (a fresh one for a lone prompt); the
@@ -350,7 +353,9 @@ def log_response(conn: sqlite3.Connection, response: Any) -> str:
 # Reading ---------------------------------------------------------------------
 
 
-def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+def _rows(
+    conn: sqlite3.Connection, sql: str, args: Sequence[object] = ()
+) -> list[sqlite3.Row]:
     conn.row_factory = sqlite3.Row
     try:
         return list(conn.execute(sql, args))
@@ -385,7 +390,7 @@ def _chain(conn: sqlite3.Connection, tip: str | None) -> list[MessageDict]:
     return out
 
 
-def _part_dict(conn: sqlite3.Connection, row: Any) -> JSONObject:
+def _part_dict(conn: sqlite3.Connection, row: sqlite3.Row) -> JSONObject:
     payload: JSONObject = json.loads(row["payload"]) if row["payload"] else {}
     payload["type"] = row["type"]
     if row["text"] is not None:
@@ -423,7 +428,7 @@ def _attachment_dict(conn: sqlite3.Connection, attachment_id: str) -> JSONObject
     return Attachment(**values).to_dict()
 
 
-def response_dict(conn: sqlite3.Connection, row: JSONMapping) -> ResponseDict:
+def response_dict(conn: sqlite3.Connection, row: sqlite3.Row) -> ResponseDict:
     """The ``ResponseDict`` (``to_dict()`` form) of a ``turns`` row."""
     inputs = _chain(conn, row["parent_message_hash"])
     outputs = _chain(conn, row["tip_message_hash"])[len(inputs) :]
@@ -488,7 +493,7 @@ def legacy_response_dict(row: JSONMapping) -> ResponseDict:
     return data
 
 
-def turn_row(conn: sqlite3.Connection, turn_id: str) -> Any:
+def turn_row(conn: sqlite3.Connection, turn_id: str) -> sqlite3.Row:
     """The ``turns`` row of ``turn_id`` (``ValueError`` if there is none)."""
     found = _rows(conn, "select * from turns where id = ?", [turn_id])
     if not found:

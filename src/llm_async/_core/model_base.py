@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from llm_async._core.prompt import Prompt, turn_messages
+from llm_async._core.prompt import Prompt, SchemaInput, ToolInput, turn_messages
+from llm_async._core.protocols import KeyedModel, PromptModel
 from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
+    from llm_async._core.options import Options
     from llm_async._core.parts import Message
     from llm_async._core.tools import ToolResult
 
@@ -29,13 +31,13 @@ class LazyOptions:
     nested ``Options`` class are unaffected.
     """
 
-    def __get__(self, instance: object, owner: type | None = None) -> Any:
+    def __get__(self, instance: object, owner: type | None = None) -> type[Options]:
         from llm_async._core.options import Options
 
         return Options
 
 
-def resolve_key(model: Any, explicit_key: str | None = None) -> str | None:
+def resolve_key(model: KeyedModel, explicit_key: str | None = None) -> str | None:
     """The API key ``model`` should use: ``model.key``, ``key=``, keys.json, env.
 
     ``None`` when the model needs no key; ``NeedsKeyException`` when it needs one
@@ -58,7 +60,9 @@ def resolve_key(model: Any, explicit_key: str | None = None) -> str | None:
     raise NeedsKeyException(message)
 
 
-def validate_attachments(model: Any, attachments: Sequence[Attachment] | None) -> None:
+def validate_attachments(
+    model: PromptModel, attachments: Sequence[Attachment] | None
+) -> None:
     """Raise ``ValueError`` unless the model accepts every attachment's type.
 
     No network: a URL without ``type`` is checked when the response starts
@@ -77,7 +81,7 @@ def validate_attachments(model: Any, attachments: Sequence[Attachment] | None) -
 
 
 def build_prompt(
-    model: Any,
+    model: PromptModel,
     prompt: str | None,
     *,
     fragments: Sequence[str] | None,
@@ -85,8 +89,8 @@ def build_prompt(
     system: str | None,
     system_fragments: Sequence[str] | None,
     messages: Sequence[Message] | None,
-    schema: Any,
-    tools: Sequence[Any] | None,
+    schema: SchemaInput,
+    tools: Sequence[ToolInput] | None,
     tool_results: Sequence[ToolResult] | None,
     options: JSONObject | None,
     option_kwargs: JSONObject,
@@ -131,7 +135,7 @@ def build_prompt(
     return built
 
 
-def check_capabilities(model: Any, prompt: Prompt) -> None:
+def check_capabilities(model: PromptModel, prompt: Prompt) -> None:
     """Raise ``ValueError`` for a schema or tools the model does not support,
     ``ConversationNotSupported`` for history given to a single-turn model."""
     if prompt.schema is not None and not model.supports_schema:

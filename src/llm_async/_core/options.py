@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from llm_async._core.types import JSONObject
+from llm_async._core.types import JSONMapping, JSONObject
 
 __all__ = ["Options", "merge_options", "with_fields"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Options(BaseModel):
@@ -21,7 +23,7 @@ class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def with_fields(base: type[Any], fields: JSONObject) -> type[Any]:
+def with_fields(base: type[M], fields: JSONObject) -> type[M]:
     """``base`` plus ``fields`` (``create_model`` definitions); ``base`` for none.
 
     The class is named ``{base}With{Field}{Field}...``, with ``base``'s module
@@ -30,7 +32,7 @@ def with_fields(base: type[Any], fields: JSONObject) -> type[Any]:
     if not fields:
         return base
     suffix = "".join(name.title().replace("_", "") for name in fields)
-    built: type[Any] = create_model(
+    built: type[M] = create_model(
         f"{base.__name__}With{suffix}",
         __base__=base,
         __module__=base.__module__,
@@ -53,7 +55,7 @@ def merge_options(options: JSONObject | None, option_kwargs: JSONObject) -> JSON
     return merged
 
 
-def options_to_dict(options: Any) -> JSONObject:
+def options_to_dict(options: BaseModel | JSONMapping | None) -> JSONObject:
     """The options that were set, as a plain dict (``None`` values dropped)."""
     if isinstance(options, BaseModel):
         return {k: v for k, v in options if v is not None}

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from llm_async._core.parts import (
     AttachmentPart,
     Message,
+    Part,
     TextPart,
     ToolResultPart,
 )
-from llm_async._core.tools import Tool, ToolResult
+from llm_async._core.tools import ServerSideTool, Tool, Toolbox, ToolResult
 from llm_async._core.types import JSONObject
 
 if TYPE_CHECKING:
+    import pydantic
+
     from llm_async._core.attachments import Attachment
 
-__all__ = ["Prompt", "turn_messages"]
+__all__ = ["Prompt", "SchemaInput", "ToolInput", "turn_messages"]
+
+#: One item of ``tools=``: a ``Tool``, a function, a ``Toolbox`` instance or a
+#: server-side tool (``wrap_tools`` turns them into tools).
+ToolInput: TypeAlias = "Tool | Toolbox | ServerSideTool | Callable[..., object]"
+#: What ``schema=`` takes: a JSON schema dict or a pydantic model class.
+SchemaInput: TypeAlias = "JSONObject | type[pydantic.BaseModel] | None"
 
 
 def _render_exception(exception: BaseException | None) -> str | None:
@@ -55,7 +64,7 @@ def turn_messages(
     if tool_results:
         messages.append(tool_result_message(tool_results))
     text = "\n".join(str(item) for item in [*fragments, *([prompt] if prompt else [])])
-    parts: list[Any] = []
+    parts: list[Part] = []
     if text:
         parts.append(TextPart(text))
     parts.extend(AttachmentPart(attachment) for attachment in attachments)
@@ -64,7 +73,7 @@ def turn_messages(
     return messages
 
 
-def wrap_tools(tools: Sequence[Any] | None) -> list[Any]:
+def wrap_tools(tools: Sequence[ToolInput] | None) -> list[Any]:
     """Normalise ``tools=``: Tool objects, functions and Toolbox instances."""
     wrapped: list[Any] = []
     for tool in tools or ():
@@ -82,7 +91,7 @@ def wrap_tools(tools: Sequence[Any] | None) -> list[Any]:
     return wrapped
 
 
-def schema_to_dict(schema: Any) -> JSONObject | None:
+def schema_to_dict(schema: SchemaInput) -> JSONObject | None:
     """A JSON schema dict from a dict or a pydantic model class (titles kept)."""
     if schema is None or isinstance(schema, dict):
         return schema
@@ -115,8 +124,8 @@ class Prompt:
         system_fragments: Sequence[str] | None = None,
         prompt_json: str | None = None,
         options: Any = None,
-        schema: Any = None,
-        tools: Sequence[Any] | None = None,
+        schema: SchemaInput = None,
+        tools: Sequence[ToolInput] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         messages: Sequence[Message] | None = None,
         hide_reasoning: bool = False,

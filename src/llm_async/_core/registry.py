@@ -16,12 +16,13 @@ import inspect
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from llm_async._core import config as _config
 from llm_async._core.errors import PluginWarning, UnknownModelError
+from llm_async._core.protocols import NamedModel
 from llm_async._core.tools import Tool, Toolbox
 from llm_async._core.types import JSONObject
 
@@ -63,7 +64,9 @@ __all__ = [
 ENTRY_POINT_GROUP = "llm_async"
 
 
-def _matches(query: str, aliases: list[str], model: Any, async_model: Any) -> bool:
+def _matches(
+    query: str, aliases: list[str], model: object, async_model: NamedModel | None
+) -> bool:
     query = query.lower()
     haystack = [*aliases, str(model)]
     if async_model is not None:
@@ -98,13 +101,15 @@ class EmbeddingModelWithAliases:
 
 
 _Entry = TypeVar("_Entry", ModelWithAliases, EmbeddingModelWithAliases)
+# A hook's register function for one plugin, and the commit that keeps what it got.
+_Collector: TypeAlias = Callable[[str], tuple[Callable[..., None], Callable[[], None]]]
 
 _lock = threading.RLock()
 _pm: pluggy.PluginManager | None = None
 _runtime_models: list[ModelWithAliases] = []
 _runtime_embedding_models: list[EmbeddingModelWithAliases] = []
 _runtime_generation = 0
-_cache: dict[str, tuple[Any, Any]] = {}
+_cache: dict[str, tuple[tuple[int, frozenset[int]], Any]] = {}
 
 
 def _reset() -> None:
@@ -222,14 +227,19 @@ def register_plugin(plugin: object, name: str | None = None) -> None:
 
 
 def register_model(
-    model: Any, async_model: Any = None, aliases: list[str] | None = None
+    model: NamedModel,
+    async_model: NamedModel | None = None,
+    aliases: list[str] | None = None,
 ) -> None:
     """Register a model (and its async twin) at runtime, without a plugin."""
     _add_runtime(_runtime_models, _model_entry(model, async_model, aliases))
 
 
 def register_embedding_model(
-    model: Any, *, async_model: Any = None, aliases: list[str] | None = None
+    model: NamedModel,
+    *,
+    async_model: NamedModel | None = None,
+    aliases: list[str] | None = None,
 ) -> None:
     """Register an embedding model (and its async twin) at runtime."""
     _add_runtime(
@@ -237,7 +247,7 @@ def register_embedding_model(
     )
 
 
-def _add_runtime(runtime: list[Any], entry: Any) -> None:
+def _add_runtime(runtime: list[_Entry], entry: _Entry) -> None:
     global _runtime_generation
     with _lock:
         runtime.append(entry)
@@ -258,9 +268,7 @@ def get_plugins(all: bool = False) -> list[JSONObject]:
     return plugins
 
 
-def _call_hook(
-    hook_name: str, kwargs: JSONObject, collect: Callable[[str], Any]
-) -> None:
+def _call_hook(hook_name: str, kwargs: JSONObject, collect: _Collector) -> None:
     """Call each plugin's implementation in turn, isolating failures.
 
     ``collect(plugin_name)`` returns a fresh ``(register, commit)`` pair per
@@ -285,13 +293,17 @@ def _generation() -> tuple[int, frozenset[int]]:
 
 
 def _model_entry(
-    model: Any, async_model: Any = None, aliases: Any = None
+    model: NamedModel,
+    async_model: NamedModel | None = None,
+    aliases: Iterable[str] | None = None,
 ) -> ModelWithAliases:
     return ModelWithAliases(model, async_model, list(aliases or []))
 
 
 def _embedding_entry(
-    model: Any, aliases: Any = None, async_model: Any = None
+    model: NamedModel,
+    aliases: Iterable[str] | None = None,
+    async_model: NamedModel | None = None,
 ) -> EmbeddingModelWithAliases:
     return EmbeddingModelWithAliases(model, list(aliases or []), async_model)
 
@@ -334,7 +346,7 @@ def _registered(
         def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
             pending: list[_Entry] = []
 
-            def register(*args: Any, **kwargs: Any) -> None:
+            def register(*args: object, **kwargs: object) -> None:
                 entry = make_entry(*args, **kwargs)
                 if entry.model is None:
                     raise ValueError(
@@ -379,7 +391,10 @@ def get_tools() -> dict[str, Tool | type[Toolbox]]:
         def collect(plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
             pending: list[tuple[str, Tool | type[Toolbox]]] = []
 
-            def register(tool: Any, name: str | None = None) -> None:
+            def register(
+                tool: Tool | type[Toolbox] | Callable[..., object],
+                name: str | None = None,
+            ) -> None:
                 entry: Tool | type[Toolbox]
                 if inspect.isclass(tool):
                     if not issubclass(tool, Toolbox):
@@ -418,9 +433,9 @@ def _get_loaders(hook_name: str) -> JSONObject:
     loaders: JSONObject = {}
 
     def collect(_plugin: str) -> tuple[Callable[..., None], Callable[[], None]]:
-        pending: list[tuple[str, Any]] = []
+        pending: list[tuple[str, object]] = []
 
-        def register(prefix: str, loader: Any) -> None:
+        def register(prefix: str, loader: object) -> None:
             pending.append((prefix, loader))
 
         def commit() -> None:
@@ -472,7 +487,7 @@ def get_embedding_models_with_aliases() -> list[EmbeddingModelWithAliases]:
 
 
 def _with_user_aliases(
-    aliases: list[str], model: Any, user_aliases: dict[str, str]
+    aliases: list[str], model: NamedModel, user_aliases: dict[str, str]
 ) -> list[str]:
     """``aliases`` then those ``aliases.json`` points at ``model``."""
     extra = [a for a, target in user_aliases.items() if target == model.model_id]
@@ -502,7 +517,7 @@ def get_async_embedding_model_aliases() -> JSONObject:
     return _alias_map([(e.aliases, e.async_model) for e in entries])
 
 
-def _alias_map(entries: list[tuple[list[str], Any]]) -> JSONObject:
+def _alias_map(entries: list[tuple[list[str], NamedModel | None]]) -> JSONObject:
     """Each alias and model id to its model; entries without a model are left out."""
     mapping: JSONObject = {}
     for aliases, model in entries:

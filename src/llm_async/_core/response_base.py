@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from llm_async._core.stream_state import StreamAccumulator
@@ -13,6 +14,7 @@ from llm_async._core.ulid import monotonic_ulid
 from llm_async._core.usage import Usage
 
 if TYPE_CHECKING:
+    from llm_async._core.attachments import Attachment
     from llm_async._core.prompt import Prompt
     from llm_async._core.tools import ToolCall
 
@@ -42,13 +44,13 @@ class ResponseBase:
         self._key = key
         self.before_call = before_call
         self.after_call = after_call
-        self.attachments: list[Any] = []
+        self.attachments: list[Attachment] = []
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
         self.token_details: JSONObject | None = None
         self.response_json: JSONObject | None = None
         self.resolved_model: str | None = None
-        self.done_callbacks: list[Any] = []
+        self.done_callbacks: list[Callable[..., object]] = []
         self._state = StreamAccumulator()
         self._done = False
         self._start: float | None = None

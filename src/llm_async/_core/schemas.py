@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, TypeVar, overload
+from typing import TypeVar, overload
 
 from llm_async._core.errors import SchemaValidationError
 from llm_async._core.types import JSONObject, JSONValue
@@ -235,7 +235,7 @@ def _check_object(
 
 
 def _check_array(
-    value: list[Any], schema: JSONObject, root: JSONObject, path: str
+    value: list[JSONValue], schema: JSONObject, root: JSONObject, path: str
 ) -> str | None:
     if len(value) < schema.get("minItems", 0):
         return f"{path}: fewer than {schema['minItems']} items"

@@ -34,15 +34,17 @@ Tools and hooks are code: ``from_dict()`` takes them again.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 from llm_async._core.chain_base import DEFAULT_CHAIN_LIMIT, check_chain_limit
 from llm_async._core.parts import Message
 from llm_async._core.prompt import Prompt
+from llm_async._core.protocols import NamedModel
 from llm_async._core.types import JSONMapping, JSONObject, JSONValue
 
 if TYPE_CHECKING:
+    import pydantic
     from typing_extensions import NotRequired
 
     from llm_async._core.response_base import ResponseBase
@@ -63,6 +65,7 @@ __all__ = [
 
 R = TypeVar("R", bound="ResponseBase")
 C = TypeVar("C")
+T = TypeVar("T")
 
 
 class AttachmentDict(TypedDict, total=False):
@@ -120,7 +123,7 @@ class ConversationDict(TypedDict):
     name: NotRequired[str]
 
 
-def options_dict(options: Any) -> JSONObject:
+def options_dict(options: JSONMapping | pydantic.BaseModel) -> JSONObject:
     """A prompt's options as JSON-ready values, ``None`` values left out."""
     if isinstance(options, Mapping):
         return {k: v for k, v in options.items() if v is not None}
@@ -164,8 +167,8 @@ def response_to_dict(response: ResponseBase) -> ResponseDict:
 
 
 def _require(
-    data: JSONMapping, key: str, kind: type, where: str, what: str = "response"
-) -> Any:
+    data: JSONMapping, key: str, kind: type[T], where: str, what: str = "response"
+) -> T:
     value = data.get(key)
     if not isinstance(value, kind):
         raise ValueError(
@@ -190,7 +193,7 @@ def response_from_dict(
     data: JSONMapping,
     *,
     model: Any = None,
-    lookup: Callable[[str], Any],
+    lookup: Callable[[str], object],
 ) -> R:
     """A finished response of class ``cls`` rebuilt from ``data``.
 
@@ -242,7 +245,26 @@ def response_from_dict(
     return response
 
 
-def conversation_to_dict(conversation: Any) -> ConversationDict:
+class _SavedResponse(Protocol):
+    def to_dict(self) -> ResponseDict: ...
+
+
+class _SavedConversation(Protocol):
+    """What ``conversation_to_dict`` reads from a conversation of either facade."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def model(self) -> NamedModel: ...
+    @property
+    def chain_limit(self) -> int | None: ...
+    @property
+    def responses(self) -> Sequence[_SavedResponse]: ...
+
+
+def conversation_to_dict(conversation: _SavedConversation) -> ConversationDict:
     """The ``ConversationDict`` of ``conversation``'s recorded (finished) turns."""
     out: ConversationDict = {
         "id": conversation.id,
@@ -260,9 +282,9 @@ def conversation_from_dict(
     response_cls: type[ResponseBase],
     data: JSONMapping,
     *,
-    model: Any = None,
-    lookup: Callable[[str], Any],
-    **settings: Any,
+    model: object = None,
+    lookup: Callable[[str], object],
+    **settings: object,
 ) -> C:
     """A conversation ``cls(model, ..., **settings)`` rebuilt from ``data``.
 

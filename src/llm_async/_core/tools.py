@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 from llm_async._core.types import JSONObject, JSONValue
 
 if TYPE_CHECKING:
+    import pydantic
+
     from llm_async._core.attachments import Attachment
 
 __all__ = [
@@ -42,7 +44,7 @@ _NAME_MAPS = frozenset(
 )
 
 
-def parameters_schema(tool: Any) -> JSONObject:
+def parameters_schema(tool: Tool | ServerSideTool) -> JSONObject:
     """A tool's ``input_schema``, or an object schema with no properties."""
     return tool.input_schema or {"type": "object", "properties": {}}
 
@@ -99,7 +101,7 @@ def _schema_dict(schema: JSONValue) -> JSONObject:
     return result
 
 
-def _is_async_callable(function: Any) -> bool:
+def _is_async_callable(function: object) -> bool:
     while isinstance(function, functools.partial):
         function = function.func
     if inspect.iscoroutinefunction(function):
@@ -108,7 +110,7 @@ def _is_async_callable(function: Any) -> bool:
     return not inspect.isroutine(function) and inspect.iscoroutinefunction(call)
 
 
-def _accepts_tool_call(function: Any) -> bool:
+def _accepts_tool_call(function: Callable[..., object]) -> bool:
     """Whether the signature explicitly names ``llm_tool_call`` (not ``**kwargs``)."""
     try:
         parameter = inspect.signature(function).parameters.get("llm_tool_call")
@@ -123,7 +125,9 @@ def _accepts_tool_call(function: Any) -> bool:
 class _ArgumentsModel:
     """Validates a call's arguments against the pydantic model of a signature."""
 
-    def __init__(self, model: Any, names: dict[str, str], extra: bool) -> None:
+    def __init__(
+        self, model: type[pydantic.BaseModel], names: dict[str, str], extra: bool
+    ) -> None:
         self.model = model
         self.names = names  # internal field name -> parameter name
         self.extra = extra
@@ -156,7 +160,7 @@ class _ArgumentsModel:
         return values
 
 
-def _hint_source(function: Any) -> Any:
+def _hint_source(function: object) -> object:
     """Where the type hints live: a partial's function, an object's ``__call__``.
 
     String annotations (``from __future__ import annotations``) resolve only
@@ -173,7 +177,7 @@ def _hint_source(function: Any) -> Any:
 
 
 def _signature_schema(
-    function: Callable[..., Any], name: str
+    function: Callable[..., object], name: str
 ) -> tuple[JSONObject, _ArgumentsModel]:
     """The JSON schema of a function's parameters, and a validator for calls."""
     import pydantic
@@ -235,7 +239,9 @@ class Tool:
     input_schema: JSONObject = field(default_factory=dict)
     implementation: Callable[..., Any] | None = None
     plugin: str | None = None
-    _toolbox: Any = field(default=None, init=False, repr=False, compare=False)
+    _toolbox: Toolbox | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     _arguments: _ArgumentsModel | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -246,7 +252,7 @@ class Tool:
     @classmethod
     def function(
         cls,
-        function: Callable[..., Any],
+        function: Callable[..., object],
         name: str | None = None,
         description: str | None = None,
     ) -> Tool:
@@ -318,7 +324,7 @@ class ToolResult:
         _check_attachments(self.attachments, "ToolResult")
 
 
-def _check_attachments(attachments: Any, owner: str) -> None:
+def _check_attachments(attachments: object, owner: str) -> None:
     """``TypeError`` unless ``attachments`` is a list of ``Attachment`` objects.
 
     Caught at construction: ``ToolResult(name, output, "call_1")`` (the id
@@ -366,14 +372,14 @@ class Toolbox:
     _extra_tools: list[Tool]
     _prepared: bool = False
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         original = cls.__dict__.get("__init__")
         if original is None:
             return
 
         @functools.wraps(original)
-        def __init__(self: Toolbox, *args: Any, **kw: Any) -> None:
+        def __init__(self: Toolbox, *args: object, **kw: object) -> None:
             # Only the most derived constructor records (super().__init__ calls
             # of parent toolboxes must not overwrite its arguments).
             outermost = type(self).__init__ is __init__
@@ -398,7 +404,7 @@ class Toolbox:
 
         setattr(cls, "__init__", __init__)  # noqa: B010 - keep the signature
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> Toolbox:
+    def __new__(cls, *args: object, **kwargs: object) -> Toolbox:
         instance = super().__new__(cls)
         instance._config = {}
         instance._extra_tools = []
@@ -438,7 +444,7 @@ class Toolbox:
         return tools
 
     def add_tool(
-        self, tool_or_function: Tool | Callable[..., Any], pass_self: bool = False
+        self, tool_or_function: Tool | Callable[..., object], pass_self: bool = False
     ) -> None:
         """Add a tool; a function keeps its own name, ``pass_self`` binds it."""
         if isinstance(tool_or_function, Tool):
@@ -477,7 +483,7 @@ class ServerSideTool:
     _is_server_side_base: ClassVar[bool] = True
     _config: JSONObject
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         cls._is_server_side_base = False
         original = cls.__dict__.get("__init__")
@@ -485,7 +491,7 @@ class ServerSideTool:
             return
 
         @functools.wraps(original)
-        def __init__(self: ServerSideTool, *args: Any, **kw: Any) -> None:
+        def __init__(self: ServerSideTool, *args: object, **kw: object) -> None:
             original(self, *args, **kw)
             signature = inspect.signature(original)
             try:
@@ -506,7 +512,7 @@ class ServerSideTool:
         """The class docstring."""
         return inspect.getdoc(type(self))
 
-    def tool_spec(self, model: Any) -> JSONObject:
+    def tool_spec(self, model: object) -> JSONObject:
         """The provider's raw tool spec (the ``spec`` given to the constructor)."""
         spec = getattr(self, "spec", None)
         if spec is None:
@@ -515,7 +521,7 @@ class ServerSideTool:
             )
         return dict(spec)
 
-    def prepare_request(self, model: Any, kwargs: JSONObject) -> None:
+    def prepare_request(self, model: object, kwargs: JSONObject) -> None:
         """Adjust the provider request (override; the default does nothing)."""
 
     def hash(self) -> str:

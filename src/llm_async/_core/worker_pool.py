@@ -19,56 +19,71 @@ import math
 import queue
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from anyio.abc import TaskGroup
+    from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 __all__ = ["AsyncWorkerPool", "SyncWorkerPool"]
 
+A = TypeVar("A")
+R = TypeVar("R")
 
-class AsyncWorkerPool:
+
+class AsyncWorkerPool(Generic[R]):
     """Concurrent calls in tasks; ``size`` is unused (tasks are cheap)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.running = 0
-        self._group: Any = None
-        self._send: Any = None
-        self._receive: Any = None
+        self._group: TaskGroup | None = None
+        self._send: MemoryObjectSendStream[R] | None = None
+        self._receive: MemoryObjectReceiveStream[R] | None = None
 
-    async def __aenter__(self) -> AsyncWorkerPool:
+    async def __aenter__(self) -> AsyncWorkerPool[R]:
         import anyio
 
-        self._send, self._receive = anyio.create_memory_object_stream[Any](math.inf)
+        self._send, self._receive = anyio.create_memory_object_stream[R](math.inf)
         self._group = anyio.create_task_group()
         await self._group.__aenter__()
         return self
 
-    async def __aexit__(self, *exc_info: Any) -> bool | None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        assert self._group is not None and self._send is not None
+        assert self._receive is not None
         self._group.cancel_scope.cancel()
         try:
-            return await self._group.__aexit__(*exc_info)  # type: ignore[no-any-return]
+            return await self._group.__aexit__(exc_type, exc, traceback)
         finally:
             self._send.close()
             self._receive.close()
 
-    def start(
-        self, function: Callable[[Any], Awaitable[Any]], argument: object
-    ) -> None:
+    def start(self, function: Callable[[A], Awaitable[R]], argument: A) -> None:
         """Run ``function(argument)`` concurrently; its result comes from ``wait``."""
+        assert self._group is not None, "use the pool in an async with-block"
         self.running += 1
         self._group.start_soon(self._run, function, argument)
 
-    async def _run(
-        self, function: Callable[[Any], Awaitable[Any]], argument: object
-    ) -> None:
+    async def _run(self, function: Callable[[A], Awaitable[R]], argument: A) -> None:
+        assert self._send is not None
         self._send.send_nowait(await function(argument))
 
-    async def wait(self, timeout: float | None) -> list[Any]:
+    async def wait(self, timeout: float | None) -> list[R]:
         """The results of the calls that finished, waiting up to ``timeout`` s for one.
 
         ``None``: until one finishes. Returns an empty list on a timeout.
         """
         import anyio
 
+        assert self._receive is not None, "use the pool in an async with-block"
         found = []
         with anyio.move_on_after(timeout):
             found.append(await self._receive.receive())
@@ -81,30 +96,30 @@ class AsyncWorkerPool:
         return found
 
 
-class SyncWorkerPool:
+class SyncWorkerPool(Generic[R]):
     """Concurrent calls in a pool of ``size`` threads."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.running = 0
         self._executor: ThreadPoolExecutor | None = None
-        self._done: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[R] = queue.SimpleQueue()
 
-    def __enter__(self) -> SyncWorkerPool:
+    def __enter__(self) -> SyncWorkerPool[R]:
         self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="llm-batch")
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def start(self, function: Callable[[Any], Any], argument: object) -> None:
+    def start(self, function: Callable[[A], R], argument: A) -> None:
         """Run ``function(argument)`` in a thread; its result comes from ``wait``."""
         assert self._executor is not None, "use the pool in a with-block"
         self.running += 1
         self._executor.submit(lambda: self._done.put(function(argument)))
 
-    def wait(self, timeout: float | None) -> list[Any]:
+    def wait(self, timeout: float | None) -> list[R]:
         """The results of the calls that finished, waiting up to ``timeout`` s."""
         found = []
         with contextlib.suppress(queue.Empty):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 import httpx
 
@@ -61,7 +60,7 @@ __all__ = [
 ]
 
 #: ``provider.error_message``: ``(status, body) -> (message, code)``.
-ErrorMessage = Callable[[int, Any], tuple[str, str | None]]
+ErrorMessage = Callable[[int, JSONValue], tuple[str, str | None]]
 
 REQUEST_ID_HEADERS = (
     "x-request-id",
@@ -114,7 +113,7 @@ def request_id(headers: Mapping[str, str], body: JSONValue = None) -> str | None
     return None
 
 
-def decode_error_body(content: bytes) -> tuple[Any, str]:
+def decode_error_body(content: bytes) -> tuple[JSONValue, str]:
     """An error body as parsed JSON (or ``None``) and as text."""
     text = content.decode("utf-8", errors="replace")
     try:
@@ -140,7 +139,7 @@ def body_codes(body: JSONValue) -> set[str]:
     """Every error code-like string in an error body (code, type, status, reason)."""
     codes: set[str] = set()
     error = body.get("error", body) if isinstance(body, dict) else None
-    candidates: list[Any] = [error]
+    candidates: list[JSONValue] = [error]
     if isinstance(error, dict):
         details = error.get("details")
         if isinstance(details, list):

@@ -27,18 +27,56 @@ every few chunks themselves (``CHUNKS_PER_TURN`` in ``_io/http_model.py``).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 import httpcore
 
 __all__ = ["speed_up_pool"]
 
 
-def _assign_requests_to_connections(self: Any) -> list[Any]:
-    closing: list[Any] = []
+class _Connection(Protocol):
+    """What the assignment asks of an httpcore connection (either facade)."""
+
+    def is_closed(self) -> bool: ...
+    def is_idle(self) -> bool: ...
+    def is_available(self) -> bool: ...
+    def has_expired(self) -> bool: ...
+    def can_handle_request(self, origin: httpcore.Origin) -> bool: ...
+
+
+C = TypeVar("C", bound=_Connection)
+
+
+class _PoolRequest(Protocol[C]):
+    """httpcore's queued request, waiting for a connection."""
+
+    @property
+    def connection(self) -> C | None: ...
+    @property
+    def request(self) -> httpcore.Request: ...
+    def is_queued(self) -> bool: ...
+    def assign_to_connection(self, connection: C | None) -> None: ...
+
+
+class _Pool(Protocol[C]):
+    """The private state of an httpcore 1.x connection pool that we replace."""
+
+    _connections: list[C]
+    _max_keepalive_connections: int
+    _max_connections: int
+
+    @property
+    def _requests(self) -> Sequence[_PoolRequest[C]]: ...
+    def create_connection(self, origin: httpcore.Origin) -> C: ...
+
+
+def _assign_requests_to_connections(self: _Pool[C]) -> list[C]:
+    closing: list[C] = []
     claimed = {id(r.connection) for r in self._requests if r.connection is not None}
     idle_left = self._max_keepalive_connections
-    kept: list[Any] = []
+    kept: list[C] = []
+    connection: C | None  # each kept one, then each request's
     for connection in self._connections:
         if connection.is_closed():
             continue
@@ -77,7 +115,9 @@ def _assign_requests_to_connections(self: Any) -> list[Any]:
     return closing
 
 
-def _take(self: Any, available: list[Any], origin: Any, closing: list[Any]) -> Any:
+def _take(
+    self: _Pool[C], available: list[C], origin: httpcore.Origin, closing: list[C]
+) -> C | None:
     """Remove and return the first available connection to ``origin``, if any.
 
     Only this one is checked for expiry (keep-alive timeout, or closed by the

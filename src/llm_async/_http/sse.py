@@ -47,7 +47,6 @@ from itertools import repeat
 from json import JSONDecoder
 from json import loads as _loads
 from operator import itemgetter
-from typing import Any
 
 from llm_async._core.errors import SSEDecodeError
 from llm_async._core.types import JSONValue
@@ -63,7 +62,9 @@ __all__ = [
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
 
 # The scanner behind json.loads (C when available): (value, end index).
-_scan_json: Callable[[str, int], tuple[Any, int]] = vars(JSONDecoder())["scan_once"]
+_scan_json: Callable[[str, int], tuple[JSONValue, int]] = vars(JSONDecoder())[
+    "scan_once"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ class ServerSentEvent:
         return parse_json(self.data)
 
 
-def parse_json(data: str) -> Any:
+def parse_json(data: str) -> JSONValue:
     """``json.loads(data)``, faster: the C scanner called directly.
 
     It skips ``json.loads``' Python-level layers; anything but a clean

@@ -190,7 +190,7 @@ class _BatchRun:
         pending = deque(_Attempt(item, 1) for item in self.items)
         delayed: list[tuple[float, int, _Attempt]] = []  # (ready at, tie, attempt)
         limiter = self.limiter
-        async with AsyncWorkerPool(self.settings.max_concurrency) as pool:
+        async with AsyncWorkerPool[_Attempt](self.settings.max_concurrency) as pool:
             while pending or delayed or pool.running:
                 now = time.monotonic()
                 while delayed and delayed[0][0] <= now:
