@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from llm_async._core.attachments import Attachment
     from llm_async._core.parts import Message
+    from llm_async._core.prompt import ToolInput
     from llm_async._core.tools import ToolResult
 
     from .model import AsyncModel
@@ -42,7 +43,7 @@ class AsyncConversation:
         id: str | None = None,
         name: str | None = None,
         responses: list[AsyncResponse] | None = None,
-        tools: list[object] | None = None,
+        tools: list[ToolInput] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
         loaded_messages: list[Message] | None = None,
         before_call: BeforeCallHook | None = None,
@@ -88,7 +89,7 @@ class AsyncConversation:
         data: JSONMapping,
         *,
         model: object = None,
-        tools: list[object] | None = None,
+        tools: list[ToolInput] | None = None,
         before_call: BeforeCallHook | None = None,
         after_call: AfterCallHook | None = None,
     ) -> AsyncConversation:
@@ -120,7 +121,7 @@ class AsyncConversation:
         conversation_id: str | None = None,
         *,
         model: object = None,
-        tools: list[object] | None = None,
+        tools: list[ToolInput] | None = None,
     ) -> AsyncConversation:
         """A conversation logged in ``db`` (default: ``logs.db`` in the user
         directory), ready to continue; the latest one without
@@ -170,7 +171,7 @@ class AsyncConversation:
         messages: Sequence[Message] | None = None,
         stream: bool = True,
         schema: JSONObject | type[BaseModel] | None = None,
-        tools: Sequence[object] | None = None,
+        tools: Sequence[ToolInput] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
@@ -210,7 +211,7 @@ class AsyncConversation:
         messages: Sequence[Message] | None = None,
         stream: bool = True,
         schema: JSONObject | type[BaseModel] | None = None,
-        tools: Sequence[object] | None = None,
+        tools: Sequence[ToolInput] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = UNSET,
         before_call: BeforeCallHook | None = None,

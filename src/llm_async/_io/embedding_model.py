@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import cast
 
 from llm_async._core.concurrency import async_map_bounded, async_resolve
 from llm_async._core.embeddings import batched, check_item, embedding_model_str
@@ -92,10 +93,10 @@ class AsyncEmbeddingModel:
     async def _embed_batch(
         self, items: list[str | bytes], key: str | None
     ) -> list[list[float]]:
-        result: Iterable[Sequence[float]] = await async_resolve(
-            self.embed_batch(items, key=key)
-        )
-        vectors = [v if type(v) is list else list(v) for v in result]
+        # embed_batch() may be a plain function in a subclass: resolve either.
+        result = await async_resolve(self.embed_batch(items, key=key))
+        rows = cast("Iterable[Sequence[float]]", result)
+        vectors = [v if type(v) is list else list(v) for v in rows]
         if len(vectors) != len(items):
             raise ValueError(
                 f"{self.model_id}: embed_batch() returned {len(vectors)} vectors "

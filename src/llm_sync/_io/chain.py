@@ -43,7 +43,7 @@ from llm_async._core.concurrency import (
 )
 from llm_async._core.errors import CancelToolCall, PauseChain
 from llm_async._core.parts import StreamEvent
-from llm_async._core.prompt import Prompt, wrap_tools
+from llm_async._core.prompt import Prompt, ToolInput, wrap_tools
 from llm_async._core.tools import (
     AfterCallHook,
     BeforeCallHook,
@@ -80,7 +80,7 @@ def execute_tool_calls(
     before_call: BeforeCallHook | None = None,
     after_call: AfterCallHook | None = None,
     tool_calls_list: Sequence[ToolCall] | None = None,
-    tools: Sequence[object] | None = None,
+    tools: Sequence[ToolInput] | None = None,
 ) -> list[ToolResult]:
     """Run ``response``'s tool calls (or ``tool_calls_list``); see the method."""
     calls = (
@@ -97,7 +97,7 @@ def execute_tool_calls(
 
 def run_tool_calls(
     calls: Sequence[ToolCall],
-    tools: Sequence[object],
+    tools: Sequence[ToolInput],
     before_call: BeforeCallHook | None = None,
     after_call: AfterCallHook | None = None,
 ) -> list[ToolResult]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from llm_async._core.attachments import Attachment
     from llm_async._core.parts import Message
+    from llm_async._core.prompt import ToolInput
     from llm_async._core.tools import ToolResult
 
     from .model import Model
@@ -44,7 +45,7 @@ class Conversation:
         id: str | None = None,
         name: str | None = None,
         responses: list[Response] | None = None,
-        tools: list[object] | None = None,
+        tools: list[ToolInput] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
         loaded_messages: list[Message] | None = None,
         before_call: BeforeCallHook | None = None,
@@ -90,7 +91,7 @@ class Conversation:
         data: JSONMapping,
         *,
         model: object = None,
-        tools: list[object] | None = None,
+        tools: list[ToolInput] | None = None,
         before_call: BeforeCallHook | None = None,
         after_call: AfterCallHook | None = None,
     ) -> Conversation:
@@ -122,7 +123,7 @@ class Conversation:
         conversation_id: str | None = None,
         *,
         model: object = None,
-        tools: list[object] | None = None,
+        tools: list[ToolInput] | None = None,
     ) -> Conversation:
         """A conversation logged in ``db`` (default: ``logs.db`` in the user
         directory), ready to continue; the latest one without
@@ -170,7 +171,7 @@ class Conversation:
         messages: Sequence[Message] | None = None,
         stream: bool = True,
         schema: JSONObject | type[BaseModel] | None = None,
-        tools: Sequence[object] | None = None,
+        tools: Sequence[ToolInput] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
@@ -210,7 +211,7 @@ class Conversation:
         messages: Sequence[Message] | None = None,
         stream: bool = True,
         schema: JSONObject | type[BaseModel] | None = None,
-        tools: Sequence[object] | None = None,
+        tools: Sequence[ToolInput] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = UNSET,
         before_call: BeforeCallHook | None = None,

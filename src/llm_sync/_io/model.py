@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from llm_async._core.attachments import Attachment
     from llm_async._core.batch_records import BatchResult
     from llm_async._core.parts import Message, StreamEvent
-    from llm_async._core.prompt import Prompt
+    from llm_async._core.prompt import Prompt, ToolInput
     from llm_async._core.tools import ToolResult
 
 __all__ = ["KeyModel", "Model"]
@@ -83,7 +83,7 @@ class Model:
         messages: Sequence[Message] | None = None,
         stream: bool = True,
         schema: JSONObject | type[BaseModel] | None = None,
-        tools: Sequence[object] | None = None,
+        tools: Sequence[ToolInput] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         options: JSONObject | None = None,
         hide_reasoning: bool = False,
@@ -119,7 +119,7 @@ class Model:
         messages: Sequence[Message] | None = None,
         stream: bool = True,
         schema: JSONObject | type[BaseModel] | None = None,
-        tools: Sequence[object] | None = None,
+        tools: Sequence[ToolInput] | None = None,
         tool_results: Sequence[ToolResult] | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,
         before_call: BeforeCallHook | None = None,
@@ -163,7 +163,7 @@ class Model:
 
     def conversation(
         self,
-        tools: Sequence[object] | None = None,
+        tools: Sequence[ToolInput] | None = None,
         before_call: BeforeCallHook | None = None,
         after_call: AfterCallHook | None = None,
         chain_limit: int | None = DEFAULT_CHAIN_LIMIT,

@@ -109,7 +109,8 @@ def options_class(base: type[OptionsT], names: Sequence[str]) -> type[OptionsT]:
         if found is not None and issubclass(found, base):
             return found
         fields = {_NAMES.get(name, name): FIELDS[name] for name in names}
-        built = _classes[key] = with_fields(base, fields)
+        built = with_fields(base, fields)
+        _classes[key] = built
         return built
 
 
