@@ -3,7 +3,6 @@ lookup with suggestions and error messages a person can act on."""
 
 from __future__ import annotations
 
-import difflib
 import sys
 from typing import Any
 
@@ -54,6 +53,8 @@ def resolve_model(name: str | None, *, asynchronous: bool = False) -> Any:
         return llm_sync.get_model(wanted)
     except llm_sync.UnknownModelError:
         known = list(llm_sync.get_model_aliases())
+        import difflib
+
         close = difflib.get_close_matches(str(wanted), known, n=3, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise click.ClickException(
