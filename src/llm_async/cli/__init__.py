@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from llm_async.cli.cmd_aliases import aliases
+from llm_async.cli.cmd_embed import embed, embed_models, similar
 from llm_async.cli.cmd_keys import keys
 from llm_async.cli.cmd_logs import logs
 from llm_async.cli.cmd_models import models
@@ -38,10 +39,11 @@ def cli() -> None:
     cat notes.txt | llm-async -s "Summarise this"
     llm-async models --options
     llm-async keys set openai
+    llm-async embed notes n1 -m 3-small -c "Pelicans"
     """
 
 
-for command in (prompt, models, keys, aliases, logs):
+for command in (prompt, models, keys, aliases, logs, embed, similar, embed_models):
     cli.add_command(command)
 
 

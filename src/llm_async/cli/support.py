@@ -4,11 +4,18 @@ lookup with suggestions and error messages a person can act on."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-__all__ = ["DefaultGroup", "friendly_error", "resolve_model", "stdin_is_terminal"]
+__all__ = [
+    "DefaultGroup",
+    "friendly_error",
+    "resolve_embedding_model",
+    "resolve_model",
+    "stdin_is_terminal",
+]
 
 
 class DefaultGroup(click.Group):
@@ -47,18 +54,49 @@ def resolve_model(name: str | None, *, asynchronous: bool = False) -> Any:
     import llm_sync
 
     wanted = name or llm_sync.get_default_model()
+    get = llm_sync.get_async_model if asynchronous else llm_sync.get_model
+    return _lookup(wanted, get, llm_sync.get_model_aliases, "models")
+
+
+def resolve_embedding_model(name: str | None) -> Any:
+    """The embedding model called name (default: the default embedding model),
+    or a ClickException suggesting close names."""
+    import llm_sync
+
+    wanted = name or llm_sync.get_default_embedding_model()
+    if not wanted:
+        known = ", ".join(sorted({m.model_id for m in llm_sync.get_embedding_models()}))
+        raise click.ClickException(
+            "No embedding model given and no default is set: pass -m/--model"
+            f" (one of: {known or 'none registered'})."
+        )
+    return _lookup(
+        wanted,
+        llm_sync.get_embedding_model,
+        llm_sync.get_embedding_model_aliases,
+        "embedding models",
+    )
+
+
+def _lookup(
+    wanted: str | None,
+    get: Callable[[str | None], Any],
+    aliases: Callable[[], Any],
+    kind: str,
+) -> Any:
+    import llm_sync
+
     try:
-        if asynchronous:
-            return llm_sync.get_async_model(wanted)
-        return llm_sync.get_model(wanted)
+        return get(wanted)
     except llm_sync.UnknownModelError:
-        known = list(llm_sync.get_model_aliases())
         import difflib
 
-        close = difflib.get_close_matches(str(wanted), known, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(str(wanted), list(aliases()), n=3, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        list_them = "models" if kind == "models" else "embed-models"
         raise click.ClickException(
-            f"Unknown model: {wanted}.{hint} Run `llm-async models` to list them."
+            f"Unknown {kind[:-1]}: {wanted}.{hint}"
+            f" Run `llm-async {list_them}` to list them."
         ) from None
 
 
