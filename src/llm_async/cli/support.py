@@ -11,6 +11,7 @@ import click
 
 __all__ = [
     "DefaultGroup",
+    "LazyGroup",
     "friendly_error",
     "resolve_embedding_model",
     "resolve_model",
@@ -28,11 +29,51 @@ class DefaultGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         help_names = set(ctx.help_option_names) | {"--version"}
-        if args and args[0] not in self.commands and args[0] not in help_names:
+        known = self.list_commands(ctx)
+        if args and args[0] not in known and args[0] not in help_names:
             args = [self.default_command, *args]
         elif not args and (ctx.parent is not None or not _stdin_is_terminal()):
             args = [self.default_command]
         return super().parse_args(ctx, args)
+
+
+class LazyGroup(DefaultGroup):
+    """A DefaultGroup whose commands are imported when they run.
+
+    ``lazy_commands`` maps a name to ``(module, attribute, summary)``; --help
+    lists the summaries, so that it imports no command module.
+    """
+
+    def __init__(
+        self, *args: Any, lazy_commands: dict[str, tuple[str, str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            import importlib
+
+            module, attribute, _ = self.lazy_commands[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            summary = self.lazy_commands.get(name, ("", "", ""))[2]
+            command = self.commands.get(name) or click.Command(name, help=summary)
+            rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _stdin_is_terminal() -> bool:
