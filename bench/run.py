@@ -44,10 +44,13 @@ COUNTS = {  # flag: (full run, --quick)
     "tick_streams": (500, 50),  # (f) concurrent streams beside the ticker
     "tick_length": (100, 20),  # (f) chunks per stream
 }
+# (a) what the llm-async console script runs for `llm-async --help`
+CLI_HELP = "from llm_async.cli import main; main(['--help'])"
 TICK = 0.001  # (f) the ticker's period, seconds
 FIGURES = [  # key, label, unit, target for ours/raw, "max": ratio <= target
     ("import_sync", "(a) import llm_sync vs httpx", "ms", 1.5, "max"),
     ("import_async", "(a) import llm_async vs httpx", "ms", 1.5, "max"),
+    ("cli_help", "(a) llm-async --help vs click", "ms", 1.5, "max"),
     ("latency_sync", "(b) non-streamed latency, sync", "ms", 1.15, "max"),
     ("latency_async", "(b) non-streamed latency, async", "ms", 1.15, "max"),
     ("stream_sync", "(c) stream throughput, sync", "chunk/s", 1.0, "min"),
@@ -345,7 +348,8 @@ def fake_server(mode: str, packed: bool = False) -> Iterator[str]:
 
 
 def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
-    stmts = {"python": "pass", "raw": "import httpx"}
+    stmts = {"python": "pass", "raw": "import httpx", "click": "import click"}
+    stmts["cli_help"] = CLI_HELP
     for side in ("sync", "async"):
         if module := getattr(impls.get("ours"), f"IMPORT_{side.upper()}", None):
             stmts[f"ours_{side}"] = f"import {module}"
@@ -355,6 +359,9 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
         v[f"import_{side}"] = {"raw": v["import_wall"]["raw"]}
         if f"ours_{side}" in v["import_wall"]:
             v[f"import_{side}"]["ours"] = v["import_wall"][f"ours_{side}"]
+    v["cli_help"] = {"raw": v["import_wall"]["click"]}  # vs `import click`
+    if "cli_help" in v["import_wall"]:
+        v["cli_help"]["ours"] = v["import_wall"]["cli_help"]
     print(f"(b), (c) sync: {a.requests} requests; {a.reps} x {a.chunks} chunks")
     v |= measure_sync(impls, url, a)
     print(f"(b), (c) async: {a.requests} requests; {a.reps} x {a.chunks} chunks")

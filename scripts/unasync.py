@@ -224,12 +224,21 @@ def _sync_init_reexports(init_source: str) -> str:
     node = _module_assignment(init_source, "__all__")
     start, end = node.lineno - 1, node.end_lineno or node.lineno
     new_all = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in combined) + "]\n"
-    reexport = (
-        "\n# The async API, so that one import offers both.\n"
-        "from llm_async import (  # noqa: E402\n"
-        + "".join(f"    {n},\n" for n in eager)
-        + ")\n\n"
-    )
+    reexport = "\n# The async API, so that one import offers both.\n"
+    if eager:
+        reexport += (
+            "from llm_async import (  # noqa: E402\n"
+            + "".join(f"    {n},\n" for n in eager)
+            + ")\n"
+        )
+    if lazy:  # typed for type checkers, loaded on first use
+        reexport += (
+            "if TYPE_CHECKING:\n"
+            "    from llm_async import (  # noqa: E402\n"
+            + "".join(f"        {n},\n" for n in sorted(lazy))
+            + "    )\n"
+        )
+    reexport += "\n"
     text = "".join([*lines[:start], new_all, reexport, *lines[end:]])
     lazy_node = _module_assignment(text, "_LAZY_NAMES")
     lines = text.splitlines(keepends=True)

@@ -286,18 +286,6 @@ def test_ctrl_c_stops_the_stream_with_exit_130(monkeypatch: pytest.MonkeyPatch) 
     assert "Interrupted" in result.stderr
 
 
-def test_help_does_not_import_the_library() -> None:
-    code = (
-        "import sys; from llm_async.cli import main\n"
-        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pydantic', 'httpx', 'llm_sync', 'pluggy') "
-        "if m in sys.modules]\n"
-        "print(heavy)"
-    )
-    done = _process("-c", code)
-    assert done.stdout.strip().splitlines()[-1] == "[]"
-
-
 LLM_CLI = Path(os.environ.get("LLM_CLI", "/tmp/llmcli/bin/llm"))
 
 

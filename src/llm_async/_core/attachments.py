@@ -18,16 +18,10 @@ environment variable ``LLM_ATTACHMENTS_ALLOW_PRIVATE=1`` (local development).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import ipaddress
 import json
 import os
-import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from llm_async._core.errors import AttachmentError
@@ -131,6 +125,8 @@ class Attachment:
     def id(self) -> str:
         """A stable id: sha256 of the content, of the file's bytes, or of the URL."""
         if self._id is None:
+            import hashlib
+
             digest = hashlib.sha256()
             if self.content is not None:
                 digest.update(self.content)
@@ -177,7 +173,8 @@ class Attachment:
             return self.content
         if self.path is not None:
             try:
-                return Path(self.path).read_bytes()
+                with open(self.path, "rb") as file:
+                    return file.read()
             except FileNotFoundError:
                 raise FileNotFoundError(
                     f"Attachment file not found: {self.path}"
@@ -193,6 +190,8 @@ class Attachment:
 
     def base64_content(self) -> str:
         """``content_bytes()``, base64-encoded."""
+        import base64
+
         return base64.b64encode(self.content_bytes()).decode("ascii")
 
     def to_dict(self) -> JSONObject:
@@ -203,6 +202,8 @@ class Attachment:
             if value is not None:
                 out[name] = value
         if self.content is not None:
+            import base64
+
             out["content"] = base64.b64encode(self.content).decode("ascii")
         return out
 
@@ -220,9 +221,11 @@ class Attachment:
                 raise ValueError(f"Attachment {key!r} must be a string")
             values[key] = value
         if "content" in values:
+            import base64
+
             try:
                 values["content"] = base64.b64decode(values["content"], validate=True)
-            except (binascii.Error, ValueError):
+            except ValueError:  # binascii.Error is a ValueError
                 raise ValueError("Attachment 'content' is not valid base64") from None
         if not values.keys() & {"path", "url", "content"}:
             raise ValueError("An attachment dict needs 'path', 'url' or 'content'")
@@ -335,6 +338,8 @@ def max_bytes_for(attachment: Attachment) -> int:
 
 def unsafe_address(address: str) -> str | None:
     """Why ``address`` must not be fetched by default (``None``: it is public)."""
+    import ipaddress
+
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -367,6 +372,8 @@ def _addresses(infos: Sequence[Any]) -> list[str]:
 
 def _ip_literal(host: str) -> str | None:
     """``host`` itself if it is an IP address (no DNS lookup is needed)."""
+    import ipaddress
+
     try:
         return str(ipaddress.ip_address(host.strip("[]").split("%", 1)[0]))
     except ValueError:
@@ -375,6 +382,8 @@ def _ip_literal(host: str) -> str | None:
 
 async def async_getaddrinfo(host: str, port: int) -> list[str]:
     """The addresses ``host`` resolves to, without blocking the event loop."""
+    import socket
+
     import anyio
 
     literal = _ip_literal(host)
@@ -386,6 +395,8 @@ async def async_getaddrinfo(host: str, port: int) -> list[str]:
 
 def sync_getaddrinfo(host: str, port: int) -> list[str]:
     """The addresses ``host`` resolves to."""
+    import socket
+
     literal = _ip_literal(host)
     if literal is not None:
         return [literal]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from llm_async._core import config as _config
+from llm_async._core.builtin_plugins import BUILTIN_PLUGINS
 from llm_async._core.errors import PluginWarning, UnknownModelError
 from llm_async._core.protocols import NamedModel
 from llm_async._core.tools import Tool, Toolbox
@@ -139,17 +140,6 @@ def _plugin_failed(name: str, stage: str, exc: BaseException) -> None:
     )
 
 
-# Plugins that ship with the package. The public package registers its built-in
-# models here when imported, so that this shared module never imports the code
-# that knows both facades.
-_builtin_plugins: dict[str, str] = {}
-
-
-def add_builtin_plugin(name: str, module: str) -> None:
-    """Register the hook implementations of ``module`` (imported on first use)."""
-    _builtin_plugins[name] = module
-
-
 def plugin_manager() -> pluggy.PluginManager:
     """The plugin manager, created and loaded on first use."""
     global _pm
@@ -162,7 +152,7 @@ def plugin_manager() -> pluggy.PluginManager:
             pm = pluggy.PluginManager("llm")
             pm.add_hookspecs(hookspecs)
             _load_entry_points(pm)
-            for name, module in _builtin_plugins.items():
+            for name, module in BUILTIN_PLUGINS.items():
                 pm.register(importlib.import_module(module), name=name)
             _pm = pm
             _warn_unsupported_hooks(pm)

@@ -1,8 +1,9 @@
 """The llm-async command line (python -m llm_sync), built on click.
 
 A blocking program over llm_sync; with _builtins it is the only code
-that imports both facades. Commands import the library when they run, so
-llm-async --help costs little more than importing click. Expected errors
+that imports both facades. A command imports its module, and that the
+library, when it runs, so llm-async --help costs little more than importing
+click. Expected errors
 (unknown model, missing key, invalid option, provider errors) print one line
 naming the fix and exit 1; usage errors exit 2; Ctrl-C exits 130.
 """
@@ -13,18 +14,60 @@ from typing import Any
 
 import click
 
-from llm_async.cli.cmd_aliases import aliases
-from llm_async.cli.cmd_keys import keys
-from llm_async.cli.cmd_logs import logs
-from llm_async.cli.cmd_models import models
-from llm_async.cli.cmd_prompt import prompt
-from llm_async.cli.support import DefaultGroup
+from llm_async.cli.support import LazyGroup
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMANDS", "cli", "main"]
+
+
+#: name -> (module, attribute, summary). A command's module is imported when it
+#: runs; --help shows the summaries (each its command's own, as a test checks).
+COMMANDS = {
+    "aliases": (
+        "llm_async.cli.cmd_aliases",
+        "aliases",
+        "Manage model aliases (aliases.json, shared with llm).",
+    ),
+    "embed": (
+        "llm_async.cli.cmd_embed",
+        "embed",
+        "Embed content: print its vector, or store it in COLLECTION under ID.",
+    ),
+    "embed-models": (
+        "llm_async.cli.cmd_embed",
+        "embed_models",
+        "List the embedding models (embed-models list) or show/set the default.",
+    ),
+    "keys": (
+        "llm_async.cli.cmd_keys",
+        "keys",
+        "Store and read API keys (keys.json in the user directory).",
+    ),
+    "logs": (
+        "llm_async.cli.cmd_logs",
+        "logs",
+        "Show logged responses (logs list), the database path, on/off.",
+    ),
+    "models": (
+        "llm_async.cli.cmd_models",
+        "models",
+        "List the models (models list) or show/set the default.",
+    ),
+    "prompt": (
+        "llm_async.cli.cmd_prompt",
+        "prompt",
+        "Send TEXT (and piped stdin) to a model and stream the answer.",
+    ),
+    "similar": (
+        "llm_async.cli.cmd_embed",
+        "similar",
+        "The items of COLLECTION most similar to ID or to content, best first.",
+    ),
+}
 
 
 @click.group(
-    cls=DefaultGroup,
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
     default_command="prompt",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -38,11 +81,8 @@ def cli() -> None:
     cat notes.txt | llm-async -s "Summarise this"
     llm-async models --options
     llm-async keys set openai
+    llm-async embed notes n1 -m 3-small -c "Pelicans"
     """
-
-
-for command in (prompt, models, keys, aliases, logs):
-    cli.add_command(command)
 
 
 def main(args: Any = None) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 __all__ = ["aliases"]
@@ -41,6 +39,8 @@ def remove(alias: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Output JSON")
 def list_(as_json: bool) -> None:
     """Every alias and the model it names."""
+    import json
+
     import llm_sync
 
     found = {

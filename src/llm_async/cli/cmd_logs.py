@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from llm_async._core.types import JSONObject
@@ -47,6 +45,8 @@ def list_(
             conversation_id = latest_conversation_id(conn)
         rows = recent_turns(conn, limit=count, conversation_id=conversation_id)
     if as_json:
+        import json
+
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:

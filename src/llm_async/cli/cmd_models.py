@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -38,6 +37,8 @@ def list_models(
         and (entry.async_model is not None or not asynchronous)
     ]
     if as_json:
+        import json
+
         click.echo(json.dumps([_model_json(e) for e in entries], indent=2))
         return
     for entry in entries:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -175,6 +173,8 @@ def _options(model: Any, pairs: tuple[tuple[str, str], ...]) -> JSONObject:
 
 
 def _attachment(value: str, stdin_bytes: bytes | None) -> Any:
+    from pathlib import Path
+
     import llm_sync
 
     if value == "-":
@@ -189,6 +189,9 @@ def _attachment(value: str, stdin_bytes: bytes | None) -> Any:
 
 def _schema(value: str | None) -> Any:
     """--schema: inline JSON, a JSON file, or the DSL (name, age int)."""
+    import json
+    from pathlib import Path
+
     import llm_sync
 
     if not value:
