@@ -159,6 +159,15 @@ def test_schema_dsl_and_no_stream(scripted: Any) -> None:
     assert bad.exit_code == 2 and "--schema" in bad.output
 
 
+def test_schema_file_must_hold_a_json_object(scripted: Any, tmp_path: Path) -> None:
+    path = tmp_path / "schema.json"
+    path.write_text("[1, 2]")
+    result = run("-m", "scripted", "p", "--schema", str(path), "--no-stream")
+    assert result.exit_code == 2
+    assert "not an object" in result.output
+    assert not scripted.prompts or scripted.prompts[-1].schema is None
+
+
 def test_attachments_from_a_file_and_stdin(scripted: Any, tmp_path: Path) -> None:
     png = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\0" * 32
     path = tmp_path / "pixel.png"

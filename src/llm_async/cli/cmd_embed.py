@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import click
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from llm_async._core.types import JSONObject
+    from llm_sync import Collection, EmbeddingModel, Entry
 
 from llm_async.cli.support import (
     DefaultGroup,
@@ -202,7 +208,7 @@ def default_embed_model(model_name: str | None, remove_default: bool) -> None:
         llm_sync.set_default_embedding_model(model.model_id)
 
 
-def _database_path(database: str | None) -> Any:
+def _database_path(database: str | None) -> Path:
     from pathlib import Path
 
     from llm_async._core.config import user_dir
@@ -212,7 +218,7 @@ def _database_path(database: str | None) -> Any:
 
 def _open_collection(
     name: str, database: str | None, model_name: str | None, *, create: bool
-) -> Any:
+) -> Collection:
     """The collection ``name``; a new one (``create``) uses ``model_name``."""
     import sqlite3
 
@@ -237,7 +243,7 @@ def _open_collection(
         raise click.ClickException(f"{path}: {exc}") from None
 
 
-def _model_of(collection: Any) -> Any:
+def _model_of(collection: Collection) -> EmbeddingModel:
     """The collection's model, or an error naming the missing model."""
     import llm_sync
 
@@ -251,7 +257,7 @@ def _model_of(collection: Any) -> Any:
         ) from None
 
 
-def _metadata(value: str | None) -> Any:
+def _metadata(value: str | None) -> JSONObject | None:
     if value is None:
         return None
     import json
@@ -265,7 +271,7 @@ def _metadata(value: str | None) -> Any:
     return parsed
 
 
-def _content(content: str | None, input_path: str | None, binary: bool) -> Any:
+def _content(content: str | None, input_path: str | None, binary: bool) -> str | bytes:
     """-c, else the -i file, else stdin (text, or bytes with --binary)."""
     if content is not None:
         value: str | bytes = content.encode("utf-8") if binary else content
@@ -275,7 +281,7 @@ def _content(content: str | None, input_path: str | None, binary: bool) -> Any:
     elif input_path or not stdin_is_terminal():  # -i - or piped
         import sys
 
-        stream: Any = sys.stdin.buffer if binary else sys.stdin
+        stream: TextIO | BinaryIO = sys.stdin.buffer if binary else sys.stdin
         value = stream.read()
     else:
         raise click.UsageError("No content: pass -c TEXT, -i FILE or pipe it in")
@@ -303,7 +309,7 @@ def _print_vector(vector: list[float], format_: str) -> None:
         click.echo(blob.hex())
 
 
-def _print_entry(entry: Any, plain: bool) -> None:
+def _print_entry(entry: Entry, plain: bool) -> None:
     import json
 
     if not plain:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from llm_async._core.types import JSONObject
 from llm_async.cli.support import DefaultGroup, resolve_model
+
+if TYPE_CHECKING:
+    from llm_sync import Model, ModelWithAliases
 
 __all__ = ["models"]
 
@@ -57,7 +60,7 @@ def list_models(
         click.echo(f"Default: {default}")
 
 
-def _options(model: Any) -> list[tuple[str, str, str]]:
+def _options(model: Model) -> list[tuple[str, str, str]]:
     fields = getattr(model.Options, "model_fields", {})
     out = []
     for name, info in fields.items():
@@ -66,7 +69,7 @@ def _options(model: Any) -> list[tuple[str, str, str]]:
     return out
 
 
-def _model_json(entry: Any) -> JSONObject:
+def _model_json(entry: ModelWithAliases) -> JSONObject:
     model = entry.model
     return {
         "model_id": model.model_id,

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import click
 
 from llm_async._core.types import JSONObject
 from llm_async.cli.support import friendly_error, resolve_model, stdin_is_terminal
+
+if TYPE_CHECKING:
+    from llm_sync import (
+        Attachment,
+        ChainResponse,
+        Conversation,
+        Model,
+        Response,
+        Tool,
+        Toolbox,
+    )
 
 __all__ = ["prompt"]
 
@@ -92,17 +103,19 @@ def prompt(
         }
         target = conversation or model.conversation()
         if tools:
-            response: Any = target.chain(text, tools=_tools(tools), **kwargs)
+            chain = target.chain(text, tools=_tools(tools), **kwargs)
+            _print(chain, stream=not no_stream)
+            rounds = list(chain.responses())
         else:
             response = target.prompt(text, **kwargs)
-        _print(response, stream=not no_stream)
+            _print(response, stream=not no_stream)
+            rounds = [response]
     except KeyboardInterrupt:
         click.echo("", err=True)
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except (llm_sync.ModelError, ValueError, OSError) as exc:
         raise friendly_error(exc, model) from None
-    rounds = list(response.responses()) if tools else [response]
     if usage:
         for item in rounds:
             click.echo(f"Token usage: {item.token_usage() or 'not reported'}", err=True)
@@ -112,14 +125,14 @@ def prompt(
 
 
 def _stdin_bytes() -> bytes:
-    stream: Any = sys.stdin.buffer
+    stream: BinaryIO = sys.stdin.buffer
     return bytes(stream.read())
 
 
 def _prompt_text(text: str | None, *, reading_stdin: bool) -> str | None:
     """The argument, after piped stdin if there is any (as llm does)."""
     if reading_stdin and not stdin_is_terminal():
-        stream: Any = sys.stdin
+        stream: TextIO = sys.stdin
         piped = str(stream.read())
         if piped:
             return f"{piped}\n{text}" if text else piped
@@ -129,8 +142,8 @@ def _prompt_text(text: str | None, *, reading_stdin: bool) -> str | None:
 
 
 def _load_conversation(
-    db: Any, conversation_id: str | None, model_name: str | None
-) -> Any:
+    db: object, conversation_id: str | None, model_name: str | None
+) -> Conversation:
     import llm_sync
 
     model = resolve_model(model_name) if model_name else None
@@ -145,7 +158,7 @@ def _load_conversation(
         raise click.ClickException(str(exc)) from None
 
 
-def _options(model: Any, pairs: tuple[tuple[str, str], ...]) -> JSONObject:
+def _options(model: Model, pairs: tuple[tuple[str, str], ...]) -> JSONObject:
     """-o key value pairs, validated by the model's Options."""
     import pydantic
 
@@ -172,7 +185,7 @@ def _options(model: Any, pairs: tuple[tuple[str, str], ...]) -> JSONObject:
     return {name: getattr(checked, name) for name in values}
 
 
-def _attachment(value: str, stdin_bytes: bytes | None) -> Any:
+def _attachment(value: str, stdin_bytes: bytes | None) -> Attachment:
     from pathlib import Path
 
     import llm_sync
@@ -187,7 +200,7 @@ def _attachment(value: str, stdin_bytes: bytes | None) -> Any:
     return llm_sync.Attachment(path=str(path.resolve()))
 
 
-def _schema(value: str | None) -> Any:
+def _schema(value: str | None) -> JSONObject | None:
     """--schema: inline JSON, a JSON file, or the DSL (name, age int)."""
     import json
     from pathlib import Path
@@ -198,7 +211,7 @@ def _schema(value: str | None) -> Any:
         return None
     if value.lstrip().startswith("{"):
         try:
-            return json.loads(value)
+            return _schema_object(json.loads(value), value)
         except json.JSONDecodeError as exc:
             raise click.BadParameter(
                 f"invalid JSON: {exc}", param_hint="--schema"
@@ -206,7 +219,7 @@ def _schema(value: str | None) -> Any:
     path = Path(value)
     if path.is_file():
         try:
-            return json.loads(path.read_text("utf-8"))
+            return _schema_object(json.loads(path.read_text("utf-8")), value)
         except json.JSONDecodeError as exc:
             raise click.BadParameter(
                 f"{value} is not JSON: {exc}", param_hint="--schema"
@@ -217,7 +230,16 @@ def _schema(value: str | None) -> Any:
         raise click.BadParameter(str(exc), param_hint="--schema") from None
 
 
-def _tools(names: tuple[str, ...]) -> list[Any]:
+def _schema_object(parsed: object, value: str) -> JSONObject:
+    if not isinstance(parsed, dict):
+        raise click.BadParameter(
+            f"{value} is JSON but not an object: a schema is a JSON object",
+            param_hint="--schema",
+        )
+    return parsed
+
+
+def _tools(names: tuple[str, ...]) -> list[Tool | type[Toolbox]]:
     import llm_sync
 
     available = llm_sync.get_tools()
@@ -232,7 +254,7 @@ def _tools(names: tuple[str, ...]) -> list[Any]:
     return chosen
 
 
-def _print(response: Any, *, stream: bool) -> None:
+def _print(response: Response | ChainResponse, *, stream: bool) -> None:
     if stream:
         for chunk in response:
             click.echo(chunk, nl=False)

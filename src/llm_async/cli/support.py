@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -82,7 +82,7 @@ def _stdin_is_terminal() -> bool:
 
 def stdin_is_terminal() -> bool:
     """True when nothing is piped in (a closed or odd stdin counts as a terminal)."""
-    stream: Any = sys.stdin
+    stream: TextIO = sys.stdin
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
