@@ -27,6 +27,7 @@ from typing import Any
 import anthropic_stream
 import gemini_stream
 import responses_stream
+import stream_server
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(BENCH), "src")
@@ -362,9 +363,9 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
     print(f"(d), (e): {a.streams} x {a.length} chunks, {a.procs} process(es) each")
     v |= measure_concurrent(list(impls), url, a)
     print(f"(h) Gemini streams: {a.reps} x {a.chunks} chunks, sync and async")
-    v = v | gemini_stream.measure(a.chunks, a.reps)
+    v = v | stream_server.measure(gemini_stream, a.chunks, a.reps)
     print(f"(i) Responses API stream: {a.reps} x {a.chunks} chunks")
-    v = v | responses_stream.measure(a.chunks, a.reps)
+    v = v | stream_server.measure(responses_stream, a.chunks, a.reps)
     print(f"(f): {a.tick_streams} x {a.tick_length} chunks beside a 1 ms ticker")
     return v | measure_ticker(list(impls), url, a)
 
@@ -477,7 +478,7 @@ def main() -> None:
             print(f"{name}: n/a, {module}.py does not import: {exc!r}")
     with fake_server(a.server) as url:
         values = measure(impls, url, a)
-    values |= anthropic_stream.measure(a.chunks, a.reps)
+    values |= stream_server.measure(anthropic_stream, a.chunks, a.reps)
     if not a.no_packed:
         with fake_server(a.server, packed=True) as url:
             values |= measure_packed(impls, url, a)
