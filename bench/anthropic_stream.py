@@ -1,9 +1,10 @@
 """Anthropic streaming throughput: our Claude model vs raw httpx, same stream.
 
-A loopback server (its own process) answers ``POST /v1/messages`` with a
-Messages API event stream of ``max_tokens`` text deltas, in the shape the API
-sends (``message_start``, a text block with a ``ping``, ``content_block_delta``
-events, ``message_delta`` with usage, ``message_stop``).
+A loopback server (``stream_server.py``: its own process, one HTTP chunk per
+event) answers ``POST /v1/messages`` with a Messages API event stream of
+``max_tokens`` text deltas, in the shape the API sends (``message_start``, a
+text block with a ``ping``, ``content_block_delta`` events, ``message_delta``
+with usage, ``message_stop``).
 
 - **ours**: the registered ``claude-haiku-4.5`` model, sent to the server with
   ``ANTHROPIC_BASE_URL`` (key from ``ANTHROPIC_API_KEY``), iterated.
@@ -11,26 +12,23 @@ events, ``message_delta`` with usage, ``message_stop``).
   ``json.loads`` of each ``data:`` line, yielding ``delta.text`` of every
   ``text_delta`` (what a user writes by hand).
 
-Run alone (``python bench/anthropic_stream.py [--chunks N --reps R]``) or from
-``run.py``, which adds ``FIGURES`` to its table.
+Run alone (``python bench/anthropic_stream.py [--chunks N --reps R --packed]``)
+or from ``run.py``, which adds ``FIGURES`` to its table.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
 import os
-import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from statistics import median
-from typing import Any, ClassVar
+from typing import Any
 
-BENCH = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.join(os.path.dirname(BENCH), "src")
+import stream_server
+
 MODEL = "claude-haiku-4.5"
 KEY = "sk-ant-bench"
 FIGURES = [  # same shape and target as run.py's (c)
@@ -46,8 +44,9 @@ def _event(kind: str, data: dict[str, Any]) -> bytes:
     return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n".encode()
 
 
-def stream_body(n: int) -> bytes:
-    """A Messages event stream of ``n`` text deltas."""
+def events(request: dict[str, Any], chunks: int) -> list[bytes]:
+    """A Messages event stream of ``max_tokens`` text deltas."""
+    n = int(request["max_tokens"])
     message = {
         "id": "msg_bench",
         "type": "message",
@@ -77,37 +76,7 @@ def stream_body(n: int) -> bytes:
         ),
         _event("message_stop", {}),
     ]
-    return b"".join(parts)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    bodies: ClassVar[dict[int, bytes]] = {}
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("content-length", 0))
-        n = int(json.loads(self.rfile.read(length))["max_tokens"])
-        body = self.bodies.get(n) or self.bodies.setdefault(n, stream_body(n))
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream; charset=utf-8")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def serve() -> None:
-    """Serve on a free loopback port; print the URL, run until stdin closes."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
-    import threading
-
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    sys.stdin.read()
-    server.shutdown()
+    return parts
 
 
 # The two sides ----------------------------------------------------------------------
@@ -159,11 +128,18 @@ def _rate(n: int, seconds: list[float]) -> float:
     return n / median(seconds)
 
 
+def _setup(base: str) -> None:
+    os.environ.setdefault("LLM_USER_PATH", tempfile.mkdtemp(prefix="llm-bench-"))
+    os.environ["ANTHROPIC_BASE_URL"] = base
+    os.environ["ANTHROPIC_API_KEY"] = KEY
+
+
 def measure_sync(base: str, n: int, reps: int) -> dict[str, float]:
     import httpx
 
     import llm_sync
 
+    _setup(base)
     model = llm_sync.get_model(MODEL)
     url = f"{base}/v1/messages"
     times: dict[str, list[float]] = {"ours": [], "raw": []}
@@ -187,6 +163,7 @@ async def measure_async(base: str, n: int, reps: int) -> dict[str, float]:
 
     import llm_async
 
+    _setup(base)
     model = llm_async.get_async_model(MODEL)
     url = f"{base}/v1/messages"
     times: dict[str, list[float]] = {"ours": [], "raw": []}
@@ -208,53 +185,8 @@ async def measure_async(base: str, n: int, reps: int) -> dict[str, float]:
     return {side: _rate(n, t) for side, t in times.items()}
 
 
-def measure(chunks: int, reps: int) -> dict[str, dict[str, float]]:
-    """Both figures, against a server process of this module."""
-    if SRC not in sys.path:
-        sys.path.insert(1, SRC)
-    print(f"(g) Anthropic streams: {reps} x {chunks} chunks, sync and async")
-    server = subprocess.Popen(
-        [sys.executable, os.path.abspath(__file__), "--serve"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    saved = {k: os.environ.get(k) for k in ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY")}
-    try:
-        assert server.stdout is not None
-        base = server.stdout.readline().strip()
-        os.environ["ANTHROPIC_BASE_URL"] = base
-        os.environ["ANTHROPIC_API_KEY"] = KEY
-        return {
-            "anthropic_sync": measure_sync(base, chunks, reps),
-            "anthropic_async": asyncio.run(measure_async(base, chunks, reps)),
-        }
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=10)
-
-
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--chunks", type=int, default=20_000)
-    p.add_argument("--reps", type=int, default=5)
-    p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    a = p.parse_args()
-    if a.serve:
-        return serve()
-    values = measure(a.chunks, a.reps)
-    for key, label, unit, target, _kind in FIGURES:
-        ours, raw = values[key]["ours"], values[key]["raw"]
-        print(
-            f"{label}: ours {ours:,.0f} {unit}, raw httpx {raw:,.0f} {unit}, ", end=""
-        )
-        print(f"ratio {ours / raw:.3f} (target >= {target})")
+    stream_server.main(sys.modules[__name__])
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
     PYTHONPATH=src python bench/gemini_stream.py [--chunks N] [--reps N]
 
-Self-contained: a loopback server (a thread) answers every
-``:streamGenerateContent?alt=sse`` request with ``--chunks`` Gemini events
+A loopback server (``stream_server.py``: its own process, one HTTP chunk per
+event) answers every ``:streamGenerateContent?alt=sse`` request with
+``--chunks`` Gemini events
 (``data: {GenerateContentResponse}`` separated by ``\\r\\n\\r\\n``, one
 ``"tok "`` text part each, cumulative ``usageMetadata``, ``finishReason`` on the
 last). Both sides read the same stream:
@@ -15,26 +16,24 @@ last). Both sides read the same stream:
   header, ``iter_lines()``, ``data: `` lines through ``json.loads``, the text
   of ``candidates[0].content.parts`` yielded.
 
-``run.py`` adds these figures to its table (``FIGURES``, ``measure``); the
-target is the same as the OpenAI stream's: ours/raw >= 1.0.
+``run.py`` adds these figures to its table (``FIGURES``); the target is the
+same as the OpenAI stream's: ours/raw >= 1.0. ``--packed``: see
+``stream_server.py``.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from statistics import median
 from typing import Any
 
 import httpx
+import stream_server
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(1, os.path.join(os.path.dirname(BENCH), "src"))
@@ -49,9 +48,9 @@ FIGURES = [
 ]
 
 
-def gemini_body(n: int) -> bytes:
+def events(request: dict[str, Any], n: int) -> list[bytes]:
     """``n`` streamed events of one ``"tok "`` text part each."""
-    events = []
+    found = []
     for i in range(n):
         candidate: dict[str, Any] = {
             "content": {"role": "model", "parts": [{"text": "tok "}]},
@@ -69,37 +68,9 @@ def gemini_body(n: int) -> bytes:
             "modelVersion": MODEL,
             "responseId": "bench",
         }
-        events.append(f"data: {json.dumps(chunk, separators=(',', ':'))}\r\n\r\n")
-    return "".join(events).encode()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    bodies: dict[int, bytes] = {}  # noqa: RUF012 - one cache per server class
-    chunks = 0
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length") or 0))
-        body = self.bodies.get(self.chunks) or self.bodies.setdefault(
-            self.chunks, gemini_body(self.chunks)
-        )
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def start_server(chunks: int) -> tuple[str, ThreadingHTTPServer]:
-    """A loopback server in a daemon thread; returns its API base URL."""
-    handler = type("Handler", (_Handler,), {"chunks": chunks, "bodies": {}})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/v1beta", server
+        data = json.dumps(chunk, separators=(",", ":"))
+        found.append(f"data: {data}\r\n\r\n".encode())
+    return found
 
 
 # raw httpx ------------------------------------------------------------------------
@@ -154,9 +125,10 @@ def _check(count: int, want: int) -> None:
         raise RuntimeError(f"got {count} chunks, expected {want}")
 
 
-def measure_sync(base: str, chunks: int, reps: int) -> dict[str, float]:
+def measure_sync(url: str, chunks: int, reps: int) -> dict[str, float]:
     import llm_sync
 
+    base = f"{url}/v1beta"
     model = _ours(llm_sync.get_model, base)
     client = httpx.Client(headers={"x-goog-api-key": KEY}, timeout=60)
     runs = {
@@ -174,9 +146,10 @@ def measure_sync(base: str, chunks: int, reps: int) -> dict[str, float]:
     return {name: chunks / median(t) for name, t in times.items()}
 
 
-async def measure_async(base: str, chunks: int, reps: int) -> dict[str, float]:
+async def measure_async(url: str, chunks: int, reps: int) -> dict[str, float]:
     import llm_async
 
+    base = f"{url}/v1beta"
     model = _ours(llm_async.get_async_model, base)
     client = httpx.AsyncClient(headers={"x-goog-api-key": KEY}, timeout=60)
 
@@ -198,32 +171,8 @@ async def measure_async(base: str, chunks: int, reps: int) -> dict[str, float]:
     return {name: chunks / median(t) for name, t in times.items()}
 
 
-def measure(chunks: int, reps: int) -> dict[str, dict[str, float]]:
-    """Both figures (chunk/s per implementation), each on its own server."""
-    base, server = start_server(chunks)
-    try:
-        return {
-            "gemini_stream_sync": measure_sync(base, chunks, reps),
-            "gemini_stream_async": asyncio.run(measure_async(base, chunks, reps)),
-        }
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--chunks", type=int, default=20_000)
-    parser.add_argument("--reps", type=int, default=5)
-    args = parser.parse_args()
-    values = measure(args.chunks, args.reps)
-    for key, label, unit, target, _kind in FIGURES:
-        ours, raw = values[key]["ours"], values[key]["raw"]
-        verdict = "PASS" if ours / raw >= target else "FAIL"
-        print(
-            f"{label:28} ours {ours:>10,.0f} {unit}  raw {raw:>10,.0f} {unit}  "
-            f"ratio {ours / raw:.3f} (>= {target})  {verdict}"
-        )
+    stream_server.main(sys.modules[__name__])
 
 
 if __name__ == "__main__":

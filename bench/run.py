@@ -27,6 +27,7 @@ from typing import Any
 import anthropic_stream
 import gemini_stream
 import responses_stream
+import stream_server
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(BENCH), "src")
@@ -140,11 +141,8 @@ def import_times(stmts: dict[str, str], runs: int) -> Values:
     return {"import_wall": wall, "importtime_cumulative": cumulative}
 
 
-def measure_sync(
-    impls: dict[str, Any], url: str, a: argparse.Namespace, suffix: str = ""
-) -> Values:
-    """(b) and (c), sync, plus the raw-socket client for (c); with ``suffix``
-    (another server), (c) only, keyed ``stream_sync{suffix}``."""
+def measure_sync(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
+    """(b), sync."""
     states = {}
     for name, impl in impls.items():
         with contextlib.suppress(NotImplementedError):
@@ -153,31 +151,17 @@ def measure_sync(
     def nonstream(impl: Any, state: Any) -> None:
         expect(impl.nonstream_sync(state, 20), "tok " * 20)
 
-    def stream(impl: Any, state: Any) -> None:
-        expect(sum(1 for _ in impl.stream_sync(state, a.chunks)), a.chunks)
-
-    def sock(parse: bool) -> None:
-        chunks = impls["raw"].raw_socket_stream(url, a.chunks, parse)
-        expect(sum(1 for _ in chunks), a.chunks)
-
-    values: Values = {}
-    if not suffix:
-        fns = {name: partial(nonstream, *s) for name, s in states.items()}
-        latency = interleaved(fns, a.requests, 5 + a.requests // 10)
-        values["latency_sync"] = {k: t * 1e3 for k, t in latency.items()}
-    fns = {name: partial(stream, *s) for name, s in states.items()}
-    fns |= {"raw-socket": partial(sock, False), "raw-socket+json": partial(sock, True)}
-    seconds = interleaved(fns, a.reps, 1)
+    fns = {name: partial(nonstream, *s) for name, s in states.items()}
+    latency = interleaved(fns, a.requests, 5 + a.requests // 10)
     for impl, state in states.values():
         impl.close_sync(state)
-    values[f"stream_sync{suffix}"] = {k: a.chunks / t for k, t in seconds.items()}
-    return values
+    return {"latency_sync": {k: t * 1e3 for k, t in latency.items()}}
 
 
 async def measure_async(
-    impls: dict[str, Any], url: str, a: argparse.Namespace, suffix: str = ""
+    impls: dict[str, Any], url: str, a: argparse.Namespace
 ) -> Values:
-    """(b) and (c), async; with ``suffix``, (c) only (see ``measure_sync``)."""
+    """(b), async."""
     states = {}
     for name, impl in impls.items():
         with contextlib.suppress(NotImplementedError):
@@ -186,19 +170,64 @@ async def measure_async(
     async def nonstream(impl: Any, state: Any) -> None:
         expect(await impl.nonstream_async(state, 20), "tok " * 20)
 
+    fns = {name: partial(nonstream, *s) for name, s in states.items()}
+    latency = await ainterleaved(fns, a.requests, 5 + a.requests // 10)
+    for impl, state in states.values():
+        await impl.close_async(state)
+    return {"latency_async": {k: t * 1e3 for k, t in latency.items()}}
+
+
+def stream_sync(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Any:
+    """(c), sync, in this process: chunk/s per implementation, and the
+    raw-socket client's (plain, and with the same json.loads work)."""
+    states = {}
+    for name, impl in impls.items():
+        with contextlib.suppress(NotImplementedError):
+            states[name] = (impl, impl.open_sync(url))
+
+    def stream(impl: Any, state: Any) -> None:
+        expect(sum(1 for _ in impl.stream_sync(state, a.chunks)), a.chunks)
+
+    def sock(parse: bool) -> None:
+        chunks = impls["raw"].raw_socket_stream(url, a.chunks, parse)
+        expect(sum(1 for _ in chunks), a.chunks)
+
+    fns = {name: partial(stream, *s) for name, s in states.items()}
+    fns |= {"raw-socket": partial(sock, False), "raw-socket+json": partial(sock, True)}
+    seconds = interleaved(fns, a.reps, 1)
+    for impl, state in states.values():
+        impl.close_sync(state)
+    return {k: a.chunks / t for k, t in seconds.items()}
+
+
+async def stream_async(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Any:
+    """(c), async, in this process: chunk/s per implementation."""
+    states = {}
+    for name, impl in impls.items():
+        with contextlib.suppress(NotImplementedError):
+            states[name] = (impl, await impl.open_async(url))
+
     async def stream(impl: Any, state: Any) -> None:
         expect(sum([1 async for _ in impl.stream_async(state, a.chunks)]), a.chunks)
 
-    values: Values = {}
-    if not suffix:
-        fns = {name: partial(nonstream, *s) for name, s in states.items()}
-        latency = await ainterleaved(fns, a.requests, 5 + a.requests // 10)
-        values["latency_async"] = {k: t * 1e3 for k, t in latency.items()}
     fns = {name: partial(stream, *s) for name, s in states.items()}
     seconds = await ainterleaved(fns, a.reps, 1)
     for impl, state in states.values():
         await impl.close_async(state)
-    values[f"stream_async{suffix}"] = {k: a.chunks / t for k, t in seconds.items()}
+    return {k: a.chunks / t for k, t in seconds.items()}
+
+
+def measure_streams(url: str, a: argparse.Namespace, suffix: str = "") -> Values:
+    """(c), sync then async, each in a fresh process (``--stream-child``), so
+    that no earlier figure's heap, connections or garbage slow it."""
+    values: Values = {}
+    for facade in ("sync", "async"):
+        argv = [sys.executable, __file__, f"--stream-child={facade}", f"--url={url}"]
+        argv += [f"--chunks={a.chunks}", f"--reps={a.reps}"]
+        proc = subprocess.run(argv, env=ENV, capture_output=True, timeout=900)
+        if proc.returncode:
+            raise RuntimeError(f"(c) {facade} failed:\n{proc.stderr[-3000:]!r}")
+        values[f"stream_{facade}{suffix}"] = json.loads(proc.stdout.splitlines()[-1])
     return values
 
 
@@ -362,25 +391,25 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
     v["cli_help"] = {"raw": v["import_wall"]["click"]}  # vs `import click`
     if "cli_help" in v["import_wall"]:
         v["cli_help"]["ours"] = v["import_wall"]["cli_help"]
-    print(f"(b), (c) sync: {a.requests} requests; {a.reps} x {a.chunks} chunks")
+    print(f"(b) sync and async: {a.requests} requests each")
     v |= measure_sync(impls, url, a)
-    print(f"(b), (c) async: {a.requests} requests; {a.reps} x {a.chunks} chunks")
     v |= asyncio.run(measure_async(impls, url, a))
+    print(f"(c) sync and async: {a.reps} x {a.chunks} chunks, a fresh process each")
+    v |= measure_streams(url, a)
     print(f"(d), (e): {a.streams} x {a.length} chunks, {a.procs} process(es) each")
     v |= measure_concurrent(list(impls), url, a)
     print(f"(h) Gemini streams: {a.reps} x {a.chunks} chunks, sync and async")
-    v = v | gemini_stream.measure(a.chunks, a.reps)
+    v = v | stream_server.measure(gemini_stream, a.chunks, a.reps)
     print(f"(i) Responses API stream: {a.reps} x {a.chunks} chunks")
-    v = v | responses_stream.measure(a.chunks, a.reps)
+    v = v | stream_server.measure(responses_stream, a.chunks, a.reps)
     print(f"(f): {a.tick_streams} x {a.tick_length} chunks beside a 1 ms ticker")
     return v | measure_ticker(list(impls), url, a)
 
 
-def measure_packed(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
+def measure_packed(url: str, a: argparse.Namespace) -> Values:
     """(c) again on a server that packs many events into each HTTP chunk."""
     print(f"(c) packed server, sync and async: {a.reps} x {a.chunks} chunks")
-    v = measure_sync(impls, url, a, "_packed")
-    return v | asyncio.run(measure_async(impls, url, a, "_packed"))
+    return measure_streams(url, a, "_packed")
 
 
 def fmt(x: float | None, unit: str = "") -> str:
@@ -468,6 +497,7 @@ def main() -> None:
         help="skip (c) on the server that packs many events per HTTP chunk",
     )
     p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--stream-child", choices=["sync", "async"], help=argparse.SUPPRESS)
     p.add_argument("--ticker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--url", help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -482,12 +512,16 @@ def main() -> None:
             impls[name] = importlib.import_module(module)
         except Exception as exc:  # e.g. the library does not import right now
             print(f"{name}: n/a, {module}.py does not import: {exc!r}")
+    if a.stream_child == "sync":
+        return print(json.dumps(stream_sync(impls, a.url, a)))
+    if a.stream_child == "async":
+        return print(json.dumps(asyncio.run(stream_async(impls, a.url, a))))
     with fake_server(a.server) as url:
         values = measure(impls, url, a)
-    values |= anthropic_stream.measure(a.chunks, a.reps)
+    values |= stream_server.measure(anthropic_stream, a.chunks, a.reps)
     if not a.no_packed:
         with fake_server(a.server, packed=True) as url:
-            values |= measure_packed(impls, url, a)
+            values |= measure_packed(url, a)
     with open(a.out, "w") as f:
         json.dump(report(values, a), f, indent=2)
     print(f"wrote {a.out}")

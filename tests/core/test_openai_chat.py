@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 from typing import Any
-from unittest import mock
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from llm_async import Attachment, Prompt, StreamEvent
@@ -26,7 +22,6 @@ from llm_async._core.parts import (
 from llm_async._core.tools import Tool, ToolCall
 from llm_async._http.sse import ServerSentEvent
 from llm_async.providers.http_model_base import EventDecoder
-from llm_async.providers.openai import chat_response as openai_chat_response
 from llm_async.providers.openai.chat import (
     DEFAULT_BASE_URL,
     ChatOptions,
@@ -712,151 +707,8 @@ def test_usage_details_drop_zeros_and_empty_dicts() -> None:
     ) == {"completion_tokens_details": {"reasoning_tokens": 12}, "cost": 0.5}
 
 
-# feed_many: the stream's fast path -------------------------------------------------
-
-CHUNK_KINDS: list[Any] = [
-    delta(content="tok "),
-    delta(role="assistant", content="Hi"),
-    delta(role="assistant"),
-    delta(content=""),
-    delta(content=None),
-    delta(content="x", refusal="no"),
-    delta(reasoning_content="think "),
-    delta(tool_calls=[{"index": 0, "id": "t1", "function": {"name": "f"}}]),
-    delta(tool_calls=[{"index": 0, "function": {"arguments": '{"a": 1}'}}]),
-    {
-        "id": "c1",
-        "choices": [{"index": 0, "delta": {"content": "e"}, "finish_reason": "stop"}],
-    },
-    {"id": "c1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 5}},
-    {
-        "id": "c1",
-        "choices": [{"delta": {"content": "u"}}],
-        "usage": {"total_tokens": 1},
-    },
-    {"choices": {"0": {}}},
-    {"choices": ["text"]},
-    {"choices": [{"delta": "text"}]},
-    {"error": {"message": "boom"}},
-    [1, 2],
-    "[DONE]",
-    "{not json",
-]
-
-
-def _outcome(feed: Any, parser: Any, messages: list[ServerSentEvent]) -> Any:
-    events: list[StreamEvent] = []
-    try:
-        feed(parser, messages, events)
-        events += parser.finish()
-    except Exception as exc:  # the same error, after the same events
-        return events, type(exc), str(exc)
-    return events, None, None
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(st.sampled_from(range(len(CHUNK_KINDS))), max_size=12),
-    st.lists(st.integers(1, 4), min_size=1, max_size=12),
-)
-def test_feed_many_matches_feed(kinds: list[int], batches: list[int]) -> None:
-    messages = sse(*[CHUNK_KINDS[k] for k in kinds])
-
-    def one_by_one(parser: Any, messages: list[Any], out: list[Any]) -> None:
-        for message in messages:
-            out += parser.feed(message)
-
-    def in_batches(parser: Any, messages: list[Any], out: list[Any]) -> None:
-        start = 0
-        for size in batches * len(messages):
-            if start >= len(messages):
-                break
-            parser.feed_many(messages[start : start + size], out)
-            start += size
-
-    sinks = Sink(), Sink()
-    got = []
-    for feed, sink in zip((one_by_one, in_batches), sinks, strict=True):
-        ids = map("call_{}".format, itertools.count())
-        with mock.patch.object(openai_chat_response, "_new_call_id", ids.__next__):
-            parser = OpenAIChatProvider("m").stream_parser(sink)
-            got.append(_outcome(feed, parser, messages))
-    assert got[0] == got[1]
-    assert vars(sinks[0]) == vars(sinks[1])
-
-
-class FeedOnly:
-    """A parser with the basic contract only (``feed``, ``finish``)."""
-
-    def __init__(self, parser: Any) -> None:
-        self.parser = parser
-
-    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
-        return list(self.parser.feed(event))
-
-    def finish(self) -> list[StreamEvent]:
-        return list(self.parser.finish())
-
-
-def _decoded(parser: Any, chunks: list[bytes]) -> Any:
-    """What EventDecoder makes of ``chunks``: events, then the error (if any)."""
-    decoder = EventDecoder(parser, request_id=None)
-    events: list[StreamEvent] = []
-    try:
-        for chunk in chunks:
-            events += decoder.feed(chunk)
-            if decoder.error is not None:
-                raise decoder.error
-        events += decoder.finish()
-        if decoder.error is not None:
-            raise decoder.error
-    except Exception as exc:
-        return events, type(exc), str(exc)
-    return events, None, None
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.sampled_from(range(len(CHUNK_KINDS))), min_size=1, max_size=12),
-    st.sampled_from(["\n", "\r\n"]),
-)
-def test_decoder_paths_agree(kinds: list[int], eol: str) -> None:
-    # One event per network chunk (feed_event), all in one chunk (feed_many),
-    # and a parser with only feed(): the same events, sink and error.
-    messages = [
-        c if isinstance(c, str) else json.dumps(c)
-        for c in map(CHUNK_KINDS.__getitem__, kinds)
-    ]
-    chunks = [f"data: {m}{eol}{eol}".encode() for m in messages]
-    ways = {
-        "per event": (chunks, lambda p: p),
-        "packed": ([b"".join(chunks)], lambda p: p),
-        "feed only": (chunks, FeedOnly),
-    }
-    outcomes, sinks = [], []
-    for body, wrap in ways.values():
-        sink = Sink()
-        ids = map("call_{}".format, itertools.count())
-        with mock.patch.object(openai_chat_response, "_new_call_id", ids.__next__):
-            parser = wrap(OpenAIChatProvider("m").stream_parser(sink))
-            outcomes.append(_decoded(parser, body))
-        sinks.append(vars(sink))
-    assert outcomes[0] == outcomes[1] == outcomes[2]
-    assert sinks[0] == sinks[1] == sinks[2]
-
-
-def test_events_before_a_failing_event_of_a_chunk_are_kept() -> None:
-    parser = OpenAIChatProvider("m").stream_parser(Sink())
-    decoder = EventDecoder(parser, request_id="req_9")
-    body = "".join(
-        f"data: {json.dumps(c)}\n\n"
-        for c in (delta(content="a"), delta(content="b"), {"error": {"message": "x"}})
-    )
-    events = decoder.feed(body.encode())
-    assert [e.chunk for e in events] == ["a", "b"]
-    assert isinstance(decoder.error, ServerError)
-    with pytest.raises(ServerError):  # nothing parsed before it: raised at once
-        EventDecoder(parser, request_id=None).feed(b'data: {"error": "y"}\n\n')
+# The fast paths (feed_event, feed_many) of this and every provider's stream
+# parser are checked against feed() in test_stream_fast_paths.py.
 
 
 def test_stream_cut_before_the_model_finished_raises() -> None:

@@ -36,7 +36,7 @@ from llm_async._core.tools import ToolCall, parse_tool_arguments
 from llm_async._core.types import JSONObject
 from llm_async._core.ulid import monotonic_ulid
 
-__all__ = ["StreamAccumulator", "assemble_messages"]
+__all__ = ["StreamAccumulator", "assemble_messages", "text_part"]
 
 _TEXT = "text"
 _TOOL_CALL = "tool_call"
@@ -47,6 +47,20 @@ _FAMILY = {
     "tool_call_args": _TOOL_CALL,
     "tool_result": "tool_result",
 }
+
+
+def text_part(event: StreamEvent) -> int | None:
+    """The part that a ``str`` chunk right after ``event`` may continue, or ``None``.
+
+    A stream parser's fast paths (``feed_event``, ``feed_many``) may put a
+    plain ``str`` in their output instead of ``StreamEvent("text", chunk, p)``
+    when the event before it was a text event of part ``p`` in message 0: the
+    response records it as exactly that event, without building it. This is
+    ``p`` for such an ``event``.
+    """
+    if event.type == _TEXT and event.message_index == 0:
+        return event.part_index
+    return None
 
 
 def _merged_metadata(events: Sequence[StreamEvent]) -> JSONObject | None:
@@ -272,6 +286,24 @@ class StreamAccumulator:
             self._count += 1
             return event
         return self._add_event(event)
+
+    def add_chunk(self, chunk: str) -> None:
+        """``add(chunk)`` for a plain ``str``, without building its event.
+
+        The streaming hot path: a chunk that continues the open text run of
+        message 0 only extends it.
+        """
+        run = self._run
+        if (
+            run is not None
+            and run.message_index == 0
+            and run.stop == len(self.text_chunks)
+        ):
+            run.stop += 1
+            self.text_chunks.append(chunk)
+            self._count += 1
+        else:
+            self.add(chunk)
 
     def _add_event(self, event: StreamEvent) -> StreamEvent:
         kind = event.type

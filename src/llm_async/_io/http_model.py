@@ -170,7 +170,7 @@ class AsyncHTTPModel(AsyncKeyModel, AsyncTransportUser):
         stream: bool,
         response: AsyncResponse,
         key: str | None,
-    ) -> AsyncIterator[Sequence[StreamEvent]]:
+    ) -> AsyncIterator[Sequence[str | StreamEvent]]:
         """``execute()``'s events in batches: one per network chunk when streaming.
 
         A failure before any event was yielded is retried; after one, it raises

@@ -118,10 +118,14 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
             return self
         iterator = await self._begin()
         add = self._state.add
+        add_chunk = self._state.add_chunk
         try:
             async for batch in iterator:
                 for item in batch:
-                    add(item)
+                    if type(item) is str:
+                        add_chunk(item)
+                    else:
+                        add(item)
         except BaseException as exc:
             await self._stop(exc)
             raise
@@ -138,9 +142,15 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
             return
         iterator = await self._begin()
         add = self._state.add
+        add_chunk = self._state.add_chunk
         try:
             async for batch in iterator:
                 for item in batch:
+                    if type(item) is str:  # plain text: no event built
+                        add_chunk(item)
+                        if item:
+                            yield item
+                        continue
                     event = add(item)
                     if event.type == "text" and event.chunk:  # "": metadata only
                         yield event.chunk

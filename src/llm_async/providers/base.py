@@ -51,7 +51,10 @@ class StreamParser(Protocol):
     calls it, building no ``ServerSentEvent``, for a network chunk that is
     exactly one event (how OpenAI, Anthropic and Gemini send). ``feed_many(
     events, out) -> None`` appends the events of several. A failure raised after
-    some events were appended to ``out`` comes after them.
+    some events were appended to ``out`` comes after them. Either may append a
+    plain ``str`` instead of ``StreamEvent("text", chunk, p)`` when the event
+    before it was a text event of part ``p`` in message 0 (the response records
+    it as that event without building it; see ``stream_state.text_part``).
     """
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:

@@ -273,7 +273,7 @@ class EventDecoder:
             message, status_code=self._status, request_id=self._request_id
         )
 
-    def feed(self, chunk: bytes) -> list[StreamEvent]:
+    def feed(self, chunk: bytes) -> list[str | StreamEvent]:
         """Events completed by ``chunk``, in order (see the class for failures).
 
         A list, built in one loop per network chunk (not a generator per event:
@@ -285,7 +285,7 @@ class EventDecoder:
             if whole is not None:  # the usual chunk: one event, parsed in one call
                 self._pending = 0
                 self.messages += 1
-                events: list[StreamEvent] = []
+                events: list[str | StreamEvent] = []
                 try:
                     feed_event(whole[0], whole[1], events)
                 except Exception as exc:
@@ -310,7 +310,7 @@ class EventDecoder:
             )
         return []
 
-    def finish(self) -> list[StreamEvent]:
+    def finish(self) -> list[str | StreamEvent]:
         """The last events, once the body has ended (see the class for failures)."""
         try:
             messages = self._sse.flush()
@@ -341,9 +341,9 @@ class EventDecoder:
             self.error = exc
         return events
 
-    def _parse(self, messages: list[ServerSentEvent]) -> list[StreamEvent]:
+    def _parse(self, messages: list[ServerSentEvent]) -> list[str | StreamEvent]:
         """The parser's events for ``messages``; a failure after some is kept."""
-        events: list[StreamEvent] = []
+        events: list[str | StreamEvent] = []
         try:
             feed_many = self._feed_many
             if feed_many is not None:
@@ -358,7 +358,9 @@ class EventDecoder:
             return self._failed(events, exc)
         return events
 
-    def _failed(self, events: list[StreamEvent], exc: Exception) -> list[StreamEvent]:
+    def _failed(
+        self, events: list[str | StreamEvent], exc: Exception
+    ) -> list[str | StreamEvent]:
         """The parser failed after ``events``: raise now if none, else keep it."""
         error = exc
         if not isinstance(exc, APIError):

@@ -170,7 +170,7 @@ class HTTPModel(KeyModel, TransportUser):
         stream: bool,
         response: Response,
         key: str | None,
-    ) -> Iterator[Sequence[StreamEvent]]:
+    ) -> Iterator[Sequence[str | StreamEvent]]:
         """``execute()``'s events in batches: one per network chunk when streaming.
 
         A failure before any event was yielded is retried; after one, it raises

@@ -120,10 +120,14 @@ class Response(SyncResultMixin, ResponseBase):
             return self
         iterator = self._begin()
         add = self._state.add
+        add_chunk = self._state.add_chunk
         try:
             for batch in iterator:
                 for item in batch:
-                    add(item)
+                    if type(item) is str:
+                        add_chunk(item)
+                    else:
+                        add(item)
         except BaseException as exc:
             self._stop(exc)
             raise
@@ -140,9 +144,15 @@ class Response(SyncResultMixin, ResponseBase):
             return
         iterator = self._begin()
         add = self._state.add
+        add_chunk = self._state.add_chunk
         try:
             for batch in iterator:
                 for item in batch:
+                    if type(item) is str:  # plain text: no event built
+                        add_chunk(item)
+                        if item:
+                            yield item
+                        continue
                     event = add(item)
                     if event.type == "text" and event.chunk:  # "": metadata only
                         yield event.chunk

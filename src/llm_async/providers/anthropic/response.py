@@ -22,10 +22,12 @@ from llm_async._core.errors import (
     ResponseDecodeError,
 )
 from llm_async._core.parts import StreamEvent
+from llm_async._core.stream_state import text_part
 from llm_async._core.tools import ToolCall, parse_tool_arguments
 from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.errors import status_error
 from llm_async._http.retry import mark_retryable
+from llm_async._http.sse import parse_json
 from llm_async.providers.anthropic.request import STRUCTURED_TOOL
 from llm_async.providers.openai.chat_response import clean_usage_details
 
@@ -237,6 +239,8 @@ class AnthropicStreamParser:
         "_stop_reason",
         "_stopped",
         "_structured",
+        "_text_chunks",
+        "_text_index",
         "_usage",
     )
 
@@ -252,47 +256,56 @@ class AnthropicStreamParser:
         self._usage: JSONObject = {}
         self._stop_reason: Any = None
         self._stopped = False
+        # The block of the last event, if that was text: a text_delta for it
+        # takes the fast path in feed_event.
+        self._text_index: int | None = None
+        self._text_chunks: list[str] | None = None
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         """Events for one server-sent event."""
-        return self._event(event.json())
+        return self._parsed(event.json())
 
     def feed_many(
-        self, messages: Iterable[ServerSentEvent], out: list[StreamEvent]
+        self, messages: Iterable[ServerSentEvent], out: list[str | StreamEvent]
     ) -> None:
-        """``feed`` each message, appending the events to ``out``.
-
-        The hot path: a ``text_delta`` for a text block is handled inline.
-        """
-        append = out.append
-        blocks = self._blocks
-        index, chunks = self._text_block()
+        """``feed`` each message, appending the events to ``out``."""
+        feed_event = self.feed_event
         for message in messages:
-            data = message.json()
-            if type(data) is dict and data.get("type") == "content_block_delta":
-                delta = data["delta"]
-                if (
-                    type(delta) is dict
-                    and delta.get("type") == "text_delta"
-                    and data.get("index") == index
-                ):
-                    text = delta.get("text")
-                    if type(text) is str and chunks is not None:
-                        if text:
-                            chunks.append(text)
-                            append(StreamEvent("text", text, index))
-                        continue
-            out += self._event(data)
-            if blocks:
-                index, chunks = self._text_block()
+            feed_event(message.event, message.data, out)
 
-    def _text_block(self) -> tuple[Any, list[str] | None]:
-        """The index and chunks of the last block, if it is a text block."""
-        if not self._blocks:
-            return None, None
-        index = next(reversed(self._blocks))
-        block = self._blocks[index]
-        return (index, block.chunks) if block.kind == "text" else (None, None)
+    def feed_event(self, event: str, data: str, out: list[str | StreamEvent]) -> None:
+        """``feed`` for one event given by its type and data: the hot path.
+
+        A ``text_delta`` for the block of the last text event (most events)
+        is handled inline and appended as a plain ``str`` (see ``text_part``);
+        every other event goes to ``_event``.
+        """
+        value = parse_json(data)
+        if type(value) is dict and value.get("type") == "content_block_delta":
+            delta = value.get("delta")
+            if (
+                type(delta) is dict
+                and delta.get("type") == "text_delta"
+                and self._text_chunks is not None
+                and value.get("index") == self._text_index
+            ):
+                text = delta.get("text")
+                if type(text) is str:
+                    if text:
+                        self._text_chunks.append(text)
+                        out.append(text)
+                    return
+        out += self._parsed(value)
+
+    def _parsed(self, data: JSONValue) -> list[StreamEvent]:
+        """The events of one parsed event, without the fast path (its reference)."""
+        events = self._event(data)
+        if events:
+            index = text_part(events[-1])
+            block = None if index is None else self._blocks.get(index)
+            self._text_index = index if block is not None else None
+            self._text_chunks = block.chunks if block is not None else None
+        return events
 
     def _event(self, data: JSONValue) -> list[StreamEvent]:
         if type(data) is not dict:
@@ -339,6 +352,8 @@ class AnthropicStreamParser:
         )
         block = _Block(raw, structured)
         self._blocks[index] = block
+        if index == self._text_index:  # a block started again: not the last one's
+            self._text_index = self._text_chunks = None
         if kind == "text":
             text = raw.get("text") or ""
             if text:

@@ -27,6 +27,7 @@ from llm_async._core.tools import ToolCall
 from llm_async._core.types import JSONObject, JSONValue
 from llm_async._core.ulid import monotonic_ulid
 from llm_async._http.errors import status_error
+from llm_async._http.sse import parse_json
 
 if TYPE_CHECKING:
     from llm_async._http.sse import ServerSentEvent
@@ -154,43 +155,47 @@ class GeminiParser:
         return self.chunk(event.json())
 
     def feed_many(
-        self, messages: Iterable[ServerSentEvent], out: list[StreamEvent]
+        self, messages: Iterable[ServerSentEvent], out: list[str | StreamEvent]
     ) -> None:
-        """``feed`` each message, appending the events to ``out``.
-
-        The stream's hot path: an event that only adds one text part to the
-        current text part (most of them) is handled inline, with the checks of
-        ``chunk``, which takes every other event.
-        """
-        append = out.append
-        add_text = self._text.append
+        """``feed`` each message, appending the events to ``out``."""
+        feed_event = self.feed_event
         for message in messages:
-            data = message.json()
-            if self._family is _TEXT:
-                try:
-                    candidate = data["candidates"][0]
-                    parts = candidate["content"]["parts"]
-                    part = parts[0]
-                    text = part["text"]
-                except (KeyError, IndexError, TypeError):
-                    pass
-                else:
-                    if (
-                        type(text) is str
-                        and text
-                        and len(part) == 1
-                        and len(parts) == 1
-                        and "finishReason" not in candidate
-                        and "error" not in data
-                    ):
-                        self._last = data
-                        usage = data.get("usageMetadata")
-                        if usage:
-                            self._usage = usage
-                        add_text(text)
-                        append(StreamEvent(_TEXT, text, self._part))
-                        continue
-            out += self.chunk(data)
+            feed_event(message.event, message.data, out)
+
+    def feed_event(self, event: str, data: str, out: list[str | StreamEvent]) -> None:
+        """``feed`` for one event given by its type and data: the hot path.
+
+        An event that only adds one text part to the current text part (most
+        of them) is handled inline, with the checks of ``chunk`` (which takes
+        every other event), and appended as a plain ``str``: the last event
+        was text of that part (see ``text_part``).
+        """
+        value = parse_json(data)
+        if self._family is _TEXT:
+            try:
+                candidate = value["candidates"][0]
+                parts = candidate["content"]["parts"]
+                part = parts[0]
+                text = part["text"]
+            except (KeyError, IndexError, TypeError):
+                pass
+            else:
+                if (
+                    type(text) is str
+                    and text
+                    and len(part) == 1
+                    and len(parts) == 1
+                    and "finishReason" not in candidate
+                    and "error" not in value
+                ):
+                    self._last = value
+                    usage = value.get("usageMetadata")
+                    if usage:
+                        self._usage = usage
+                    self._text.append(text)
+                    out.append(text)
+                    return
+        out += self.chunk(value)
 
     def chunk(self, data: JSONValue) -> list[StreamEvent]:
         """Events for one ``GenerateContentResponse`` object."""

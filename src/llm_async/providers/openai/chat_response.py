@@ -72,25 +72,30 @@ class OpenAIChatParser:
         self._reasoning_tokens = 0
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
-        """Events for one ``chat.completion.chunk`` (none for ``[DONE]``)."""
-        out: list[StreamEvent] = []
-        self.feed_event(event.event, event.data, out)
-        return out
+        """Events for one ``chat.completion.chunk`` (none for ``[DONE]``).
+
+        Every chunk through ``_chunk``: the reference for the fast path.
+        """
+        if event.data == "[DONE]":
+            self._done = True
+            return []
+        return self._chunk(parse_json(event.data))
 
     def feed_many(
-        self, messages: Iterable[ServerSentEvent], out: list[StreamEvent]
+        self, messages: Iterable[ServerSentEvent], out: list[str | StreamEvent]
     ) -> None:
         """``feed`` each message, appending the events to ``out`` as they come."""
         feed_event = self.feed_event
         for message in messages:
             feed_event(message.event, message.data, out)
 
-    def feed_event(self, event: str, data: str, out: list[StreamEvent]) -> None:
+    def feed_event(self, event: str, data: str, out: list[str | StreamEvent]) -> None:
         """``feed`` for one event given by its type and data: the stream's hot path.
 
         A chunk that only adds text to the current text part (most of them) is
         handled inline, with the same checks as ``_chunk`` (which takes every
-        other chunk).
+        other chunk), and appended as a plain ``str`` (the last event was text
+        of that part: see ``text_part``).
         """
         if data == "[DONE]":
             self._done = True
@@ -118,7 +123,7 @@ class OpenAIChatParser:
                             )
                         ):
                             self._text.append(content)
-                            out.append(StreamEvent("text", content, self._part))
+                            out.append(content)
                             return
         out += self._chunk(chunk)
 

@@ -21,6 +21,7 @@ from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall, parse_tool_arguments
 from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.errors import status_error
+from llm_async._http.sse import parse_json
 from llm_async.providers.openai.common import (
     new_call_id,
     record_usage,
@@ -309,7 +310,15 @@ class ResponsesStreamParser:
     that stops before any of them raises ``APIConnectionError``.
     """
 
-    __slots__ = ("_done", "_final", "_items", "_layout", "_reasoned", "_sink")
+    __slots__ = (
+        "_done",
+        "_final",
+        "_items",
+        "_layout",
+        "_open_text",
+        "_reasoned",
+        "_sink",
+    )
 
     def __init__(self, sink: ResponseSink) -> None:
         self._sink = sink
@@ -318,40 +327,56 @@ class ResponsesStreamParser:
         self._final: JSONObject | None = None
         self._done = False
         self._reasoned = False
+        # The item of the last event, if that was text of message 0.
+        self._open_text: _Item | None = None
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         """Events for one server-sent event."""
-        out: list[StreamEvent] = []
-        self.feed_many((event,), out)
-        return out
+        return self._parsed(event.json())
 
     def feed_many(
-        self, messages: Iterable[ServerSentEvent], out: list[StreamEvent]
+        self, messages: Iterable[ServerSentEvent], out: list[str | StreamEvent]
     ) -> None:
-        """``feed`` each message, appending the events to ``out`` as they come.
-
-        Text deltas (most events) are handled inline; the rest go to ``_event``.
-        """
-        append = out.append
-        get_item = self._items.get
+        """``feed`` each message, appending the events to ``out`` as they come."""
+        feed_event = self.feed_event
         for message in messages:
-            data = message.json()
-            if type(data) is dict and data.get("type") == _TEXT_DELTA:
-                item = get_item(data.get("item_id"))  # type: ignore[arg-type]
-                delta = data.get("delta")
-                if item is not None and type(delta) is str:
-                    if not delta:
-                        continue
-                    if item.message:
-                        append(
-                            StreamEvent(
-                                "text", delta, item.part, message_index=item.message
-                            )
+            feed_event(message.event, message.data, out)
+
+    def feed_event(self, event: str, data: str, out: list[str | StreamEvent]) -> None:
+        """``feed`` for one event given by its type and data: the hot path.
+
+        Text deltas (most events) are handled inline: a plain ``str`` when the
+        last event was text of the same item in message 0 (see ``text_part``);
+        the rest go to ``_event``.
+        """
+        value = parse_json(data)
+        if type(value) is dict and value.get("type") == _TEXT_DELTA:
+            item = self._items.get(value.get("item_id"))  # type: ignore[arg-type]
+            delta = value.get("delta")
+            if item is not None and type(delta) is str:
+                if not delta:
+                    return
+                if item is self._open_text:
+                    out.append(delta)
+                elif item.message:
+                    out.append(
+                        StreamEvent(
+                            "text", delta, item.part, message_index=item.message
                         )
-                    else:  # the common case, without the keyword argument
-                        append(StreamEvent("text", delta, item.part))
-                    continue
-            out += self._event(data)
+                    )
+                    self._open_text = None
+                else:
+                    out.append(StreamEvent("text", delta, item.part))
+                    self._open_text = item
+                return
+        out += self._parsed(value)
+
+    def _parsed(self, data: JSONValue) -> list[StreamEvent]:
+        """The events of one parsed event, without the fast path (its reference)."""
+        events = self._event(data)
+        if events:
+            self._open_text = None
+        return events
 
     def _event(self, data: JSONValue) -> list[StreamEvent]:
         if type(data) is not dict:
