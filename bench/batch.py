@@ -39,7 +39,7 @@ HOST = "127.0.0.1"
 BENCH = os.path.dirname(os.path.abspath(__file__))
 MODEL = "gpt-4o-mini"
 TARGET = 1.15
-RATE = 500  # requests per second in the rate-limited figure
+RATE = 200  # requests per second in the rate-limited figure (well below the client)
 FIXED_CONCURRENCIES = (32, 64, 128)
 
 
