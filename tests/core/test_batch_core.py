@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ import pytest
 
 import llm_async
 import llm_sync
-from llm_async._core.batch_records import BatchResult, JSONLStore, batch_items
+from llm_async._core.batch_records import BatchResult, batch_items
+from llm_async._core.batch_stores import JSONLStore, SQLiteStore, open_store
 from llm_async._http.batch_limiter import AdaptiveLimiter
 from llm_async._http.ratelimit import RateWindow, parse_duration, parse_rate_limits
 from llm_async._io.transport import AsyncTransport
@@ -145,6 +147,36 @@ def test_store_reads_back_successes_and_survives_a_torn_line(tmp_path: Path) -> 
         "type": "ModelError",
         "message": "no",
     }
+
+
+def test_sqlite_store_keeps_the_latest_result_of_each_key(tmp_path: Path) -> None:
+    path = tmp_path / "out.db"
+    items = batch_items({1: "a", "1": "b", "x": "c"})
+    store = open_store(path)
+    assert isinstance(store, SQLiteStore)
+    store.write(items[0], BatchResult(1, text="A", usage=llm_async.Usage(1, 2)))
+    store.write(items[1], BatchResult("1", error=llm_async.ModelError("no")))
+    store.write(items[2], BatchResult("x", text="C", attempts=2))
+    store.close()  # as if the process ended; the rows stay
+    done = SQLiteStore(path).done()
+    assert set(done) == {1, "x"}  # 1 and "1" stay different keys
+    digest, result = done[1]
+    assert digest == items[0].fingerprint() and result.from_store
+    assert result.text == "A" and result.usage == llm_async.Usage(1, 2, None)
+    assert done["x"][1].attempts == 2
+    again = SQLiteStore(path)
+    again.write(items[1], BatchResult("1", text="B"))  # the rerun's success
+    again.close()
+    assert set(SQLiteStore(path).done()) == {1, "1", "x"}
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT key, error FROM batch_results").fetchall()
+    assert sorted(rows) == [('"1"', None), ('"x"', None), ("1", None)]
+
+
+def test_store_kind_by_suffix(tmp_path: Path) -> None:
+    assert isinstance(open_store(tmp_path / "a.jsonl"), JSONLStore)
+    assert isinstance(open_store(tmp_path / "a.SQLITE"), SQLiteStore)
+    assert isinstance(open_store(tmp_path / "a.sqlite3"), SQLiteStore)
 
 
 def test_results_and_errors_pickle() -> None:

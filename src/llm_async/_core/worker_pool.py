@@ -46,6 +46,13 @@ class AsyncWorkerPool:
         self._group.cancel_scope.cancel()
         try:
             return await self._group.__aexit__(*exc_info)  # type: ignore[no-any-return]
+        except BaseException as raised:
+            # trio groups the block's own exception (GeneratorExit when a
+            # batch's consumer stops early): let that exception go on as is.
+            error, inner = exc_info[1], getattr(raised, "exceptions", None)
+            if error is not None and inner and all(e is error for e in inner):
+                return False
+            raise
         finally:
             self._send.close()
             self._receive.close()
