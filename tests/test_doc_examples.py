@@ -447,6 +447,7 @@ def test_batch_md(
     assert "r1 Synthetic answer: Great pelican, would watch again. 7" in out
     assert "['Synthetic answer: first text', 'Synthetic answer: second text']" in out
     assert "5 of 5 read back" in out
+    assert "5 rows done" in out
     assert "a Synthetic answer: Summarise: pelicans fish." in out
     assert [line["custom_id"] for line in api.uploaded_lines()] == ["a", "b"]
     assert [r["custom_id"] for r in claude.created["requests"]] == ["a", "b"]
