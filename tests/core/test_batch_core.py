@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import llm_async
@@ -219,3 +220,44 @@ def test_a_model_with_its_own_transport_pickles_without_clients() -> None:
     copy = pickle.loads(pickle.dumps(transport))
     assert copy.headers == {"x-team": "a"} and copy.pool_timeout == 3.0
     assert copy._ssl is None  # made again on first use
+
+
+def test_message_batches_send_the_key_only_to_the_api_host() -> None:
+    from llm_async.providers.anthropic.batch import AnthropicBatchAPI
+    from llm_async.providers.batch_api_base import BatchJob
+    from tests.synthetic_anthropic_batches import SPEC
+
+    provider = SPEC.provider("https://claude.example")
+    request = httpx.Request(
+        "POST",
+        "https://claude.example/v1/messages",
+        headers={"x-api-key": "sk-ant-k", "anthropic-beta": "b1,b2"},
+        json={"model": "m", "max_tokens": 5, "messages": [], "stream": True},
+    )
+    api = AnthropicBatchAPI.for_request(provider, request)
+    api.add("a", request)
+    second = httpx.Request(
+        "POST", request.url, headers={"anthropic-beta": "b2,b3"}, json={"messages": []}
+    )
+    api.add("b", second)
+    create = api.submit_request()
+    assert str(create.url) == "https://claude.example/v1/messages/batches"
+    assert create.headers["anthropic-beta"] == "b1,b2,b3"  # every request's betas
+    assert "stream" not in json.loads(create.content)["requests"][0]["params"]
+    own = BatchJob("mb_1", "ended", True, ("https://claude.example/v1/x/results",))
+    elsewhere = BatchJob("mb_1", "ended", True, ("https://evil.example/results",))
+    assert str(api.result_requests(own)[0].url) == own.results[0]
+    (moved,) = api.result_requests(elsewhere)
+    assert str(moved.url) == "https://claude.example/v1/messages/batches/mb_1/results"
+    assert moved.headers["x-api-key"] == "sk-ant-k"
+
+
+def test_custom_ids_fall_back_to_numbers() -> None:
+    from llm_async.providers.anthropic.batch import AnthropicBatchAPI
+    from llm_async.providers.batch_api_base import custom_ids
+
+    valid = AnthropicBatchAPI.valid_custom_id
+    assert custom_ids(["a", 2, "c-d_e"], valid) == ["a", "2", "c-d_e"]
+    assert custom_ids(["a", "b c"], valid) == ["request-0", "request-1"]
+    assert custom_ids([1, "1"], valid) == ["request-0", "request-1"]
+    assert custom_ids(["x" * 65], valid) == ["request-0"]
