@@ -29,6 +29,7 @@ from tests.openai_responses_support import (
     synthetic_completions_server,
     synthetic_responses_server,
 )
+from tests.synthetic_anthropic_batches import SyntheticMessageBatches
 from tests.synthetic_batch_api import SyntheticBatchAPI
 from tests.synthetic_openai_server import CHAT_URL, synthetic_openai
 from tests.test_seed_examples import JPEG, fenced_python, run_example, sent_bodies
@@ -432,17 +433,26 @@ def test_embeddings_md(
 
 
 def test_batch_md(
-    docs_server: respx.MockRouter, capsys: pytest.CaptureFixture[str]
+    docs_server: respx.MockRouter,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     api = SyntheticBatchAPI("https://api.openai.com/v1")
     api.mount(docs_server)
+    claude = SyntheticMessageBatches("https://api.anthropic.com")
+    claude.mount(docs_server)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-synthetic")
     namespace = run_doc("docs/batch.md")
     out = capsys.readouterr().out
     assert "r1 Synthetic answer: Great pelican, would watch again. 7" in out
     assert "['Synthetic answer: first text', 'Synthetic answer: second text']" in out
     assert "5 of 5 read back" in out
+    assert "5 rows done" in out
     assert "a Synthetic answer: Summarise: pelicans fish." in out
     assert [line["custom_id"] for line in api.uploaded_lines()] == ["a", "b"]
+    assert [r["custom_id"] for r in claude.created["requests"]] == ["a", "b"]
+    assert claude.created["requests"][0]["params"]["model"] == "claude-sonnet-4-5"
+    assert out.count("b Synthetic answer: Summarise: gulls steal chips.") == 2
     assert "batch_on_ray" not in namespace  # the Ray block is skipped
     sent = [
         json.loads(call.request.content)

@@ -1,5 +1,6 @@
 """model.prompt_many(): results, order, failures, retries, rate limits, the store,
-budgets and the OpenAI Batch API engine (synthetic fixtures, no recording)."""
+budgets and the batch API engine: OpenAI's Batch API and Anthropic's Message
+Batches (synthetic fixtures, no recording)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,25 @@ import respx
 
 import llm_async as llm
 from llm_async import AsyncHTTPModel, AsyncScriptedModel, ScriptedReply
+from tests.synthetic_anthropic_batches import KEY, SPEC, SyntheticMessageBatches
 from tests.synthetic_batch_api import SyntheticBatchAPI, chat_provider
 from tests.synthetic_openai_server import synthetic_openai
 
 BASE = "https://batch.example/v1"
 CHAT = f"{BASE}/chat/completions"
+ANTHROPIC = "https://claude.example"
 
 
 def openai_model() -> AsyncHTTPModel:
     return AsyncHTTPModel("gpt-test", chat_provider("gpt-test", BASE), needs_key=None)
+
+
+def claude_model(base_url: str = ANTHROPIC) -> AsyncHTTPModel:
+    model = AsyncHTTPModel(
+        SPEC.model_id, SPEC.provider(base_url), **SPEC.model_kwargs()
+    )
+    model.key = KEY
+    return model
 
 
 async def collect(iterator: Any) -> list[llm.BatchResult]:
@@ -148,8 +159,9 @@ async def test_rate_limit_headers_hold_requests_until_the_window_resets() -> Non
     assert all(r.ok for r in results) and len(sent) == 3
 
 
-async def test_store_resumes_and_skips_what_is_done(tmp_path: Path) -> None:
-    store = tmp_path / "results.jsonl"
+@pytest.mark.parametrize("name", ["results.jsonl", "results.db"])
+async def test_store_resumes_and_skips_what_is_done(tmp_path: Path, name: str) -> None:
+    store = tmp_path / name
     model = AsyncScriptedModel(
         ["one", ScriptedReply(error=llm.ModelError("boom")), "three"]
     )
@@ -157,8 +169,7 @@ async def test_store_resumes_and_skips_what_is_done(tmp_path: Path) -> None:
         model.prompt_many(["a", "b", "c"], store=store, initial_concurrency=1)
     )
     assert sum(r.ok for r in first) == 2
-    lines = [json.loads(line) for line in store.read_text().splitlines()]
-    assert {line["key"] for line in lines} == {0, 1, 2}
+    assert store.exists()
     model.add("two")
     second = await collect(
         model.prompt_many(["a", "b", "c"], store=store, ordered=True)
@@ -269,6 +280,129 @@ async def test_batch_api_failed_batch() -> None:
     assert "invalid_request" in str(results[0].error)
 
 
-async def test_batch_api_needs_an_openai_model() -> None:
+async def test_batch_api_needs_an_openai_or_anthropic_model() -> None:
     with pytest.raises(llm.BatchError, match="engine='direct'"):
         await collect(llm.AsyncEchoModel().prompt_many(["a"], engine="batch_api"))
+
+
+@respx.mock
+async def test_batch_api_keys_that_are_the_same_as_text_get_index_ids() -> None:
+    api = SyntheticBatchAPI(BASE)
+    api.mount(respx)
+    results = await collect(
+        openai_model().prompt_many({1: "one", "1": "text one"}, engine="batch_api")
+    )
+    assert {r.key: r.text for r in results} == {
+        1: "Synthetic answer: one",
+        "1": "Synthetic answer: text one",
+    }
+    assert [line["custom_id"] for line in api.uploaded_lines()] == [
+        "request-0",
+        "request-1",
+    ]
+
+
+# Anthropic's Message Batches, against a synthetic server ----------------------------
+
+
+@respx.mock
+async def test_message_batches_create_poll_and_map_results_by_custom_id() -> None:
+    api = SyntheticMessageBatches(ANTHROPIC, polls_before_done=2)
+    api.mount(respx)
+    prompts = {
+        "first": "hello",
+        "second": {"prompt": "world", "system": "be brief"},
+        "bad": "FAIL",
+        "json": {"prompt": "give JSON", "prefill": "{"},
+    }
+    results = await collect(
+        claude_model().prompt_many(prompts, engine="batch_api", poll_interval=0.001)
+    )
+    by_key = {r.key: r for r in results}
+    assert by_key["first"].text == "Synthetic answer: hello"
+    assert by_key["second"].text == "Synthetic answer: world"
+    assert by_key["first"].usage == llm.Usage(input=11, output=7, details={})
+    # The answer is read for its own prompt: the prefill comes first.
+    assert by_key["json"].text == "{} Synthetic continuation"
+    error = by_key["bad"].error
+    assert isinstance(error, llm.BadRequestError)
+    assert "Synthetic invalid request" in str(error) and by_key["bad"].text is None
+    assert api.polls == 3
+    sent = api.created["requests"]
+    assert [entry["custom_id"] for entry in sent] == ["first", "second", "bad", "json"]
+    params = sent[1]["params"]
+    # The body the prompt would have been sent with alone, not streamed.
+    assert params == {
+        "model": "claude-synthetic",
+        "messages": [{"role": "user", "content": [{"type": "text", "text": "world"}]}],
+        "system": "be brief",
+        "max_tokens": 256,
+    }
+    # Create, polls and results all go with the model's key and API version.
+    assert len(api.headers) == 5
+    assert {h["x-api-key"] for h in api.headers} == {KEY}
+    assert {h["anthropic-version"] for h in api.headers} == {"2023-06-01"}
+
+
+@respx.mock
+async def test_message_batches_expired_requests_get_batch_expired_errors() -> None:
+    api = SyntheticMessageBatches(ANTHROPIC, answered=1)
+    api.mount(respx)
+    results = await collect(
+        claude_model().prompt_many(
+            ["a", "b", "c"], engine="batch_api", poll_interval=0, ordered=True
+        )
+    )
+    assert results[0].text == "Synthetic answer: a"
+    for result in results[1:]:
+        assert isinstance(result.error, llm.BatchExpiredError)
+        assert result.error.batch_id == api.batch_id
+        assert result.error.status == "expired" and result.text is None
+
+
+@respx.mock
+async def test_message_batches_canceled_requests_get_batch_failed_errors() -> None:
+    api = SyntheticMessageBatches(ANTHROPIC, answered=0, unanswered="canceled")
+    api.mount(respx)
+    results = await collect(
+        claude_model().prompt_many(["a"], engine="batch_api", poll_interval=0)
+    )
+    error = results[0].error
+    assert isinstance(error, llm.BatchFailedError) and error.status == "canceled"
+
+
+@respx.mock
+async def test_message_batches_take_any_key() -> None:
+    api = SyntheticMessageBatches(ANTHROPIC)
+    api.mount(respx)
+    prompts = {"row 1": "one", "row/2": "two"}  # not valid custom ids
+    results = await collect(
+        claude_model().prompt_many(prompts, engine="batch_api", poll_interval=0)
+    )
+    assert {r.key: r.text for r in results} == {
+        "row 1": "Synthetic answer: one",
+        "row/2": "Synthetic answer: two",
+    }
+    sent = [entry["custom_id"] for entry in api.created["requests"]]
+    assert sent == ["request-0", "request-1"]
+
+
+@respx.mock
+async def test_message_batches_refused_gives_every_prompt_the_error() -> None:
+    respx.post(f"{ANTHROPIC}/v1/messages/batches").mock(
+        return_value=httpx.Response(
+            401,
+            json={
+                "type": "error",
+                "error": {
+                    "type": "authentication_error",
+                    "message": "invalid x-api-key",
+                },
+            },
+        )
+    )
+    results = await collect(
+        claude_model().prompt_many(["a", "b"], engine="batch_api", poll_interval=0)
+    )
+    assert all(isinstance(r.error, llm.AuthenticationError) for r in results)
+    assert KEY not in str(results[0].error)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import pickle
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import llm_async
 import llm_sync
-from llm_async._core.batch_records import BatchResult, JSONLStore, batch_items
+from llm_async._core.batch_records import BatchResult, batch_items
+from llm_async._core.batch_stores import JSONLStore, SQLiteStore, open_store
 from llm_async._http.batch_limiter import AdaptiveLimiter
 from llm_async._http.ratelimit import RateWindow, parse_duration, parse_rate_limits
 from llm_async._io.transport import AsyncTransport
@@ -147,6 +150,36 @@ def test_store_reads_back_successes_and_survives_a_torn_line(tmp_path: Path) -> 
     }
 
 
+def test_sqlite_store_keeps_the_latest_result_of_each_key(tmp_path: Path) -> None:
+    path = tmp_path / "out.db"
+    items = batch_items({1: "a", "1": "b", "x": "c"})
+    store = open_store(path)
+    assert isinstance(store, SQLiteStore)
+    store.write(items[0], BatchResult(1, text="A", usage=llm_async.Usage(1, 2)))
+    store.write(items[1], BatchResult("1", error=llm_async.ModelError("no")))
+    store.write(items[2], BatchResult("x", text="C", attempts=2))
+    store.close()  # as if the process ended; the rows stay
+    done = SQLiteStore(path).done()
+    assert set(done) == {1, "x"}  # 1 and "1" stay different keys
+    digest, result = done[1]
+    assert digest == items[0].fingerprint() and result.from_store
+    assert result.text == "A" and result.usage == llm_async.Usage(1, 2, None)
+    assert done["x"][1].attempts == 2
+    again = SQLiteStore(path)
+    again.write(items[1], BatchResult("1", text="B"))  # the rerun's success
+    again.close()
+    assert set(SQLiteStore(path).done()) == {1, "1", "x"}
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT key, error FROM batch_results").fetchall()
+    assert sorted(rows) == [('"1"', None), ('"x"', None), ("1", None)]
+
+
+def test_store_kind_by_suffix(tmp_path: Path) -> None:
+    assert isinstance(open_store(tmp_path / "a.jsonl"), JSONLStore)
+    assert isinstance(open_store(tmp_path / "a.SQLITE"), SQLiteStore)
+    assert isinstance(open_store(tmp_path / "a.sqlite3"), SQLiteStore)
+
+
 def test_results_and_errors_pickle() -> None:
     error = llm_async.RateLimitError("slow", retry_after=2.5, request_id="req_1")
     result = BatchResult("k", error=error, attempts=3, index=4)
@@ -187,3 +220,44 @@ def test_a_model_with_its_own_transport_pickles_without_clients() -> None:
     copy = pickle.loads(pickle.dumps(transport))
     assert copy.headers == {"x-team": "a"} and copy.pool_timeout == 3.0
     assert copy._ssl is None  # made again on first use
+
+
+def test_message_batches_send_the_key_only_to_the_api_host() -> None:
+    from llm_async.providers.anthropic.batch import AnthropicBatchAPI
+    from llm_async.providers.batch_api_base import BatchJob
+    from tests.synthetic_anthropic_batches import SPEC
+
+    provider = SPEC.provider("https://claude.example")
+    request = httpx.Request(
+        "POST",
+        "https://claude.example/v1/messages",
+        headers={"x-api-key": "sk-ant-k", "anthropic-beta": "b1,b2"},
+        json={"model": "m", "max_tokens": 5, "messages": [], "stream": True},
+    )
+    api = AnthropicBatchAPI.for_request(provider, request)
+    api.add("a", request)
+    second = httpx.Request(
+        "POST", request.url, headers={"anthropic-beta": "b2,b3"}, json={"messages": []}
+    )
+    api.add("b", second)
+    create = api.submit_request()
+    assert str(create.url) == "https://claude.example/v1/messages/batches"
+    assert create.headers["anthropic-beta"] == "b1,b2,b3"  # every request's betas
+    assert "stream" not in json.loads(create.content)["requests"][0]["params"]
+    own = BatchJob("mb_1", "ended", True, ("https://claude.example/v1/x/results",))
+    elsewhere = BatchJob("mb_1", "ended", True, ("https://evil.example/results",))
+    assert str(api.result_requests(own)[0].url) == own.results[0]
+    (moved,) = api.result_requests(elsewhere)
+    assert str(moved.url) == "https://claude.example/v1/messages/batches/mb_1/results"
+    assert moved.headers["x-api-key"] == "sk-ant-k"
+
+
+def test_custom_ids_fall_back_to_numbers() -> None:
+    from llm_async.providers.anthropic.batch import AnthropicBatchAPI
+    from llm_async.providers.batch_api_base import custom_ids
+
+    valid = AnthropicBatchAPI.valid_custom_id
+    assert custom_ids(["a", 2, "c-d_e"], valid) == ["a", "2", "c-d_e"]
+    assert custom_ids(["a", "b c"], valid) == ["request-0", "request-1"]
+    assert custom_ids([1, "1"], valid) == ["request-0", "request-1"]
+    assert custom_ids(["x" * 65], valid) == ["request-0"]

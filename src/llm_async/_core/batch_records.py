@@ -1,16 +1,14 @@
-"""The inputs and results of a batch, and the file that makes a batch resumable.
+"""The inputs and results of a batch, and what a store keeps of a result.
 
-Sans-I/O apart from the small appends of ``JSONLStore`` (like the config files).
+Sans-I/O; the stores that make a batch resumable are in ``batch_stores``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from llm_async._core.types import JSONMapping, JSONObject
@@ -19,9 +17,11 @@ from llm_async._core.usage import Usage
 __all__ = [
     "BatchItem",
     "BatchResult",
-    "JSONLStore",
+    "Key",
     "batch_items",
     "error_record",
+    "result_record",
+    "stored_result",
     "usage_record",
 ]
 
@@ -155,65 +155,27 @@ def error_record(error: BaseException) -> JSONObject:
     return record
 
 
-class JSONLStore:
-    """Results written one JSON line each as they arrive; a rerun skips the done.
+def result_record(item: BatchItem, result: BatchResult) -> JSONObject:
+    """What a store keeps of a result: key, input digest, text, usage, error,
+    attempts."""
+    return {
+        "key": result.key,
+        "input": item.fingerprint(),
+        "text": result.text,
+        "usage": usage_record(result.usage),
+        "error": None if result.error is None else error_record(result.error),
+        "attempts": result.attempts,
+    }
 
-    Each line holds ``key``, ``input`` (a digest of the prompt's arguments),
-    ``text``, ``usage``, ``error`` and ``attempts``. Only successes count as
-    done, and only for the same input: failed or changed items run again.
-    Lines are flushed as written, so a killed run loses nothing it finished
-    (a torn last line is ignored on reading).
-    """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self._file: Any = None
-
-    def done(self) -> dict[Key, tuple[str, BatchResult]]:
-        """The successful results in the file: key -> (input digest, result)."""
-        found: dict[Key, tuple[str, BatchResult]] = {}
-        if not self.path.exists():
-            return found
-        with self.path.open(encoding="utf-8") as file:
-            for line in file:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue  # a line cut short by a crash
-                if not isinstance(record, dict) or record.get("error") is not None:
-                    continue
-                usage = record.get("usage")
-                result = BatchResult(
-                    key=record["key"],
-                    text=record.get("text"),
-                    usage=Usage(**usage) if isinstance(usage, dict) else None,
-                    attempts=int(record.get("attempts") or 0),
-                    from_store=True,
-                )
-                found[result.key] = (str(record.get("input")), result)
-        return found
-
-    def write(self, item: BatchItem, result: BatchResult) -> None:
-        """Append one result and flush it to the operating system."""
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            torn = self.path.exists() and not self.path.read_bytes().endswith(b"\n")
-            self._file = self.path.open("a", encoding="utf-8")
-            if torn and self.path.stat().st_size:
-                self._file.write("\n")  # end a line cut short by a crash
-        record = {
-            "key": result.key,
-            "input": item.fingerprint(),
-            "text": result.text,
-            "usage": usage_record(result.usage),
-            "error": None if result.error is None else error_record(result.error),
-            "attempts": result.attempts,
-        }
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._file.flush()
-
-    def close(self) -> None:
-        """Close the file (written results stay)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+def stored_result(record: JSONMapping) -> tuple[str, BatchResult]:
+    """A stored successful record as (input digest, result read back)."""
+    usage = record.get("usage")
+    result = BatchResult(
+        key=_check_key(record["key"]),
+        text=record.get("text"),
+        usage=Usage(**usage) if isinstance(usage, dict) else None,
+        attempts=int(record.get("attempts") or 0),
+        from_store=True,
+    )
+    return str(record.get("input")), result

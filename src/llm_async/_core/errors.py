@@ -281,7 +281,7 @@ class MissingVariables(Exception):
 
 
 class BatchError(ModelError):
-    """A provider batch job (OpenAI's Batch API) did not finish.
+    """A provider batch job (OpenAI's or Anthropic's batch API) did not finish.
 
     ``batch_id`` is the provider's id of the job and ``status`` its last status.
     """

@@ -62,6 +62,13 @@ class AsyncWorkerPool(Generic[R]):
         self._group.cancel_scope.cancel()
         try:
             return await self._group.__aexit__(exc_type, exc, traceback)
+        except BaseException as raised:
+            # trio groups the block's own exception (GeneratorExit when a
+            # batch's consumer stops early): let that exception go on as is.
+            inner = getattr(raised, "exceptions", None)
+            if exc is not None and inner and all(e is exc for e in inner):
+                return False
+            raise
         finally:
             self._send.close()
             self._receive.close()

@@ -66,7 +66,7 @@ class RateWindow:
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
-_PREFIXES = (("x-ratelimit-", "openai"), ("anthropic-ratelimit-", "anthropic"))
+_PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-")
 _KINDS = ("requests", "tokens", "input-tokens", "output-tokens")
 
 
@@ -111,6 +111,16 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+_PARTS = ("limit", "remaining", "reset")
+# (kind, (limit, remaining, reset) header names) of every window, both styles.
+_WINDOW_NAMES = tuple(
+    (kind, tuple(f"x-ratelimit-{part}-{kind}" for part in _PARTS)) for kind in _KINDS
+) + tuple(
+    (kind, tuple(f"anthropic-ratelimit-{kind}-{part}" for part in _PARTS))
+    for kind in _KINDS
+)
+
+
 def parse_rate_limits(
     headers: Mapping[str, str], now: float | None = None
 ) -> list[RateWindow]:
@@ -118,25 +128,25 @@ def parse_rate_limits(
 
     ``now`` is the Unix time, needed for Anthropic's absolute reset times.
     """
+    # One pass over the headers; most responses of most servers have none.
+    found = {
+        name.lower(): value
+        for name, value in headers.items()
+        if name.lower().startswith(_PREFIXES)
+    }
+    if not found:
+        return []
     windows = []
-    for prefix, style in _PREFIXES:
-        for kind in _KINDS:
-            if style == "openai":
-                names = [f"{prefix}{part}-{kind}" for part in _PARTS]
-            else:
-                names = [f"{prefix}{kind}-{part}" for part in _PARTS]
-            remaining = _int(headers.get(names[1]))
-            if remaining is None:
-                continue
-            windows.append(
-                RateWindow(
-                    kind,
-                    _int(headers.get(names[0])),
-                    remaining,
-                    _reset_seconds(headers.get(names[2]), now),
-                )
+    for kind, (limit, remaining_name, reset) in _WINDOW_NAMES:
+        remaining = _int(found.get(remaining_name))
+        if remaining is None:
+            continue
+        windows.append(
+            RateWindow(
+                kind,
+                _int(found.get(limit)),
+                remaining,
+                _reset_seconds(found.get(reset), now),
             )
+        )
     return windows
-
-
-_PARTS = ("limit", "remaining", "reset")

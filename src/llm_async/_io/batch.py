@@ -7,10 +7,10 @@ prompt never stops the others. Concurrency adapts to the provider
 and follows the provider's rate-limit headers and ``Retry-After``. The batch
 retries failed requests itself (up to ``max_attempts`` per prompt), so one
 overloaded answer slows every request down, not only its own. With
-``store="results.jsonl"`` each result is written as it arrives and a rerun
-with the same file sends only what is not done. ``engine="batch_api"`` sends
-the whole batch through the provider's batch API instead (see
-``batch_api.py``).
+``store="results.jsonl"`` (or a SQLite ``.db``) each result is written as it
+arrives and a rerun with the same file sends only what is not done.
+``engine="batch_api"`` sends the whole batch through the provider's batch API
+instead (see ``batch_api.py``).
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from llm_async._core.batch_progress import Progress, open_progress
-from llm_async._core.batch_records import (
-    BatchItem,
-    BatchResult,
-    JSONLStore,
-)
+from llm_async._core.batch_records import BatchItem, BatchResult
+from llm_async._core.batch_stores import ResultStore, open_store
+from llm_async._core.concurrency import async_closing
 from llm_async._core.errors import BudgetExceededError
 from llm_async._core.types import JSONMapping
 from llm_async._core.worker_pool import AsyncWorkerPool
@@ -259,7 +257,7 @@ async def run_prompt_many(
     shared: JSONMapping,
 ) -> AsyncIterator[BatchResult]:
     """The results of a batch (``model.prompt_many``'s generator)."""
-    store = JSONLStore(settings.store) if settings.store is not None else None
+    store = open_store(settings.store) if settings.store is not None else None
     stored = store.done() if store is not None else {}
     done: dict[int, BatchResult] = {}
     todo = []
@@ -270,20 +268,18 @@ async def run_prompt_many(
         else:
             todo.append(item)
     progress = open_progress(len(items), len(done), settings.progress)
+    fresh = _results(model, todo, settings, engine, shared, store, progress)
+    merged = (
+        _in_order(len(items), done, fresh)
+        if settings.ordered
+        else _chain(done.values(), fresh)
+    )
     try:
-        if settings.ordered:
-            source = _in_order(
-                len(items),
-                done,
-                _results(model, todo, settings, engine, shared, store, progress),
-            )
-        else:
-            source = _chain(
-                done.values(),
-                _results(model, todo, settings, engine, shared, store, progress),
-            )
-        async for result in source:
-            yield result
+        # Each generator is closed here, in this task, when the caller stops
+        # early (trio does not let a generator's task group be closed later).
+        async with async_closing(fresh), async_closing(merged) as results:
+            async for result in results:
+                yield result
     finally:
         progress.close()
         if store is not None:
@@ -307,7 +303,7 @@ async def _results(
     settings: BatchSettings,
     engine: str,
     shared: JSONMapping,
-    store: JSONLStore | None,
+    store: ResultStore | None,
     progress: Progress,
 ) -> AsyncIterator[BatchResult]:
     if engine == "batch_api":
@@ -316,11 +312,12 @@ async def _results(
         source = run_batch_api(model, todo, shared, settings.poll_interval)
     else:
         source = _BatchRun(model, todo, settings, shared).run()
-    async for item, result in source:
-        if store is not None:
-            store.write(item, result)
-        progress.update(result.ok)
-        yield result
+    async with async_closing(source) as results:
+        async for item, result in results:
+            if store is not None:
+                store.write(item, result)
+            progress.update(result.ok)
+            yield result
 
 
 async def _chain(

@@ -1,9 +1,10 @@
-"""``prompt_many(..., engine="batch_api")``: a batch through OpenAI's Batch API.
+"""``prompt_many(..., engine="batch_api")``: a batch through the provider's batch API.
 
-The I/O half of ``llm_async.providers.openai.batch``: upload the requests,
-create the job, poll it every ``poll_interval`` seconds, download the output
-and error files, and yield each prompt's result. A failure of the job as a
-whole (an upload refused, the job failed or expired) becomes the error of each
+The I/O half of ``llm_async.providers.batch_api_base``, one loop for every
+provider (OpenAI's Batch API, Anthropic's Message Batches): add each prompt's
+request, submit the job, poll it every ``poll_interval`` seconds, fetch the
+results and yield each prompt's result. A failure of the job as a whole (a
+submission refused, the job failed or expired) becomes the error of each
 prompt it left without an answer; the iteration itself does not raise.
 """
 
@@ -16,13 +17,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 from llm_async._core.batch_records import BatchItem, BatchResult
 from llm_async._core.concurrency import async_sleep
 from llm_async._core.errors import BatchError
-from llm_async._core.types import JSONMapping, JSONObject
-from llm_async.providers.openai.batch import ItemOutcome, OpenAIBatchAPI
+from llm_async._core.types import JSONMapping, JSONObject, JSONValue
+from llm_async.providers.batch_api_base import (
+    BatchJob,
+    ItemOutcome,
+    ProviderBatchAPI,
+    custom_ids,
+)
 
 if TYPE_CHECKING:
     import httpx
 
     from llm_async._core.prompt import Prompt
+    from llm_async.providers.base import HTTPProvider
 
     from .transport import AsyncTransport
 
@@ -37,7 +44,7 @@ class AsyncHTTPModel(Protocol):
     """What the batch API engine needs of an HTTP model (``AsyncHTTPModel``)."""
 
     model_id: str
-    provider: Any
+    provider: HTTPProvider
     transport: AsyncTransport
     transport_settings: JSONObject
 
@@ -50,72 +57,101 @@ class AsyncHTTPModel(Protocol):
     ) -> httpx.Request: ...
 
 
-__all__ = ["run_batch_api"]
+class _BatchAPIClass(Protocol):
+    """A provider batch API class: ``valid_custom_id`` and ``for_request``."""
+
+    @staticmethod
+    def valid_custom_id(text: str) -> bool: ...
+
+    def for_request(
+        self, provider: HTTPProvider, request: httpx.Request
+    ) -> ProviderBatchAPI: ...
 
 
-def _check(model: Any) -> AsyncHTTPModel:
+__all__ = ["batch_api_class", "run_batch_api"]
+
+
+def batch_api_class(provider: object) -> _BatchAPIClass | None:
+    """The batch API of a provider's models, if it has one."""
+    from llm_async.providers.anthropic.messages import AnthropicProvider
     from llm_async.providers.openai.chat import OpenAIChatProvider
 
-    provider = getattr(model, "provider", None)
-    if not isinstance(provider, OpenAIChatProvider) or not hasattr(model, "transport"):
+    if isinstance(provider, OpenAIChatProvider):
+        from llm_async.providers.openai.batch import OpenAIBatchAPI
+
+        return OpenAIBatchAPI
+    if isinstance(provider, AnthropicProvider):
+        from llm_async.providers.anthropic.batch import AnthropicBatchAPI
+
+        return AnthropicBatchAPI
+    return None
+
+
+def _check(model: Any) -> tuple[AsyncHTTPModel, _BatchAPIClass]:
+    api = batch_api_class(getattr(model, "provider", None))
+    if api is None or not hasattr(model, "transport"):
         raise BatchError(
-            f"engine='batch_api' needs an OpenAI Chat Completions model, and "
-            f"{model.model_id} is not one: use engine='direct'"
+            f"engine='batch_api' needs an OpenAI Chat Completions or Anthropic "
+            f"Messages model, and {model.model_id} is neither: use engine='direct'"
         )
     http_model: AsyncHTTPModel = model
-    return http_model
+    return http_model, api
 
 
-async def _send_json(model: AsyncHTTPModel, request: httpx.Request) -> Any:
+async def _send(model: AsyncHTTPModel, request: httpx.Request) -> bytes:
     transport = model.transport
     response = await transport.send(
         request,
         settings=transport.settings(None, model.transport_settings),
-        error_message=getattr(model.provider, "error_message", None),
-    )
-    return json.loads(response.content) if response.content else None
-
-
-async def _content(model: AsyncHTTPModel, request: httpx.Request) -> bytes:
-    transport = model.transport
-    response = await transport.send(
-        request, settings=transport.settings(None, model.transport_settings)
+        error_message=model.provider.error_message,
     )
     return response.content
 
 
+async def _send_json(model: AsyncHTTPModel, request: httpx.Request) -> JSONValue:
+    content = await _send(model, request)
+    return json.loads(content) if content else None
+
+
 async def _outcomes(
     model: AsyncHTTPModel,
+    api_class: _BatchAPIClass,
     items: list[BatchItem],
+    ids: list[str],
     shared: JSONMapping,
     poll_interval: float,
 ) -> dict[str, ItemOutcome]:
+    """Each prompt's outcome by custom id, once the job has finished."""
     key = model.get_key()
-    lines, api = [], None
-    for item in items:
+    api: ProviderBatchAPI | None = None
+    prompts: dict[str, Prompt] = {}
+    for item, custom_id in zip(items, ids, strict=True):
         prompt = model.prompt(stream=False, **{**shared, **item.arguments}).prompt
         request = model.build_request(prompt, stream=False, key=key)
         if api is None:
-            api = OpenAIBatchAPI.for_chat_request(model.provider, request)
-        lines.append(api.input_line(str(item.key), request))
+            api = api_class.for_request(model.provider, request)
+        api.add(custom_id, request)
+        prompts[custom_id] = prompt
     assert api is not None
-    file_id = api.file_id(await _send_json(model, api.upload_request(lines)))
-    job = api.job(await _send_json(model, api.create_request(file_id)))
+    step: httpx.Request | BatchJob = api.submit_request()
+    while not isinstance(step, BatchJob):
+        step = api.submitted(await _send_json(model, step))
+    job = step
     while not job.done:
         await async_sleep(poll_interval)
-        job = api.job(await _send_json(model, api.retrieve_request(job.id)))
+        job = api.job(await _send_json(model, api.retrieve_request(job)))
     found: dict[str, ItemOutcome] = {}
-    for file in (job.error_file_id, job.output_file_id):
-        if file:
-            found.update(api.outcomes(await _content(model, api.content_request(file))))
-    missing = job.error() or BatchError(
+    for request in api.result_requests(job):
+        found.update(api.outcomes(job, await _send(model, request), prompts))
+    missing = job.failure or BatchError(
         f"Batch {job.id} ({job.status}) returned no result for this request",
         batch_id=job.id,
         status=job.status,
     )
-    for item in items:
-        found.setdefault(str(item.key), ItemOutcome(error=missing))
-    return found
+    return {
+        custom_id: found.get(custom_id) or ItemOutcome(error=missing)
+        for custom_id in prompts
+    }
 
 
 async def run_batch_api(
@@ -127,19 +163,16 @@ async def run_batch_api(
     """Each prompt's result once the provider's batch job has finished."""
     if not items:
         return
-    custom_ids = {str(item.key) for item in items}
-    if len(custom_ids) != len(items):
-        raise ValueError(
-            "engine='batch_api' sends keys as text: two keys are the same as text "
-            "(such as 1 and '1'); make them distinct"
-        )
-    http_model = _check(model)
+    http_model, api_class = _check(model)
+    ids = custom_ids([item.key for item in items], api_class.valid_custom_id)
     try:
-        found = await _outcomes(http_model, items, shared, poll_interval)
+        found = await _outcomes(
+            http_model, api_class, items, ids, shared, poll_interval
+        )
     except Exception as error:  # the job as a whole failed
-        found = {str(item.key): ItemOutcome(error=error) for item in items}
-    for item in items:
-        outcome = found[str(item.key)]
+        found = {custom_id: ItemOutcome(error=error) for custom_id in ids}
+    for item, custom_id in zip(items, ids, strict=True):
+        outcome = found[custom_id]
         yield (
             item,
             BatchResult(

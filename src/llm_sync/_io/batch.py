@@ -9,10 +9,10 @@ prompt never stops the others. Concurrency adapts to the provider
 and follows the provider's rate-limit headers and ``Retry-After``. The batch
 retries failed requests itself (up to ``max_attempts`` per prompt), so one
 overloaded answer slows every request down, not only its own. With
-``store="results.jsonl"`` each result is written as it arrives and a rerun
-with the same file sends only what is not done. ``engine="batch_api"`` sends
-the whole batch through the provider's batch API instead (see
-``batch_api.py``).
+``store="results.jsonl"`` (or a SQLite ``.db``) each result is written as it
+arrives and a rerun with the same file sends only what is not done.
+``engine="batch_api"`` sends the whole batch through the provider's batch API
+instead (see ``batch_api.py``).
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from llm_async._core.batch_progress import Progress, open_progress
-from llm_async._core.batch_records import (
-    BatchItem,
-    BatchResult,
-    JSONLStore,
-)
+from llm_async._core.batch_records import BatchItem, BatchResult
+from llm_async._core.batch_stores import ResultStore, open_store
+from llm_async._core.concurrency import sync_closing
 from llm_async._core.errors import BudgetExceededError
 from llm_async._core.types import JSONMapping
 from llm_async._core.worker_pool import SyncWorkerPool
@@ -261,7 +259,7 @@ def run_prompt_many(
     shared: JSONMapping,
 ) -> Iterator[BatchResult]:
     """The results of a batch (``model.prompt_many``'s generator)."""
-    store = JSONLStore(settings.store) if settings.store is not None else None
+    store = open_store(settings.store) if settings.store is not None else None
     stored = store.done() if store is not None else {}
     done: dict[int, BatchResult] = {}
     todo = []
@@ -272,20 +270,18 @@ def run_prompt_many(
         else:
             todo.append(item)
     progress = open_progress(len(items), len(done), settings.progress)
+    fresh = _results(model, todo, settings, engine, shared, store, progress)
+    merged = (
+        _in_order(len(items), done, fresh)
+        if settings.ordered
+        else _chain(done.values(), fresh)
+    )
     try:
-        if settings.ordered:
-            source = _in_order(
-                len(items),
-                done,
-                _results(model, todo, settings, engine, shared, store, progress),
-            )
-        else:
-            source = _chain(
-                done.values(),
-                _results(model, todo, settings, engine, shared, store, progress),
-            )
-        for result in source:
-            yield result
+        # Each generator is closed here, in this task, when the caller stops
+        # early (trio does not let a generator's task group be closed later).
+        with sync_closing(fresh), sync_closing(merged) as results:
+            for result in results:
+                yield result
     finally:
         progress.close()
         if store is not None:
@@ -309,7 +305,7 @@ def _results(
     settings: BatchSettings,
     engine: str,
     shared: JSONMapping,
-    store: JSONLStore | None,
+    store: ResultStore | None,
     progress: Progress,
 ) -> Iterator[BatchResult]:
     if engine == "batch_api":
@@ -318,11 +314,12 @@ def _results(
         source = run_batch_api(model, todo, shared, settings.poll_interval)
     else:
         source = _BatchRun(model, todo, settings, shared).run()
-    for item, result in source:
-        if store is not None:
-            store.write(item, result)
-        progress.update(result.ok)
-        yield result
+    with sync_closing(source) as results:
+        for item, result in results:
+            if store is not None:
+                store.write(item, result)
+            progress.update(result.ok)
+            yield result
 
 
 def _chain(

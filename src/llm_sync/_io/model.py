@@ -209,14 +209,15 @@ class Model:
         a failure is reported in its result and never stops the batch.
         Concurrency starts at ``initial_concurrency`` and adapts (up to
         ``max_concurrency``) to the provider's rate limits; each prompt gets up
-        to ``max_attempts`` requests. ``store`` (a ``.jsonl`` path) saves each
-        result as it arrives; a rerun with it skips the prompts already done.
+        to ``max_attempts`` requests. ``store`` (a ``.jsonl`` path, or a SQLite
+        ``.db``) saves each result as it arrives; a rerun with it skips the
+        prompts already done.
         ``max_total_requests`` / ``max_total_tokens`` cap the batch's spend
         (prompts not sent get a ``BudgetExceededError``);
         ``requests_per_minute`` caps its rate. ``progress``: a tqdm bar
         (``None``: only on a terminal). ``engine="batch_api"`` runs the batch
-        through the provider's batch API (OpenAI) instead, checking the job
-        every ``poll_interval`` seconds. See docs/batch.md.
+        through the provider's batch API (OpenAI, Anthropic) instead, checking
+        the job every ``poll_interval`` seconds. See docs/batch.md.
         """
         from llm_async._core.batch_records import batch_items
 
