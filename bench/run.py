@@ -41,7 +41,7 @@ COUNTS = {  # flag: (full run, --quick)
     "reps": (5, 2),  # (c) answers per implementation; (d) runs per process
     "streams": (200, 20),  # (d) concurrent streams
     "length": (200, 50),  # (d) chunks per concurrent stream
-    "procs": (3, 1),  # (d), (e), (f) subprocesses per implementation
+    "procs": (3, 1),  # (b), (d), (e), (f) subprocesses per implementation
     "tick_streams": (500, 50),  # (f) concurrent streams beside the ticker
     "tick_length": (100, 20),  # (f) chunks per stream
 }
@@ -215,6 +215,31 @@ async def stream_async(impls: dict[str, Any], url: str, a: argparse.Namespace) -
     for impl, state in states.values():
         await impl.close_async(state)
     return {k: a.chunks / t for k, t in seconds.items()}
+
+
+def measure_latency(url: str, a: argparse.Namespace) -> Values:
+    """(b), sync and async, in ``a.procs`` fresh processes each
+    (``--latency-child``), alternating; per side the median of the processes'
+    medians (each process's own figures are kept under ``latency_*_runs``)."""
+    runs: dict[str, list[dict[str, float]]] = {"sync": [], "async": []}
+    for _ in range(a.procs):
+        for facade in ("sync", "async"):
+            argv = [sys.executable, __file__, f"--latency-child={facade}"]
+            argv += [f"--url={url}", f"--requests={a.requests}"]
+            proc = subprocess.run(argv, env=ENV, capture_output=True, timeout=900)
+            if proc.returncode:
+                raise RuntimeError(f"(b) {facade} failed:\n{proc.stderr[-3000:]!r}")
+            child = json.loads(proc.stdout.splitlines()[-1])
+            runs[facade].append(child[f"latency_{facade}"])
+    values: Values = {}
+    for facade, found in runs.items():
+        sides = {side for run in found for side in run}
+        values[f"latency_{facade}"] = {
+            side: median(run[side] for run in found if side in run)
+            for side in sorted(sides)
+        }
+        values[f"latency_{facade}_runs"] = found
+    return values
 
 
 def measure_streams(url: str, a: argparse.Namespace, suffix: str = "") -> Values:
@@ -391,9 +416,8 @@ def measure(impls: dict[str, Any], url: str, a: argparse.Namespace) -> Values:
     v["cli_help"] = {"raw": v["import_wall"]["click"]}  # vs `import click`
     if "cli_help" in v["import_wall"]:
         v["cli_help"]["ours"] = v["import_wall"]["cli_help"]
-    print(f"(b) sync and async: {a.requests} requests each")
-    v |= measure_sync(impls, url, a)
-    v |= asyncio.run(measure_async(impls, url, a))
+    print(f"(b) sync and async: {a.requests} requests each, {a.procs} process(es)")
+    v |= measure_latency(url, a)
     print(f"(c) sync and async: {a.reps} x {a.chunks} chunks, a fresh process each")
     v |= measure_streams(url, a)
     print(f"(d), (e): {a.streams} x {a.length} chunks, {a.procs} process(es) each")
@@ -498,6 +522,7 @@ def main() -> None:
     )
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--stream-child", choices=["sync", "async"], help=argparse.SUPPRESS)
+    p.add_argument("--latency-child", choices=["sync", "async"], help=argparse.SUPPRESS)
     p.add_argument("--ticker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--url", help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -512,6 +537,10 @@ def main() -> None:
             impls[name] = importlib.import_module(module)
         except Exception as exc:  # e.g. the library does not import right now
             print(f"{name}: n/a, {module}.py does not import: {exc!r}")
+    if a.latency_child == "sync":
+        return print(json.dumps(measure_sync(impls, a.url, a)))
+    if a.latency_child == "async":
+        return print(json.dumps(asyncio.run(measure_async(impls, a.url, a))))
     if a.stream_child == "sync":
         return print(json.dumps(stream_sync(impls, a.url, a)))
     if a.stream_child == "async":
