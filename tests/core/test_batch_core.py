@@ -261,3 +261,33 @@ def test_custom_ids_fall_back_to_numbers() -> None:
     assert custom_ids(["a", "b c"], valid) == ["request-0", "request-1"]
     assert custom_ids([1, "1"], valid) == ["request-0", "request-1"]
     assert custom_ids(["x" * 65], valid) == ["request-0"]
+
+
+@pytest.mark.parametrize(
+    "line", [b"not json", b"[1, 2]", b'{"id": "no custom_id"}', b'"text"']
+)
+def test_a_malformed_results_line_is_a_batch_error(line: bytes) -> None:
+    from llm_async.providers.anthropic.batch import AnthropicBatchAPI
+    from llm_async.providers.batch_api_base import BatchJob
+    from llm_async.providers.openai.batch import OpenAIBatchAPI
+    from tests.synthetic_anthropic_batches import SPEC
+
+    provider = SPEC.provider("https://claude.example")
+    job = BatchJob("b_1", "ended", True, ())
+    content = b'\n{"custom_id": "a", "result": {"type": "expired"}}\n' + line
+    anthropic = AnthropicBatchAPI(provider, "https://claude.example/v1", {})
+    openai = OpenAIBatchAPI(provider, "https://api.example/v1", {})
+    for api, kind in ((anthropic, "message batch result"), (openai, "batch output")):
+        with pytest.raises(llm_async.BatchError, match=f"Unexpected {kind}"):
+            api.outcomes(job, content, {})
+
+
+def test_an_openai_output_line_without_a_response_object_is_an_item_error() -> None:
+    from llm_async.providers.batch_api_base import BatchJob
+    from llm_async.providers.openai.batch import OpenAIBatchAPI
+    from tests.synthetic_anthropic_batches import SPEC
+
+    api = OpenAIBatchAPI(SPEC.provider("https://x.example"), "https://x.example", {})
+    job = BatchJob("b_1", "completed", True, ())
+    found = api.outcomes(job, b'{"custom_id": "a", "response": "gone"}', {})
+    assert found["a"].error is not None

@@ -11,10 +11,11 @@ once, for every provider.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from llm_async._core.errors import BatchError
 from llm_async._core.types import JSONObject, JSONValue
 from llm_async._core.usage import Usage
 
@@ -99,6 +100,21 @@ class ProviderBatchAPI(Protocol):
     ) -> dict[str, ItemOutcome]:
         """Each result in ``content`` (JSON lines), by custom id."""
         ...
+
+
+def result_lines(content: bytes, kind: str) -> Iterator[tuple[str, JSONObject]]:
+    """Each JSON line of a results file with its ``custom_id`` (blank lines
+    skipped); a ``BatchError`` naming ``kind`` for a line that is not one."""
+    for raw in content.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            line = None
+        if not isinstance(line, dict) or "custom_id" not in line:
+            raise BatchError(f"Unexpected {kind}: {raw!r:.200}")
+        yield str(line["custom_id"]), line
 
 
 def custom_ids(keys: Sequence[object], valid: Callable[[str], bool]) -> list[str]:

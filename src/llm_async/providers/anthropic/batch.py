@@ -19,7 +19,6 @@ price. The steps, each an ``httpx.Request`` built here and sent by
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -35,6 +34,7 @@ from llm_async.providers.batch_api_base import (
     answer_outcome,
     batch_headers,
     request_body,
+    result_lines,
 )
 
 if TYPE_CHECKING:
@@ -152,13 +152,7 @@ class AnthropicBatchAPI:
     ) -> dict[str, ItemOutcome]:
         """Each line of the results, by ``custom_id``."""
         found: dict[str, ItemOutcome] = {}
-        for raw in content.splitlines():
-            if not raw.strip():
-                continue
-            line = json.loads(raw)
-            if not isinstance(line, dict) or "custom_id" not in line:
-                raise BatchError(f"Unexpected message batch result: {raw!r:.200}")
-            custom_id = str(line["custom_id"])
+        for custom_id, line in result_lines(content, "message batch result"):
             result = line.get("result")
             found[custom_id] = self._outcome(
                 job, result if isinstance(result, dict) else {}, prompts.get(custom_id)

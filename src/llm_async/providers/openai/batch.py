@@ -38,6 +38,7 @@ from llm_async.providers.batch_api_base import (
     answer_outcome,
     batch_headers,
     request_body,
+    result_lines,
 )
 
 if TYPE_CHECKING:
@@ -177,17 +178,15 @@ class OpenAIBatchAPI:
         self, job: BatchJob, content: bytes, prompts: Mapping[str, Prompt]
     ) -> dict[str, ItemOutcome]:
         """Each line of an output or error file, by ``custom_id``."""
-        found: dict[str, ItemOutcome] = {}
-        for raw in content.splitlines():
-            if not raw.strip():
-                continue
-            line = json.loads(raw)
-            custom_id = str(line["custom_id"])
-            found[custom_id] = self._outcome(line, prompts.get(custom_id))
-        return found
+        return {
+            custom_id: self._outcome(line, prompts.get(custom_id))
+            for custom_id, line in result_lines(content, "batch output line")
+        }
 
     def _outcome(self, line: JSONObject, prompt: Prompt | None) -> ItemOutcome:
-        response = line.get("response") or {}
+        response = line.get("response")
+        if not isinstance(response, dict):
+            response = {}
         status = int(response.get("status_code") or 0)
         body = response.get("body")
         request_id = response.get("request_id")
