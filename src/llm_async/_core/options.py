@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from llm_async._core.types import JSONMapping, JSONObject
 
-__all__ = ["Options", "merge_options", "with_fields"]
+__all__ = ["Options", "merge_options", "option_values", "with_fields"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,6 +40,21 @@ def with_fields(base: type[M], fields: JSONObject) -> type[M]:
         **fields,
     )
     return built
+
+
+def option_values(options: BaseModel | JSONMapping) -> JSONObject:
+    """``dict(options)``: every field's value (and any extra), as a new dict.
+
+    For a pydantic model this is what its ``__iter__`` yields, read from the
+    instance dict in one step (iterating the model costs 6 us per request).
+    """
+    if not isinstance(options, BaseModel):
+        return dict(options)
+    values = {k: v for k, v in options.__dict__.items() if not k.startswith("_")}
+    extra = options.__pydantic_extra__
+    if extra:
+        values.update(extra)
+    return values
 
 
 def merge_options(options: JSONObject | None, option_kwargs: JSONObject) -> JSONObject:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from llm_async._core.options import option_values
 from llm_async._core.parts import (
     StreamEvent,
 )
@@ -75,8 +76,7 @@ class OpenAIChatProvider(OpenAIEndpoint):
     def build_body(self, prompt: Prompt, *, stream: bool) -> JSONObject:
         """The JSON body for ``prompt``."""
         options = prompt.options
-        # A pydantic Options instance iterates as (name, value) pairs.
-        values: JSONObject = dict(options)
+        values = option_values(options)
         image_detail = values.get("image_detail")
         body: JSONObject = {
             "model": self.model_name,

@@ -63,7 +63,8 @@ def clean_usage_details(value: object) -> JSONValue:
     if isinstance(value, dict):
         cleaned = {}
         for key, item in value.items():
-            item = clean_usage_details(item)
+            if isinstance(item, dict):
+                item = clean_usage_details(item)
             if item is None or item == 0 or item == {}:
                 continue
             cleaned[key] = item
