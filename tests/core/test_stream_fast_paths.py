@@ -171,6 +171,19 @@ ODD_EVENTS: dict[str, list[Event]] = {
         _typed("response.output_text.delta", item_id="msg_b", delta="b "),
         _typed("response.output_text.delta", item_id="msg_new", delta="n "),
         _typed("response.output_text.delta", item_id="msg_a", delta=5),
+        _typed(  # the same id again: a new item, whose text is a new part
+            "response.output_item.added",
+            output_index=2,
+            item={"id": "msg_a", "type": "message"},
+        ),
+        _typed(
+            "response.output_item.added",
+            output_index=3,
+            item={"id": 7, "type": "message"},
+        ),
+        _typed("response.output_text.delta", item_id=7, delta="i "),
+        _typed("response.output_text.delta", item_id=[], delta="l "),
+        _typed("response.output_text.delta", output_index=3, delta="o "),
         _typed("response.reasoning_summary_text.delta", item_id="rs_1", delta="r"),
         ("message", "[1, 2]"),
         ("message", "{not json"),
@@ -385,3 +398,24 @@ def test_events_before_a_failing_event_of_a_chunk_are_kept() -> None:
     assert isinstance(decoder.error, ServerError)
     with pytest.raises(ServerError):  # nothing parsed before it: raised at once
         EventDecoder(parser, request_id=None).feed(b'data: {"error": "y"}\n\n')
+
+
+def test_responses_text_of_a_re_added_item_is_a_new_part() -> None:
+    # The fast path knows the open text item by its id: an output item added
+    # again under that id is a new item, so its text is not a plain str.
+    added = _typed(
+        "response.output_item.added",
+        output_index=0,
+        item={"id": "msg_a", "type": "message"},
+    )
+    delta = _typed("response.output_text.delta", item_id="msg_a", delta="a")
+    stream = [added, delta, delta, added, delta]
+    out: list[str | StreamEvent] = []
+    fast = ResponsesStreamParser(Sink())
+    for event in stream:
+        fast.feed_event(*event, out)
+    plain = ResponsesStreamParser(Sink())
+    expected = [e for event in stream for e in plain.feed(ServerSentEvent(*event))]
+    assert out[:2] == [StreamEvent("text", "a", 0), "a"]
+    assert out[2] == StreamEvent("text", "a", 1, message_index=1)
+    assert normalised(out) == expected

@@ -21,7 +21,7 @@ from llm_async._core.parts import StreamEvent
 from llm_async._core.tools import ToolCall, parse_tool_arguments
 from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.errors import status_error
-from llm_async._http.sse import parse_json
+from llm_async._http.sse import _scan_json, parse_json
 from llm_async.providers.openai.common import (
     new_call_id,
     record_usage,
@@ -327,8 +327,8 @@ class ResponsesStreamParser:
         self._final: JSONObject | None = None
         self._done = False
         self._reasoned = False
-        # The item of the last event, if that was text of message 0.
-        self._open_text: _Item | None = None
+        # The item id of the last event, if that was text of message 0.
+        self._open_text: str | None = None
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
         """Events for one server-sent event."""
@@ -346,29 +346,39 @@ class ResponsesStreamParser:
         """``feed`` for one event given by its type and data: the hot path.
 
         Text deltas (most events) are handled inline: a plain ``str`` when the
-        last event was text of the same item in message 0 (see ``text_part``);
-        the rest go to ``_event``.
+        last event was text of the same item in message 0 (see ``text_part``),
+        known by its ``item_id`` alone; the rest go to ``_event``. The JSON is
+        read as ``parse_json`` does, without the call.
         """
-        value = parse_json(data)
+        try:
+            value, end = _scan_json(data, 0)
+        except (StopIteration, ValueError):
+            end = -1
+        if end != len(data):
+            value = parse_json(data)  # not one clean JSON value: its result or error
         if type(value) is dict and value.get("type") == _TEXT_DELTA:
-            item = self._items.get(value.get("item_id"))  # type: ignore[arg-type]
             delta = value.get("delta")
-            if item is not None and type(delta) is str:
-                if not delta:
+            key = value.get("item_id")
+            if type(delta) is str and type(key) is str:
+                if key == self._open_text:
+                    if delta:
+                        out.append(delta)
                     return
-                if item is self._open_text:
-                    out.append(delta)
-                elif item.message:
-                    out.append(
-                        StreamEvent(
-                            "text", delta, item.part, message_index=item.message
+                item = self._items.get(key)
+                if item is not None:
+                    if not delta:
+                        return
+                    if item.message:
+                        out.append(
+                            StreamEvent(
+                                "text", delta, item.part, message_index=item.message
+                            )
                         )
-                    )
-                    self._open_text = None
-                else:
-                    out.append(StreamEvent("text", delta, item.part))
-                    self._open_text = item
-                return
+                        self._open_text = None
+                    else:
+                        out.append(StreamEvent("text", delta, item.part))
+                        self._open_text = key
+                    return
         out += self._parsed(value)
 
     def _parsed(self, data: JSONValue) -> list[StreamEvent]:
@@ -438,6 +448,8 @@ class ResponsesStreamParser:
         key = item.get("id") or f"#{data.get('output_index')}"
         part, message = self._layout.place(kind, 2 if _is_server_tool(kind) else 1)
         state = self._items[key] = _Item(kind, part, message)
+        if key == self._open_text:  # that id is a new item now
+            self._open_text = None
         if kind != "function_call":
             return []
         state.call_id = item.get("call_id") or new_call_id()
