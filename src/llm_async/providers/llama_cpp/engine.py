@@ -271,7 +271,8 @@ def _import_llama_cpp(spec: GGUFSpec, path: Path | None) -> ModuleType:
         if path is None:
             message += " " + spec.missing_file_message()
         raise LocalModelError(message) from exc
-    return llama_cpp
+    module: ModuleType = llama_cpp  # Any to type checkers without llama_cpp
+    return module
 
 
 def amx_warning(system_info: str) -> str | None:
