@@ -74,6 +74,27 @@ async def test_usage_json_and_resolved_model() -> None:
     assert response.token_usage() == '3 input, 2 output, {"cached": 1}'
 
 
+async def test_deferred_response_json_is_computed_once_on_first_read() -> None:
+    response = AsyncScriptedModel(["hi"]).prompt("x")
+    await response.text()
+    calls: list[int] = []
+
+    def compute() -> dict[str, int]:
+        calls.append(1)
+        return {"a": 1}
+
+    response.defer_response_json(compute)
+    assert calls == []
+    assert await response.json() == {"a": 1}
+    assert response.response_json == {"a": 1}
+    assert calls == [1]
+    # Setting the attribute replaces a value not yet computed.
+    response.defer_response_json(compute)
+    response.response_json = {"b": 2}
+    assert await response.json() == {"b": 2}
+    assert calls == [1]
+
+
 async def test_usage_is_empty_when_model_records_none() -> None:
     response = AsyncScriptedModel(["a"]).prompt("x")
     assert await response.usage() == Usage(input=None, output=None, details=None)

@@ -76,6 +76,27 @@ def test_usage_json_and_resolved_model() -> None:
     assert response.token_usage() == '3 input, 2 output, {"cached": 1}'
 
 
+def test_deferred_response_json_is_computed_once_on_first_read() -> None:
+    response = ScriptedModel(["hi"]).prompt("x")
+    response.text()
+    calls: list[int] = []
+
+    def compute() -> dict[str, int]:
+        calls.append(1)
+        return {"a": 1}
+
+    response.defer_response_json(compute)
+    assert calls == []
+    assert response.json() == {"a": 1}
+    assert response.response_json == {"a": 1}
+    assert calls == [1]
+    # Setting the attribute replaces a value not yet computed.
+    response.defer_response_json(compute)
+    response.response_json = {"b": 2}
+    assert response.json() == {"b": 2}
+    assert calls == [1]
+
+
 def test_usage_is_empty_when_model_records_none() -> None:
     response = ScriptedModel(["a"]).prompt("x")
     assert response.usage() == Usage(input=None, output=None, details=None)

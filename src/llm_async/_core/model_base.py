@@ -104,8 +104,9 @@ def build_prompt(
     """
     from llm_async._core.options import merge_options
 
-    validate_attachments(model, attachments)
-    merged = merge_options(options, option_kwargs)
+    if attachments:
+        validate_attachments(model, attachments)
+    merged = merge_options(options, option_kwargs) if options else option_kwargs
     validated = model.Options(**merged)
     if messages is not None:
         messages = [
@@ -146,6 +147,8 @@ def check_capabilities(model: PromptModel, prompt: Prompt) -> None:
         from llm_async._core.errors import ConversationNotSupported
 
         raise ConversationNotSupported(f"{model} does not support conversations")
+    if not prompt.tools:
+        return
     server_side = tuple(model.supported_server_side_tools)
     for tool in prompt.tools:
         if getattr(tool, "_is_server_side_tool", False):

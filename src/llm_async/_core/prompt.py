@@ -63,7 +63,12 @@ def turn_messages(
     messages: list[Message] = []
     if tool_results:
         messages.append(tool_result_message(tool_results))
-    text = "\n".join(str(item) for item in [*fragments, *([prompt] if prompt else [])])
+    if fragments:
+        text = "\n".join(
+            str(item) for item in [*fragments, *([prompt] if prompt else [])]
+        )
+    else:  # the usual turn: the prompt alone
+        text = str(prompt) if prompt else ""
     parts: list[Part] = []
     if text:
         parts.append(TextPart(text))
@@ -138,8 +143,8 @@ class Prompt:
         self.system_fragments = list(system_fragments or [])
         self.prompt_json = prompt_json
         self.options = options if options is not None else {}
-        self.schema = schema_to_dict(schema)
-        self.tools = wrap_tools(tools)
+        self.schema = schema if schema is None else schema_to_dict(schema)
+        self.tools = wrap_tools(tools) if tools else []
         self.tool_results = list(tool_results or [])
         self._messages = list(messages) if messages is not None else None
         self.hide_reasoning = hide_reasoning
@@ -155,6 +160,8 @@ class Prompt:
     @property
     def system(self) -> str:
         """The system prompt, system fragments first, blank pieces dropped."""
+        if not self.system_fragments:
+            return str(self._system).strip() if self._system else ""
         pieces = [
             str(item).strip() for item in [*self.system_fragments, self._system or ""]
         ]

@@ -48,7 +48,8 @@ class ResponseBase:
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
         self.token_details: JSONObject | None = None
-        self.response_json: JSONObject | None = None
+        self._response_json: JSONObject | None = None
+        self._compute_json: Callable[[], JSONObject] | None = None
         self.resolved_model: str | None = None
         self.done_callbacks: list[Callable[..., object]] = []
         self._state = StreamAccumulator()
@@ -70,6 +71,25 @@ class ResponseBase:
         self.input_tokens = input
         self.output_tokens = output
         self.token_details = details
+
+    @property
+    def response_json(self) -> JSONObject | None:
+        """The provider's answer as JSON, as ``llm`` logs it (``None`` if none)."""
+        compute = self._compute_json
+        if compute is not None:
+            self._compute_json = None
+            self._response_json = compute()
+        return self._response_json
+
+    @response_json.setter
+    def response_json(self, value: JSONObject | None) -> None:
+        self._compute_json = None
+        self._response_json = value
+
+    def defer_response_json(self, compute: Callable[[], JSONObject]) -> None:
+        """Set ``response_json`` to ``compute()``, called when it is first read
+        (called by implementations: most answers' JSON is never read)."""
+        self._compute_json = compute
 
     def set_resolved_model(self, model_id: str) -> None:
         """Record the exact model the provider used (called by implementations)."""

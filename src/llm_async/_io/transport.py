@@ -88,12 +88,15 @@ class AsyncHTTPStream:
     """A response with a success status, read chunk by chunk within the deadlines."""
 
     def __init__(
-        self, response: httpx.Response, state: RetryState, secrets: list[str]
+        self,
+        response: httpx.Response,
+        state: RetryState,
+        secrets: list[str] | None = None,
     ) -> None:
         self.response = response
         self.request_id = request_id(response.headers)
         self._state = state
-        self._secrets = secrets
+        self._secrets = secrets  # None: the request's, found when an error needs them
 
     @property
     def status_code(self) -> int:
@@ -112,7 +115,11 @@ class AsyncHTTPStream:
             url=self.response.request.url,
             settings=self._state.settings,
             deadline_passed=self._state.expired(DEADLINE_SLACK),
-            secrets=self._secrets,
+            secrets=(
+                self._secrets
+                if self._secrets is not None
+                else request_secrets(self.response.request)
+            ),
         )
         if error is None:
             raise exc
@@ -352,15 +359,14 @@ class AsyncTransport:
         attempt count and deadline between several opens of the same call.
         """
         state = retry or RetryState(settings or self.settings())
-        secrets = request_secrets(request)
         try:
-            response = await self._open(request, state, error_message, secrets)
+            response = await self._open(request, state, error_message)
             try:
-                yield AsyncHTTPStream(response, state, secrets)
+                yield AsyncHTTPStream(response, state)
             finally:
                 await response.aclose()
         except APIError as error:  # ours, or raised in the block (a parser's)
-            redact_error(error, secrets)
+            redact_error(error, request_secrets(request))
             raise
 
     async def fetch(
@@ -374,16 +380,15 @@ class AsyncTransport:
         The connection is released before returning. No retry after a failure
         while reading (the caller decides, as with ``stream()``).
         """
-        secrets = request_secrets(request)
         try:
-            response = await self._open(request, retry, error_message, secrets)
+            response = await self._open(request, retry, error_message)
             try:
-                opened = AsyncHTTPStream(response, retry, secrets)
+                opened = AsyncHTTPStream(response, retry)
                 return opened, await opened.aread()
             finally:
                 await response.aclose()
         except APIError as error:
-            redact_error(error, secrets)
+            redact_error(error, request_secrets(request))
             raise
 
     async def _open(
@@ -391,8 +396,8 @@ class AsyncTransport:
         request: httpx.Request,
         state: RetryState,
         error_message: ErrorMessage | None,
-        secrets: list[str],
     ) -> httpx.Response:
+        # The request's credentials are looked up only when an error is raised.
         client = self.client()
         for name, value in self._default_headers.items():
             request.headers.setdefault(name, value)
@@ -409,7 +414,7 @@ class AsyncTransport:
                     url=request.url,
                     settings=state.settings,
                     deadline_passed=state.expired(DEADLINE_SLACK),
-                    secrets=secrets,
+                    secrets=request_secrets(request),
                 )
                 if error is None:
                     raise
@@ -422,7 +427,7 @@ class AsyncTransport:
             if 200 <= response.status_code < 300:
                 return response
             try:
-                opened = AsyncHTTPStream(response, state, secrets)
+                opened = AsyncHTTPStream(response, state)
                 content = await opened.aread(MAX_ERROR_BODY, truncate=True)
             except APIError:
                 content = b""
@@ -434,7 +439,7 @@ class AsyncTransport:
                 content=content,
                 error_message=error_message,
                 settings=state.settings,
-                secrets=secrets,
+                secrets=request_secrets(request),
             )
             cause = httpx.HTTPStatusError(
                 f"HTTP {response.status_code} from {safe_url(request.url)}",

@@ -16,8 +16,8 @@ from llm_async._http.sse import parse_json
 from llm_async.providers.openai.common import (
     clean_usage_details,
     error_text,
+    record_response_json,
     record_usage,
-    without_none,
 )
 from llm_async.providers.openai.common import new_call_id as _new_call_id
 
@@ -266,7 +266,7 @@ class OpenAIChatParser:
             summary["refusal"] = "".join(self._refusal)
         if tool_calls:
             summary["tool_calls"] = tool_calls
-        sink.response_json = without_none(summary)
+        record_response_json(sink, summary)
         model = meta.get("model")
         if isinstance(model, str) and model:
             sink.set_resolved_model(model)
@@ -284,7 +284,7 @@ def parse_completion(data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:
     choices = data.get("choices")
     if not isinstance(choices, list):
         raise ResponseDecodeError("The server's answer has no choices")
-    sink.response_json = without_none(data)
+    record_response_json(sink, data)
     events: list[StreamEvent] = []
     first = choices[0] if choices else None
     message = first.get("message") if isinstance(first, dict) else None

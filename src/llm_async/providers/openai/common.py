@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 import httpx
@@ -34,6 +34,7 @@ __all__ = [
     "error_text",
     "image_url",
     "new_call_id",
+    "record_response_json",
     "record_usage",
     "text_of",
     "without_none",
@@ -58,6 +59,16 @@ def without_none(value: object) -> JSONValue:
     return value
 
 
+def record_response_json(sink: ResponseSink, data: JSONObject) -> None:
+    """``sink.response_json = without_none(data)``, computed when first read if
+    the sink can defer it (a response can: ``defer_response_json``)."""
+    defer = getattr(sink, "defer_response_json", None)
+    if defer is None:
+        sink.response_json = without_none(data)
+    else:
+        defer(partial(without_none, data))
+
+
 def clean_usage_details(value: object) -> JSONValue:
     """Usage details with zeros, ``None``, ``False`` and empty dicts removed."""
     if isinstance(value, dict):
@@ -65,7 +76,9 @@ def clean_usage_details(value: object) -> JSONValue:
         for key, item in value.items():
             if isinstance(item, dict):
                 item = clean_usage_details(item)
-            if item is None or item == 0 or item == {}:
+                if not item:
+                    continue
+            elif item is None or item == 0:  # False and 0.0 too
                 continue
             cleaned[key] = item
         return cleaned
@@ -89,16 +102,13 @@ def record_usage(
         return 0
     input_tokens = usage.get(input_key)
     output_tokens = usage.get(output_key)
-    rest = {
-        key: value
-        for key, value in usage.items()
-        if key not in (input_key, output_key, "total_tokens")
-    }
-    details = clean_usage_details(rest)
+    details = clean_usage_details(usage)
+    for key in (input_key, output_key, "total_tokens"):
+        details.pop(key, None)
     sink.set_usage(
         input=input_tokens if isinstance(input_tokens, int) else None,
         output=output_tokens if isinstance(output_tokens, int) else None,
-        details=details if isinstance(details, dict) else {},
+        details=details,
     )
     output_details = usage.get(f"{output_key}_details")
     if isinstance(output_details, dict):

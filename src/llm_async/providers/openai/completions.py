@@ -20,8 +20,8 @@ from llm_async.providers.openai.chat_response import record_usage
 from llm_async.providers.openai.common import (
     OpenAIEndpoint,
     error_text,
+    record_response_json,
     text_of,
-    without_none,
 )
 
 if TYPE_CHECKING:
@@ -130,13 +130,14 @@ class CompletionsParser:
         if self._usage is not None:
             record_usage(self._usage, self._sink)
         meta = self._meta or {}
-        self._sink.response_json = without_none(
+        record_response_json(
+            self._sink,
             {
                 "content": "".join(self._text),
                 "finish_reason": self._finish,
                 "usage": self._usage,
                 **meta,
-            }
+            },
         )
         model = meta.get("model")
         if isinstance(model, str) and model:
@@ -189,7 +190,7 @@ class OpenAICompletionsProvider(OpenAIEndpoint):
         data = _check(data)
         if not isinstance(data.get("choices"), list):
             raise ResponseDecodeError("The server's answer has no choices")
-        sink.response_json = without_none(data)
+        record_response_json(sink, data)
         record_usage(data.get("usage"), sink)
         model = data.get("model")
         if isinstance(model, str) and model:

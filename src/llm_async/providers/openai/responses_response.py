@@ -24,8 +24,8 @@ from llm_async._http.errors import status_error
 from llm_async._http.sse import _scan_json, parse_json
 from llm_async.providers.openai.common import (
     new_call_id,
+    record_response_json,
     record_usage,
-    without_none,
 )
 
 if TYPE_CHECKING:
@@ -209,7 +209,7 @@ def _finish_response(
 ) -> list[StreamEvent]:
     """Usage, JSON and model of a final response object; a redacted-reasoning
     marker when the model reasoned but returned no reasoning item."""
-    sink.response_json = without_none(data)
+    record_response_json(sink, data)
     reasoning_tokens = record_usage(
         data.get("usage"), sink, input_key="input_tokens", output_key="output_tokens"
     )
