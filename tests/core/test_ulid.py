@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import random
+import time
+from types import SimpleNamespace
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,3 +33,30 @@ def test_ulids_are_26_digits_and_strictly_increasing() -> None:
     ids = [monotonic_ulid() for _ in range(1000)]
     assert all(len(i) == 26 and set(i) <= set(_ALPHABET) for i in ids)
     assert ids == sorted(set(ids))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_within_the_parents_millisecond_makes_other_ids(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from llm_async._core import ulid
+
+    # One frozen millisecond for parent and child: the case where both would
+    # count on from the parent's last id.
+    frozen = time.time_ns() + 10**10  # later than any id made so far
+    monkeypatch.setattr(ulid, "time", SimpleNamespace(time_ns=lambda: frozen))
+    random.seed(0)  # the user's seed is not ours
+    monotonic_ulid()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(write_end, monotonic_ulid().encode())
+        os._exit(0)
+    os.close(write_end)
+    child = os.read(read_end, 26).decode()
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    parent = monotonic_ulid()
+    assert len(child) == 26
+    assert child[:10] == parent[:10]  # the same millisecond
+    assert child != parent

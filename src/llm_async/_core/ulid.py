@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import threading
 import time
 
@@ -10,6 +11,22 @@ _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _lock = threading.Lock()
 _last_ms = -1
 _last_random = 0
+# The random digits need uniqueness, not secrecy: a generator of our own seeded
+# from os.urandom (once, and again in a forked child) spares a system call per
+# id, and a user's random.seed() cannot make two processes' ids collide.
+_random = random.Random()
+
+
+def _after_fork_in_child() -> None:
+    # Without this, a child forked within the parent's millisecond would count
+    # on from the parent's last id, making the same ids as the parent.
+    global _last_ms
+    _last_ms = -1
+    _random.seed()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # Every pair of digits: one lookup per 10 bits.
@@ -41,7 +58,7 @@ def monotonic_ulid() -> str:
             _last_random = random = (_last_random + 1) & ((1 << 80) - 1)
         else:
             _last_ms = now_ms
-            _last_random = random = int.from_bytes(os.urandom(10), "big")
+            _last_random = random = _random.getrandbits(80)
             # The first 10 digits: the 48-bit time, two digits per lookup.
             _last_prefix = "".join([_PAIRS[(now_ms >> s) & 1023] for s in _TIME_SHIFTS])
         # Within a millisecond only the 16 random digits change.

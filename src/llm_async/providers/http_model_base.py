@@ -117,19 +117,61 @@ def call_settings(options: object) -> JSONObject:
 
 
 def provider_prompt(prompt: Prompt, options_class: type[BaseModel]) -> Prompt:
-    """A copy of ``prompt`` whose options are the provider's, without transport ones."""
+    """A copy of ``prompt`` whose options are the provider's, without transport ones.
+
+    Providers read these options and never change them: equal options share one
+    instance (``provider_options``).
+    """
     options = prompt.options
-    if isinstance(options, Mapping):
-        values = {k: v for k, v in options.items() if k not in SETTING_NAMES}
-    else:
-        values = options.model_dump(exclude=set(SETTING_NAMES), exclude_unset=True)
     if type(prompt) is Prompt:  # what copy.copy does, without its dispatch
         clone = object.__new__(Prompt)
         clone.__dict__.update(prompt.__dict__)
     else:
         clone = copy.copy(prompt)
-    clone.options = options_class.model_validate(values)
+    clone.options = provider_options(options, options_class)
     return clone
+
+
+# Validated provider options by what they were made from; cleared when full.
+_provider_options: dict[object, BaseModel] = {}
+_PROVIDER_OPTIONS_KEPT = 256
+
+
+def provider_options(options: object, options_class: type[BaseModel]) -> BaseModel:
+    """``options`` (a model's validated options, or a mapping) as an instance of
+    the provider's ``options_class``, without the transport settings.
+
+    Made once per distinct value (a pydantic dump and validation cost more than
+    the lookup); options holding an unhashable value (a list, a dict) are
+    validated every time.
+    """
+    if isinstance(options, Mapping):
+        values = {k: v for k, v in options.items() if k not in SETTING_NAMES}
+        return options_class.model_validate(values)
+    model: BaseModel = options  # type: ignore[assignment]
+    fields = model.__dict__
+    extra = model.__pydantic_extra__
+    try:
+        key: object = (
+            options_class,
+            type(options),
+            tuple(fields.items()),
+            tuple(map(type, fields.values())),  # 1 and True are equal keys
+            frozenset(model.model_fields_set),
+            tuple(extra.items()) if extra else (),
+            tuple(map(type, extra.values())) if extra else (),
+        )
+        found = _provider_options.get(key)
+    except TypeError:  # an unhashable value
+        key, found = None, None
+    if found is None:
+        values = model.model_dump(exclude=set(SETTING_NAMES), exclude_unset=True)
+        found = options_class.model_validate(values)
+        if key is not None:
+            if len(_provider_options) >= _PROVIDER_OPTIONS_KEPT:
+                _provider_options.clear()
+            _provider_options[key] = found
+    return found
 
 
 def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
