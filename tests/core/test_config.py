@@ -330,6 +330,18 @@ def test_load_keys_sees_every_change_of_the_file(config: Path) -> None:
     assert load_keys() == {}
 
 
+def test_keys_json_appearing_later_is_seen(config: Path) -> None:
+    # Once missing, the file is asked after without a raised error; it is
+    # found as soon as another process writes it, and missed once it is gone.
+    path = config / "keys.json"
+    for _ in range(2):
+        assert get_key(None, "openai") is None
+        write(path, json.dumps({"openai": "sk-1"}))
+        assert get_key(None, "openai") == "sk-1"
+        path.unlink()
+        assert get_key(None, "openai") is None
+
+
 def test_load_keys_accepts_a_utf8_bom(config: Path) -> None:
     write(config / "keys.json", b'\xef\xbb\xbf{"openai": "sk-1"}')
     assert load_keys() == {"openai": "sk-1"}

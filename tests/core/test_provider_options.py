@@ -1,11 +1,14 @@
-"""The provider's options for a prompt: transport settings left out, equal
-options validated once and shared, unhashable ones validated every time."""
+"""Options validated once per distinct value (a copy for each prompt), and the
+provider's options for a prompt: transport settings left out, equal options
+shared, unhashable ones validated every time."""
 
 from __future__ import annotations
 
-from pydantic import ConfigDict
+import pytest
+from pydantic import ConfigDict, ValidationError
 
-from llm_async._core.options import Options
+from llm_async._core import options as options_module
+from llm_async._core.options import Options, validate_options
 from llm_async._core.prompt import Prompt
 from llm_async.providers import http_model_base
 from llm_async.providers.http_model_base import (
@@ -90,3 +93,35 @@ def test_provider_prompt_copies_the_prompt_with_the_providers_options() -> None:
     assert type(copy.options) is Sampling
     assert copy.options.temperature == 0.2
     assert type(prompt.options) is Full  # the caller's prompt is unchanged
+
+
+def test_validated_options_are_a_new_copy_each_time() -> None:
+    first = validate_options(Sampling, {"temperature": 0.5})
+    first.temperature = 0.9  # the caller's own copy
+    again = validate_options(Sampling, {"temperature": 0.5})
+    assert again is not first
+    assert again.temperature == 0.5
+    assert again.model_fields_set == {"temperature"}
+
+
+def test_validation_errors_are_raised_every_time() -> None:
+    for _ in range(2):
+        with pytest.raises(ValidationError, match="temperature"):
+            validate_options(Sampling, {"temperature": "hot"})
+
+
+def test_validated_values_of_other_types_are_not_confused() -> None:
+    assert validate_options(Open, {"flag": 1}).model_extra == {"flag": 1}
+    flag = validate_options(Open, {"flag": True}).model_extra
+    assert flag == {"flag": True}
+    assert type(flag["flag"]) is bool  # type: ignore[index]
+
+
+def test_unhashable_options_are_validated_every_time() -> None:
+    first = validate_options(Sampling, {"stop": ["a"]})
+    again = validate_options(Sampling, {"stop": ["a"]})
+    assert first.stop == again.stop == ["a"]
+    assert first.stop is not again.stop
+    for i in range(options_module._VALIDATED_KEPT + 10):
+        validate_options(Sampling, {"seed": i})
+    assert len(options_module._validated) <= options_module._VALIDATED_KEPT

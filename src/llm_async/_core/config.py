@@ -276,10 +276,18 @@ def _stored_keys() -> dict[str, str]:
     """``load_keys()`` without the copy: the cached dict, not to be changed."""
     override = os.environ.get("LLM_USER_PATH")
     path = os.path.join(override or _platform_user_dir(), _KEYS_FILE)
+    # Where there was no file, ask whether there is one now: os.access answers
+    # without raising (a FileNotFoundError costs more than the system call).
+    if path in _no_keys_file and not os.access(path, os.F_OK):
+        return _NO_KEYS
     try:
         info = os.stat(path)
     except FileNotFoundError:
+        if len(_no_keys_file) >= 64:
+            _no_keys_file.clear()
+        _no_keys_file.add(path)
         return _NO_KEYS
+    _no_keys_file.discard(path)
     # Read again only when the file changed: every prompt looks its key up here.
     # Writes replace the file (a new inode); the times catch in-place edits.
     signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
@@ -290,6 +298,7 @@ def _stored_keys() -> dict[str, str]:
 
 
 _NO_KEYS: dict[str, str] = {}
+_no_keys_file: set[str] = set()  # paths where keys.json was missing when last asked
 _keys_cache: dict[str, tuple[tuple[int, ...], dict[str, str]]] = {}
 
 

@@ -102,12 +102,12 @@ def build_prompt(
     options, folds this turn into ``messages=`` when given, and checks that the
     model supports the schema and tools (``check_capabilities``).
     """
-    from llm_async._core.options import merge_options
+    from llm_async._core.options import merge_options, validate_options
 
     if attachments:
         validate_attachments(model, attachments)
     merged = merge_options(options, option_kwargs) if options else option_kwargs
-    validated = model.Options(**merged)
+    validated = validate_options(model.Options, merged)
     if messages is not None:
         messages = [
             *messages,

@@ -8,7 +8,13 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from llm_async._core.types import JSONMapping, JSONObject
 
-__all__ = ["Options", "merge_options", "option_values", "with_fields"]
+__all__ = [
+    "Options",
+    "merge_options",
+    "option_values",
+    "validate_options",
+    "with_fields",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,6 +46,33 @@ def with_fields(base: type[M], fields: JSONObject) -> type[M]:
         **fields,
     )
     return built
+
+
+# Validated options by class and values; cleared when full.
+_validated: dict[object, BaseModel] = {}
+_VALIDATED_KEPT = 256
+
+
+def validate_options(options_class: type[M], values: JSONMapping) -> M:
+    """``options_class(**values)``, validated once per distinct ``values``.
+
+    Each call gets its own copy. Validation is taken to be pure (the same
+    values give the same options); values that cannot be hashed (a list, a
+    dict) are validated every time, and an invalid value raises every time.
+    """
+    try:
+        key = (options_class, tuple(values.items()), tuple(map(type, values.values())))
+        found = _validated.get(key)
+    except TypeError:  # an unhashable value
+        return options_class(**values)
+    if found is None:
+        made = options_class(**values)
+        if not isinstance(made, BaseModel):  # a plugin's own kind of options
+            return made
+        if len(_validated) >= _VALIDATED_KEPT:
+            _validated.clear()
+        _validated[key] = found = made
+    return found.__copy__()  # type: ignore[return-value]
 
 
 def option_values(options: BaseModel | JSONMapping) -> JSONObject:

@@ -56,7 +56,22 @@ class ResponseBase:
         self._done = False
         self._start: float | None = None
         self._end: float | None = None
-        self._start_utcnow: datetime.datetime | None = None
+        self._started_at: float | None = None  # time.time() at the start
+        self._started_utc: datetime.datetime | None = None
+
+    @property
+    def _start_utcnow(self) -> datetime.datetime | None:
+        # When the response started, made from the clock reading when first read.
+        if self._started_utc is None and self._started_at is not None:
+            self._started_utc = datetime.datetime.fromtimestamp(
+                self._started_at, datetime.timezone.utc
+            )
+        return self._started_utc
+
+    @_start_utcnow.setter
+    def _start_utcnow(self, value: datetime.datetime | None) -> None:
+        self._started_at = None
+        self._started_utc = value
 
     # Plugin API -------------------------------------------------------------
 

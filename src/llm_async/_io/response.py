@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -72,7 +71,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
             raise self._error
         if self._iterator is None:
             self._start = time.monotonic()
-            self._start_utcnow = datetime.datetime.now(datetime.timezone.utc)
+            self._started_at = time.time()
             if self.conversation is not None:
                 self.conversation._in_flight.add(self)
             try:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import datetime
 import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -74,7 +73,7 @@ class Response(SyncResultMixin, ResponseBase):
             raise self._error
         if self._iterator is None:
             self._start = time.monotonic()
-            self._start_utcnow = datetime.datetime.now(datetime.timezone.utc)
+            self._started_at = time.time()
             if self.conversation is not None:
                 self.conversation._in_flight.add(self)
             try:
