@@ -97,3 +97,32 @@ async def test_aread_caps_the_body(
     assert str(info.value) == (
         "The response is larger than 5 bytes (status 200) [request id req_9]"
     )
+
+
+@pytest.mark.parametrize("total_timeout", [None, 30], ids=["direct", "deadline"])
+async def test_aread_of_a_body_that_declares_its_length(
+    transport: AsyncTransport, total_timeout: float | None
+) -> None:
+    """A declared length within the limit is read whole; beyond it, counted
+    and refused; a body cut short raises the typed connection error."""
+    settings = transport.settings({"total_timeout": total_timeout})
+    cut = httpx.RemoteProtocolError("peer closed connection")
+    with respx.mock() as router:
+        route = router.get(URL)
+        route.side_effect = [
+            httpx.Response(
+                200,
+                headers={"content-length": "10"},
+                stream=ScriptedStream([b"abc", b"defg", b"hij"], error=error),
+            )
+            for error in (None, None, cut)
+        ]
+        request = httpx.Request("GET", URL)
+        async with transport.stream(request, settings=settings) as opened:
+            assert await opened.aread(limit=10) == b"abcdefghij"
+        async with transport.stream(request, settings=settings) as opened:
+            with pytest.raises(llm.ResponseDecodeError):
+                await opened.aread(limit=5)
+        async with transport.stream(request, settings=settings) as opened:
+            with pytest.raises(llm.APIConnectionError):
+                await opened.aread()

@@ -97,3 +97,32 @@ def test_aread_caps_the_body(transport: Transport, total_timeout: float | None) 
     assert str(info.value) == (
         "The response is larger than 5 bytes (status 200) [request id req_9]"
     )
+
+
+@pytest.mark.parametrize("total_timeout", [None, 30], ids=["direct", "deadline"])
+def test_aread_of_a_body_that_declares_its_length(
+    transport: Transport, total_timeout: float | None
+) -> None:
+    """A declared length within the limit is read whole; beyond it, counted
+    and refused; a body cut short raises the typed connection error."""
+    settings = transport.settings({"total_timeout": total_timeout})
+    cut = httpx.RemoteProtocolError("peer closed connection")
+    with respx.mock() as router:
+        route = router.get(URL)
+        route.side_effect = [
+            httpx.Response(
+                200,
+                headers={"content-length": "10"},
+                stream=ScriptedStream([b"abc", b"defg", b"hij"], error=error),
+            )
+            for error in (None, None, cut)
+        ]
+        request = httpx.Request("GET", URL)
+        with transport.stream(request, settings=settings) as opened:
+            assert opened.read(limit=10) == b"abcdefghij"
+        with transport.stream(request, settings=settings) as opened:
+            with pytest.raises(llm.ResponseDecodeError):
+                opened.read(limit=5)
+        with transport.stream(request, settings=settings) as opened:
+            with pytest.raises(llm.APIConnectionError):
+                opened.read()

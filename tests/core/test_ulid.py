@@ -60,3 +60,19 @@ def test_a_child_forked_within_the_parents_millisecond_makes_other_ids(
     assert len(child) == 26
     assert child[:10] == parent[:10]  # the same millisecond
     assert child != parent
+
+
+@given(st.integers(0, (1 << 80) - 1))
+def test_an_id_is_its_millisecond_then_its_random_digits(value: int) -> None:
+    from llm_async._core import ulid
+
+    with pytest.MonkeyPatch.context() as patch:
+        frozen = time.time_ns() + 10**12
+        patch.setattr(ulid, "_last_ms", -1)  # a millisecond no id has used yet
+        patch.setattr(ulid, "time", SimpleNamespace(time_ns=lambda: frozen))
+        patch.setattr(ulid, "_random", SimpleNamespace(getrandbits=lambda n: value))
+        made = monotonic_ulid()
+        after = monotonic_ulid()  # the same millisecond: one more
+    ms = frozen // 1_000_000
+    assert made == _encode_ulid(ms, value)
+    assert after == _encode_ulid(ms, (value + 1) % (1 << 80))

@@ -83,7 +83,7 @@ def option_values(options: BaseModel | JSONMapping) -> JSONObject:
     """
     if not isinstance(options, BaseModel):
         return dict(options)
-    values = {k: v for k, v in options.__dict__.items() if not k.startswith("_")}
+    values = dict(options.__dict__)  # fields only: private ones live elsewhere
     extra = options.__pydantic_extra__
     if extra:
         values.update(extra)

@@ -72,7 +72,8 @@ def turn_messages(
     parts: list[Part] = []
     if text:
         parts.append(TextPart(text))
-    parts.extend(AttachmentPart(attachment) for attachment in attachments)
+    if attachments:
+        parts.extend(AttachmentPart(attachment) for attachment in attachments)
     if parts:
         messages.append(Message("user", parts))
     return messages

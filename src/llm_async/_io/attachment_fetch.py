@@ -209,6 +209,8 @@ async def async_prepare_attachments(model: object, prompt: Prompt) -> None:
     downloaded (for a model without ``accepts_url``, after the download).
     """
     attachments = attachments_in(prompt)
+    if not attachments:
+        return
     remote = [
         a
         for a in attachments

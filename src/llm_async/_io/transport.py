@@ -174,6 +174,17 @@ class AsyncHTTPStream:
         iterator: AsyncIterator[bytes] = stream.__aiter__()
         return iterator
 
+    def _fits(self, limit: int) -> bool:
+        # Whether the body is uncompressed and declares a length within limit.
+        headers = self.response.headers
+        length = headers.get("content-length")
+        return (
+            length is not None
+            and length.isdigit()
+            and int(length) <= limit
+            and headers.get("content-encoding", "identity") == "identity"
+        )
+
     async def aread(self, limit: int = MAX_BODY, *, truncate: bool = False) -> bytes:
         """The rest of the body; beyond ``limit`` bytes, ``ResponseDecodeError``.
 
@@ -182,6 +193,12 @@ class AsyncHTTPStream:
         timeout is httpx's own read timeout), with errors mapped as in
         ``chunks()``.
         """
+        if self._state.deadline is None and self._fits(limit):
+            # httpx reads no more than the declared length: no need to count.
+            try:
+                return await self.response.aread()
+            except (httpx.HTTPError, TimeoutError) as exc:
+                raise self.error(exc) from exc
         body = BodyBuffer(
             limit, truncate, status_code=self.status_code, request_id=self.request_id
         )

@@ -98,13 +98,14 @@ class OpenAIChatProvider(OpenAIEndpoint):
                 "type": "json_schema",
                 "json_schema": {"name": "output", "schema": prompt.schema},
             }
-        tools = [
-            tool_spec(tool)
-            for tool in prompt.tools
-            if not getattr(tool, "_is_server_side_tool", False)
-        ]
-        if tools:
-            body["tools"] = tools
+        if prompt.tools:
+            tools = [
+                tool_spec(tool)
+                for tool in prompt.tools
+                if not getattr(tool, "_is_server_side_tool", False)
+            ]
+            if tools:
+                body["tools"] = tools
         return body
 
     def parse_response(self, data: JSONValue, sink: ResponseSink) -> list[StreamEvent]:

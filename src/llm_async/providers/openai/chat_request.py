@@ -60,6 +60,8 @@ def _attachment_item(attachment: Attachment, image_detail: str | None) -> JSONOb
 
 def _content(parts: list[Part], image_detail: str | None) -> JSONValue:
     """A message's ``content``: text, a list with attachments, or ``None``."""
+    if len(parts) == 1 and type(parts[0]) is TextPart:  # the usual message
+        return parts[0].text or None
     if not any(isinstance(part, AttachmentPart) for part in parts):
         text = text_of(parts)
         return text or None
