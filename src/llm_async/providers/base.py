@@ -25,7 +25,13 @@ __all__ = ["EmbeddingProvider", "HTTPProvider", "ResponseSink", "StreamParser"]
 
 
 class ResponseSink(Protocol):
-    """What a parser may record on the response besides its events."""
+    """What a parser may record on the response besides its events.
+
+    A response also has the optional ``defer_response_json(compute)``: it sets
+    ``response_json`` to ``compute()`` when first read, for JSON that is costly
+    to build and seldom read (``openai.common.record_response_json`` uses it
+    when the sink has it).
+    """
 
     response_json: JSONObject | None
 
