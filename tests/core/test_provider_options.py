@@ -4,8 +4,10 @@ shared, unhashable ones validated every time."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from pydantic import ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError, field_validator
 
 from llm_async._core import options as options_module
 from llm_async._core.options import Options, validate_options
@@ -125,3 +127,22 @@ def test_unhashable_options_are_validated_every_time() -> None:
     for i in range(options_module._VALIDATED_KEPT + 10):
         validate_options(Sampling, {"seed": i})
     assert len(options_module._validated) <= options_module._VALIDATED_KEPT
+
+
+class Biased(Options):
+    bias: dict[str, int] | None = None
+
+    @field_validator("bias", mode="before")
+    @classmethod
+    def parse(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
+
+
+def test_options_validated_into_a_mutable_value_are_not_shared() -> None:
+    # A string validated into a dict: each prompt gets a dict of its own.
+    first = validate_options(Biased, {"bias": '{"a": 1}'})
+    first.bias["a"] = 2  # type: ignore[index]
+    again = validate_options(Biased, {"bias": '{"a": 1}'})
+    assert again.bias == {"a": 1}
+    shared = provider_options(again, Biased)
+    assert provider_options(again, Biased) is not shared

@@ -10,6 +10,7 @@ from llm_async._core.types import JSONMapping, JSONObject
 
 __all__ = [
     "Options",
+    "holds_immutable_values",
     "merge_options",
     "option_values",
     "validate_options",
@@ -51,6 +52,17 @@ def with_fields(base: type[M], fields: JSONObject) -> type[M]:
 # Validated options by class and values; cleared when full.
 _validated: dict[object, BaseModel] = {}
 _VALIDATED_KEPT = 256
+# What a cached instance may hold: values no caller can change in place.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def holds_immutable_values(options: BaseModel) -> bool:
+    """Whether every value of ``options`` (extras too) is an immutable scalar,
+    so that instances sharing them cannot change each other."""
+    extra = options.__pydantic_extra__ or {}
+    return all(
+        type(v) in _IMMUTABLE for v in (*options.__dict__.values(), *extra.values())
+    )
 
 
 def validate_options(options_class: type[M], values: JSONMapping) -> M:
@@ -58,7 +70,9 @@ def validate_options(options_class: type[M], values: JSONMapping) -> M:
 
     Each call gets its own copy. Validation is taken to be pure (the same
     values give the same options); values that cannot be hashed (a list, a
-    dict) are validated every time, and an invalid value raises every time.
+    dict) are validated every time, and so are those whose validated values
+    are not all immutable scalars (a validator may turn a string into a dict);
+    an invalid value raises every time.
     """
     try:
         key = (options_class, tuple(values.items()), tuple(map(type, values.values())))
@@ -67,8 +81,8 @@ def validate_options(options_class: type[M], values: JSONMapping) -> M:
         return options_class(**values)
     if found is None:
         made = options_class(**values)
-        if not isinstance(made, BaseModel):  # a plugin's own kind of options
-            return made
+        if not isinstance(made, BaseModel) or not holds_immutable_values(made):
+            return made  # a plugin's own kind of options, or mutable values
         if len(_validated) >= _VALIDATED_KEPT:
             _validated.clear()
         _validated[key] = found = made

@@ -71,6 +71,7 @@ class AsyncResponse(AsyncResultMixin, ResponseBase):
             raise self._error
         if self._iterator is None:
             self._start = time.monotonic()
+            self._start_utcnow = None  # made from the clock reading when read
             self._started_at = time.time()
             if self.conversation is not None:
                 self.conversation._in_flight.add(self)

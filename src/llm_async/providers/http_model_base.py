@@ -142,8 +142,8 @@ def provider_options(options: object, options_class: type[BaseModel]) -> BaseMod
     the provider's ``options_class``, without the transport settings.
 
     Made once per distinct value (a pydantic dump and validation cost more than
-    the lookup); options holding an unhashable value (a list, a dict) are
-    validated every time.
+    the lookup); options holding an unhashable value (a list, a dict), or
+    validated into one, are validated every time.
     """
     if isinstance(options, Mapping):
         values = {k: v for k, v in options.items() if k not in SETTING_NAMES}
@@ -167,7 +167,9 @@ def provider_options(options: object, options_class: type[BaseModel]) -> BaseMod
     if found is None:
         values = model.model_dump(exclude=set(SETTING_NAMES), exclude_unset=True)
         found = options_class.model_validate(values)
-        if key is not None:
+        from llm_async._core.options import holds_immutable_values
+
+        if key is not None and holds_immutable_values(found):
             if len(_provider_options) >= _PROVIDER_OPTIONS_KEPT:
                 _provider_options.clear()
             _provider_options[key] = found
