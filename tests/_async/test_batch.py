@@ -15,7 +15,7 @@ import respx
 import llm_async as llm
 from llm_async import AsyncHTTPModel, AsyncScriptedModel, ScriptedReply
 from tests.synthetic_anthropic_batches import KEY, SPEC, SyntheticMessageBatches
-from tests.synthetic_batch_api import SyntheticBatchAPI, chat_provider
+from tests.synthetic_batch_api import SyntheticBatchAPI, chat_provider, limit_jobs
 from tests.synthetic_openai_server import synthetic_openai
 
 BASE = "https://batch.example/v1"
@@ -278,6 +278,52 @@ async def test_batch_api_failed_batch() -> None:
     )
     assert isinstance(results[0].error, llm.BatchFailedError)
     assert "invalid_request" in str(results[0].error)
+
+
+@respx.mock
+async def test_batch_api_splits_prompts_beyond_one_jobs_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limit_jobs(monkeypatch, max_requests=2)
+    api = SyntheticBatchAPI(BASE, polls_before_done=1)
+    api.mount(respx)
+    prompts = {f"p{i}": f"prompt {i}" for i in range(5)}
+    results = await collect(
+        openai_model().prompt_many(prompts, engine="batch_api", poll_interval=0)
+    )
+    assert {r.key: r.text for r in results} == {
+        key: f"Synthetic answer: {text}" for key, text in prompts.items()
+    }
+    assert [
+        [line["custom_id"] for line in api.uploaded_lines(job)] for job in range(3)
+    ] == [["p0", "p1"], ["p2", "p3"], ["p4"]]
+    assert api.job_polls == [2, 2, 2]  # polled together, each until done
+
+
+@respx.mock
+async def test_batch_api_a_refused_job_fails_only_its_own_prompts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limit_jobs(monkeypatch, max_bytes=1_000)  # about 2 prompts a job
+    api = SyntheticBatchAPI(BASE, refuse_upload=1)
+    api.mount(respx)
+    prompts = {f"p{i}": f"prompt {i}" for i in range(6)}
+    results = {
+        r.key: r
+        for r in await collect(
+            openai_model().prompt_many(prompts, engine="batch_api", poll_interval=0)
+        )
+    }
+    refused = {key for key, result in results.items() if result.error is not None}
+    assert refused and len(refused) < len(prompts)
+    for key in refused:
+        assert isinstance(results[key].error, llm.BadRequestError)
+        assert "Synthetic refusal" in str(results[key].error)
+    for key in prompts.keys() - refused:
+        assert results[key].text == f"Synthetic answer: {prompts[key]}"
+    assert {line["custom_id"] for line in api.uploaded_lines()} == (
+        prompts.keys() - refused
+    )
 
 
 async def test_batch_api_needs_an_openai_or_anthropic_model() -> None:

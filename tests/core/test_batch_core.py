@@ -291,3 +291,31 @@ def test_an_openai_output_line_without_a_response_object_is_an_item_error() -> N
     job = BatchJob("b_1", "completed", True, ())
     found = api.outcomes(job, b'{"custom_id": "a", "response": "gone"}', {})
     assert found["a"].error is not None
+
+
+def _jobs(sizes: list[int], max_requests: int, max_bytes: int) -> list[list[int]]:
+    from llm_async.providers.batch_api_base import JobSplitter
+
+    splitter = JobSplitter(max_requests, max_bytes)
+    jobs: list[list[int]] = []
+    for index, size in enumerate(sizes):
+        if splitter.starts_job(size):
+            jobs.append([])
+        jobs[-1].append(index)
+    return jobs
+
+
+def test_jobs_hold_at_most_max_requests() -> None:
+    assert _jobs([10] * 5, 2, 10**9) == [[0, 1], [2, 3], [4]]
+
+
+def test_jobs_hold_at_most_max_bytes_with_the_overhead() -> None:
+    from llm_async.providers.batch_api_base import REQUEST_OVERHEAD
+
+    room = 2 * (100 + REQUEST_OVERHEAD)  # two requests of 100 bytes, exactly
+    assert _jobs([100, 100, 100], 10, room) == [[0, 1], [2]]
+    assert _jobs([100, 100, 100], 10, room - 1) == [[0], [1], [2]]
+
+
+def test_a_request_larger_than_a_job_gets_a_job_of_its_own() -> None:
+    assert _jobs([10, 5_000, 10], 10, 1_000) == [[0], [1], [2]]

@@ -28,8 +28,10 @@ if TYPE_CHECKING:
     from llm_async.providers.base import HTTPProvider
 
 __all__ = [
+    "REQUEST_OVERHEAD",
     "BatchJob",
     "ItemOutcome",
+    "JobSplitter",
     "ProviderBatchAPI",
     "answer_outcome",
     "batch_headers",
@@ -64,7 +66,14 @@ class ItemOutcome:
 
 
 class ProviderBatchAPI(Protocol):
-    """The requests of one provider's batch job and how to read its answers."""
+    """The requests of one provider's batch job and how to read its answers.
+
+    ``max_requests`` and ``max_bytes`` are the provider's limits for one job:
+    more prompts are sent as several jobs (``JobSplitter``).
+    """
+
+    max_requests: int
+    max_bytes: int
 
     @staticmethod
     def valid_custom_id(text: str) -> bool:
@@ -115,6 +124,37 @@ def result_lines(content: bytes, kind: str) -> Iterator[tuple[str, JSONObject]]:
         if not isinstance(line, dict) or "custom_id" not in line:
             raise BatchError(f"Unexpected {kind}: {raw!r:.200}")
         yield str(line["custom_id"]), line
+
+
+# What one request adds to a job beyond its body (its custom id, the wrapper).
+REQUEST_OVERHEAD = 256
+
+
+class JobSplitter:
+    """Where a batch's requests, taken in order, start a new job: a job holds
+    at most ``max_requests`` requests and ``max_bytes`` bytes (each request's
+    body plus ``REQUEST_OVERHEAD``). A request too large for any job still
+    gets one of its own (the provider then refuses it, and only it)."""
+
+    def __init__(self, max_requests: int, max_bytes: int) -> None:
+        self.max_requests = max_requests
+        self.max_bytes = max_bytes
+        self._count = 0
+        self._bytes = 0
+
+    def starts_job(self, body_bytes: int) -> bool:
+        """Count one more request; whether it starts a new job (the first does)."""
+        size = body_bytes + REQUEST_OVERHEAD
+        new = (
+            self._count == 0
+            or self._count >= self.max_requests
+            or self._bytes + size > self.max_bytes
+        )
+        if new:
+            self._count, self._bytes = 0, 0
+        self._count += 1
+        self._bytes += size
+        return new
 
 
 def custom_ids(keys: Sequence[object], valid: Callable[[str], bool]) -> list[str]:

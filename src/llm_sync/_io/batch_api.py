@@ -4,10 +4,11 @@
 
 The I/O half of ``llm_async.providers.batch_api_base``, one loop for every
 provider (OpenAI's Batch API, Anthropic's Message Batches): add each prompt's
-request, submit the job, poll it every ``poll_interval`` seconds, fetch the
-results and yield each prompt's result. A failure of the job as a whole (a
-submission refused, the job failed or expired) becomes the error of each
-prompt it left without an answer; the iteration itself does not raise.
+request, submit the job (several jobs beyond the provider's limits for one),
+poll every ``poll_interval`` seconds, fetch the results and yield each
+prompt's result. A failure of a job as a whole (a submission refused, the job
+failed or expired) becomes the error of each prompt it left without an answer;
+the iteration itself does not raise.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from llm_async._core.types import JSONMapping, JSONObject, JSONValue
 from llm_async.providers.batch_api_base import (
     BatchJob,
     ItemOutcome,
+    JobSplitter,
     ProviderBatchAPI,
     custom_ids,
 )
@@ -60,7 +62,11 @@ class HTTPModel(Protocol):
 
 
 class _BatchAPIClass(Protocol):
-    """A provider batch API class: ``valid_custom_id`` and ``for_request``."""
+    """A provider batch API class: its limits for one job, ``valid_custom_id``
+    and ``for_request``."""
+
+    max_requests: int
+    max_bytes: int
 
     @staticmethod
     def valid_custom_id(text: str) -> bool: ...
@@ -115,6 +121,45 @@ def _send_json(model: HTTPModel, request: httpx.Request) -> JSONValue:
     return json.loads(content) if content else None
 
 
+class _Job:
+    """One provider job of a batch: its requests' API object, its prompts by
+    custom id, and the job as last seen."""
+
+    def __init__(self, api: ProviderBatchAPI) -> None:
+        self.api = api
+        self.prompts: dict[str, Prompt] = {}
+        self.seen: BatchJob | None = None
+
+
+def _submit(model: HTTPModel, job: _Job) -> None:
+    step: httpx.Request | BatchJob = job.api.submit_request()
+    while not isinstance(step, BatchJob):
+        step = job.api.submitted(_send_json(model, step))
+    job.seen = step
+
+
+def _results(model: HTTPModel, job: _Job) -> dict[str, ItemOutcome]:
+    """Each prompt's outcome in a finished job, by custom id."""
+    seen = job.seen
+    assert seen is not None
+    found: dict[str, ItemOutcome] = {}
+    for request in job.api.result_requests(seen):
+        found.update(job.api.outcomes(seen, _send(model, request), job.prompts))
+    missing = seen.failure or BatchError(
+        f"Batch {seen.id} ({seen.status}) returned no result for this request",
+        batch_id=seen.id,
+        status=seen.status,
+    )
+    return {
+        custom_id: found.get(custom_id) or ItemOutcome(error=missing)
+        for custom_id in job.prompts
+    }
+
+
+def _failed(job: _Job, error: Exception) -> dict[str, ItemOutcome]:
+    return {custom_id: ItemOutcome(error=error) for custom_id in job.prompts}
+
+
 def _outcomes(
     model: HTTPModel,
     api_class: _BatchAPIClass,
@@ -123,37 +168,57 @@ def _outcomes(
     shared: JSONMapping,
     poll_interval: float,
 ) -> dict[str, ItemOutcome]:
-    """Each prompt's outcome by custom id, once the job has finished."""
+    """Each prompt's outcome by custom id, once every job has finished.
+
+    Prompts beyond the provider's limits for one job go in several jobs,
+    submitted one after the other and polled together; a job that fails as a
+    whole is the error of its own prompts only.
+    """
     key = model.get_key()
-    api: ProviderBatchAPI | None = None
-    prompts: dict[str, Prompt] = {}
+    splitter = JobSplitter(api_class.max_requests, api_class.max_bytes)
+    jobs: list[_Job] = []
     for item, custom_id in zip(items, ids, strict=True):
         prompt = model.prompt(stream=False, **{**shared, **item.arguments}).prompt
         request = model.build_request(prompt, stream=False, key=key)
-        if api is None:
-            api = api_class.for_request(model.provider, request)
-        api.add(custom_id, request)
-        prompts[custom_id] = prompt
-    assert api is not None
-    step: httpx.Request | BatchJob = api.submit_request()
-    while not isinstance(step, BatchJob):
-        step = api.submitted(_send_json(model, step))
-    job = step
-    while not job.done:
-        sync_sleep(poll_interval)
-        job = api.job(_send_json(model, api.retrieve_request(job)))
+        if splitter.starts_job(len(request.content) + len(custom_id)):
+            jobs.append(_Job(api_class.for_request(model.provider, request)))
+        jobs[-1].api.add(custom_id, request)
+        jobs[-1].prompts[custom_id] = prompt
     found: dict[str, ItemOutcome] = {}
-    for request in api.result_requests(job):
-        found.update(api.outcomes(job, _send(model, request), prompts))
-    missing = job.failure or BatchError(
-        f"Batch {job.id} ({job.status}) returned no result for this request",
-        batch_id=job.id,
-        status=job.status,
-    )
-    return {
-        custom_id: found.get(custom_id) or ItemOutcome(error=missing)
-        for custom_id in prompts
-    }
+    running: list[_Job] = []
+    for job in jobs:
+        try:
+            _submit(model, job)
+        except Exception as error:  # this job refused: its prompts' error
+            found.update(_failed(job, error))
+        else:
+            running.append(job)
+    while running:
+        still: list[_Job] = []
+        for job in running:
+            assert job.seen is not None
+            try:
+                if job.seen.done:
+                    found.update(_results(model, job))
+                    continue
+            except Exception as error:
+                found.update(_failed(job, error))
+                continue
+            still.append(job)
+        running = still
+        if not running:
+            break
+        sync_sleep(poll_interval)
+        for job in list(running):
+            assert job.seen is not None
+            try:
+                job.seen = job.api.job(
+                    _send_json(model, job.api.retrieve_request(job.seen))
+                )
+            except Exception as error:
+                found.update(_failed(job, error))
+                running.remove(job)
+    return found
 
 
 def run_batch_api(

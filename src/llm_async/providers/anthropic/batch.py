@@ -56,6 +56,10 @@ class AnthropicBatchAPI:
     ``anthropic-beta`` names of every request are sent with the batch.
     """
 
+    # One batch: 100,000 requests, 256 MB in all (counted in 10^6 bytes).
+    max_requests = 100_000
+    max_bytes = 256_000_000
+
     def __init__(
         self, provider: HTTPProvider, api_root: str, headers: Mapping[str, str]
     ) -> None:

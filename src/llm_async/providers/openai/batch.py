@@ -75,6 +75,10 @@ class OpenAIBatchAPI:
     answers.
     """
 
+    # One job: 50,000 requests, an input file of 200 MB (counted in 10^6 bytes).
+    max_requests = 50_000
+    max_bytes = 200_000_000
+
     def __init__(
         self, provider: HTTPProvider, api_root: str, headers: Mapping[str, str]
     ) -> None:
