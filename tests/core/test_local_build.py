@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import types
 import warnings
 
@@ -61,3 +62,44 @@ def test_a_build_without_system_info_is_not_an_error(
 def test_warning_class_is_public_in_both_facades() -> None:
     assert llm_async.LocalModelWarning is llm_sync.LocalModelWarning
     assert issubclass(llm_async.LocalModelWarning, UserWarning)
+
+
+class _FakeLlama:
+    def __init__(self, fail: bool = False) -> None:
+        self.closed = 0
+        self.fail = fail
+
+    def close(self) -> None:
+        self.closed += 1
+        if self.fail:
+            raise RuntimeError("already torn down")
+
+
+def test_models_are_freed_at_exit_unless_in_use() -> None:
+    from llm_async.providers.llama_cpp.engine import close_idle
+
+    idle, busy, failing = _FakeLlama(), _FakeLlama(), _FakeLlama(fail=True)
+    busy_lock = threading.Lock()
+    busy_lock.acquire()  # a generation holds it
+    locks = [threading.Lock(), busy_lock, threading.Lock()]
+    freed = close_idle(list(zip([idle, busy, failing], locks, strict=True)))
+    assert (idle.closed, busy.closed, failing.closed) == (1, 0, 1)
+    assert freed == 1
+    assert not locks[0].locked() and not locks[2].locked()  # released again
+    assert close_idle([(object(), threading.Lock())]) == 0  # no close(): skipped
+
+
+def test_an_exit_hook_is_registered_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import atexit
+
+    from llm_async.providers.llama_cpp import engine
+
+    registered: list[object] = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(engine, "_exit_hooks", set())
+
+    def hook() -> None: ...
+
+    engine.close_at_exit(hook)
+    engine.close_at_exit(hook)
+    assert registered == [hook]

@@ -26,6 +26,8 @@ from llm_async.providers.llama_cpp.engine import (
     _import_llama_cpp,
     _new_llama,
     _padded,
+    close_at_exit,
+    close_idle,
 )
 
 __all__ = ["EMBED_N_CTX", "SMOLLM2_EMBED", "clear_cache", "embed_texts"]
@@ -79,7 +81,15 @@ def _load(spec: GGUFSpec) -> _Embedder:
                 pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
             )
             loaded = _cache[key] = _Embedder(llama)
+            close_at_exit(_close_at_exit)
         return loaded
+
+
+def _close_at_exit() -> None:
+    with _cache_lock:
+        models = [(loaded.llama, loaded.lock) for loaded in _cache.values()]
+        _cache.clear()
+    close_idle(models)
 
 
 def embed_texts(

@@ -58,6 +58,8 @@ __all__ = [
     "chat",
     "chat_messages",
     "clear_cache",
+    "close_at_exit",
+    "close_idle",
     "load",
 ]
 
@@ -259,6 +261,49 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+def close_idle(models: Sequence[tuple[LlamaLike, threading.Lock]]) -> int:
+    """Free each model no generation is using (its lock free); the count freed.
+
+    Run at interpreter exit for the loaded models: left to the end of
+    shutdown, llama-cpp-python's ``__del__`` may find its own module already
+    torn down and print an ignored ``TypeError``. A model still in use (a
+    daemon thread generating) is left alone.
+    """
+    closed = 0
+    for llama, lock in models:
+        close = getattr(llama, "close", None)
+        if close is None or not lock.acquire(blocking=False):
+            continue
+        try:
+            with contextlib.suppress(Exception):
+                close()
+                closed += 1
+        finally:
+            lock.release()
+    return closed
+
+
+def _close_at_exit() -> None:
+    with _cache_lock:
+        models = [(loaded.llama, loaded.lock) for loaded in _cache.values()]
+        _cache.clear()
+    close_idle(models)
+
+
+_exit_hooks: set[Callable[[], None]] = set()
+_exit_hooks_lock = threading.Lock()
+
+
+def close_at_exit(hook: Callable[[], None]) -> None:
+    """Run ``hook`` at interpreter exit, once however often this is asked."""
+    import atexit
+
+    with _exit_hooks_lock:
+        if hook not in _exit_hooks:
+            _exit_hooks.add(hook)
+            atexit.register(hook)
+
+
 def _import_llama_cpp(spec: GGUFSpec, path: Path | None) -> ModuleType:
     try:
         import llama_cpp
@@ -337,6 +382,7 @@ def load(spec: GGUFSpec) -> _Loaded:
             loaded = _Loaded(_new_llama(llama_cpp, spec, path), path)
             _count_tokens(loaded, llama_cpp)
             _cache[key] = loaded
+            close_at_exit(_close_at_exit)
         return loaded
 
 
