@@ -103,3 +103,20 @@ def test_an_exit_hook_is_registered_once(monkeypatch: pytest.MonkeyPatch) -> Non
     engine.close_at_exit(hook)
     engine.close_at_exit(hook)
     assert registered == [hook]
+
+
+def test_a_cache_of_models_is_emptied_and_its_idle_models_freed() -> None:
+    from dataclasses import dataclass, field
+
+    from llm_async.providers.llama_cpp.engine import free_cache
+
+    @dataclass
+    class Held:
+        llama: _FakeLlama
+        lock: threading.Lock = field(default_factory=threading.Lock)
+
+    cache = {"a": Held(_FakeLlama()), "b": Held(_FakeLlama())}
+    held = list(cache.values())
+    free_cache(cache, threading.Lock())
+    assert cache == {}
+    assert [h.llama.closed for h in held] == [1, 1]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from llm_async._core.errors import LocalModelError
 from llm_async.providers.llama_cpp.engine import (
@@ -27,7 +28,7 @@ from llm_async.providers.llama_cpp.engine import (
     _new_llama,
     _padded,
     close_at_exit,
-    close_idle,
+    free_cache,
 )
 
 __all__ = ["EMBED_N_CTX", "SMOLLM2_EMBED", "clear_cache", "embed_texts"]
@@ -52,6 +53,7 @@ class _Embedder:
 
 _cache: dict[tuple[str, int], _Embedder] = {}
 _cache_lock = threading.Lock()
+_close_at_exit = partial(free_cache, _cache, _cache_lock)
 
 
 def clear_cache() -> None:
@@ -83,13 +85,6 @@ def _load(spec: GGUFSpec) -> _Embedder:
             loaded = _cache[key] = _Embedder(llama)
             close_at_exit(_close_at_exit)
         return loaded
-
-
-def _close_at_exit() -> None:
-    with _cache_lock:
-        models = [(loaded.llama, loaded.lock) for loaded in _cache.values()]
-        _cache.clear()
-    close_idle(models)
 
 
 def embed_texts(

@@ -24,8 +24,9 @@ import time
 import warnings
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from pydantic import Field, field_validator
 
@@ -60,6 +61,7 @@ __all__ = [
     "clear_cache",
     "close_at_exit",
     "close_idle",
+    "free_cache",
     "load",
 ]
 
@@ -253,6 +255,8 @@ class _Loaded:
 
 _cache: dict[tuple[str, int, str | None], _Loaded] = {}
 _cache_lock = threading.Lock()
+_Key = TypeVar("_Key")
+_H = TypeVar("_H", bound="_Held")
 
 
 def clear_cache() -> None:
@@ -283,11 +287,20 @@ def close_idle(models: Sequence[tuple[LlamaLike, threading.Lock]]) -> int:
     return closed
 
 
-def _close_at_exit() -> None:
-    with _cache_lock:
-        models = [(loaded.llama, loaded.lock) for loaded in _cache.values()]
-        _cache.clear()
+class _Held(Protocol):
+    llama: LlamaLike
+    lock: threading.Lock
+
+
+def free_cache(cache: dict[_Key, _H], cache_lock: threading.Lock) -> None:
+    """Empty a cache of loaded models and free those not in use (``close_idle``)."""
+    with cache_lock:
+        models = [(held.llama, held.lock) for held in cache.values()]
+        cache.clear()
     close_idle(models)
+
+
+_close_at_exit = partial(free_cache, _cache, _cache_lock)
 
 
 _exit_hooks: set[Callable[[], None]] = set()
