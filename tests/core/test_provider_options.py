@@ -80,10 +80,10 @@ def test_mappings_are_validated() -> None:
 
 
 def test_the_cache_is_bounded() -> None:
-    for i in range(http_model_base._PROVIDER_OPTIONS_KEPT + 10):
+    for i in range(http_model_base._provider_options.kept + 10):
         provider_options(Full(seed=i), Sampling)
     assert len(http_model_base._provider_options) <= (
-        http_model_base._PROVIDER_OPTIONS_KEPT
+        http_model_base._provider_options.kept
     )
 
 
@@ -124,9 +124,9 @@ def test_unhashable_options_are_validated_every_time() -> None:
     again = validate_options(Sampling, {"stop": ["a"]})
     assert first.stop == again.stop == ["a"]
     assert first.stop is not again.stop
-    for i in range(options_module._VALIDATED_KEPT + 10):
+    for i in range(options_module._validated.kept + 10):
         validate_options(Sampling, {"seed": i})
-    assert len(options_module._validated) <= options_module._VALIDATED_KEPT
+    assert len(options_module._validated) <= options_module._validated.kept
 
 
 class Biased(Options):
@@ -146,3 +146,14 @@ def test_options_validated_into_a_mutable_value_are_not_shared() -> None:
     assert again.bias == {"a": 1}
     shared = provider_options(again, Biased)
     assert provider_options(again, Biased) is not shared
+
+
+def test_only_pydantic_options_are_remembered() -> None:
+    from llm_async._core.options_memo import OptionsMemo
+
+    memo: OptionsMemo[object] = OptionsMemo()
+    first, shared = memo.get("key", object)  # a plugin's own kind of options
+    again, _ = memo.get("key", object)
+    assert not shared
+    assert first is not again
+    assert len(memo) == 0

@@ -104,9 +104,8 @@ def build_prompt(
     """
     from llm_async._core.options import merge_options, validate_options
 
-    if attachments:
-        validate_attachments(model, attachments)
-    merged = merge_options(options, option_kwargs) if options else option_kwargs
+    validate_attachments(model, attachments)
+    merged = merge_options(options, option_kwargs)
     validated = validate_options(model.Options, merged)
     if messages is not None:
         messages = [

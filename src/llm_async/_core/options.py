@@ -6,11 +6,11 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from llm_async._core.options_memo import OptionsMemo
 from llm_async._core.types import JSONMapping, JSONObject
 
 __all__ = [
     "Options",
-    "holds_immutable_values",
     "merge_options",
     "option_values",
     "validate_options",
@@ -49,44 +49,16 @@ def with_fields(base: type[M], fields: JSONObject) -> type[M]:
     return built
 
 
-# Validated options by class and values; cleared when full.
-_validated: dict[object, BaseModel] = {}
-_VALIDATED_KEPT = 256
-# What a cached instance may hold: values no caller can change in place.
-_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
-
-
-def holds_immutable_values(options: BaseModel) -> bool:
-    """Whether every value of ``options`` (extras too) is an immutable scalar,
-    so that instances sharing them cannot change each other."""
-    extra = options.__pydantic_extra__ or {}
-    return all(
-        type(v) in _IMMUTABLE for v in (*options.__dict__.values(), *extra.values())
-    )
+# Validated options by class and values.
+_validated: OptionsMemo[BaseModel] = OptionsMemo()
 
 
 def validate_options(options_class: type[M], values: JSONMapping) -> M:
-    """``options_class(**values)``, validated once per distinct ``values``.
-
-    Each call gets its own copy. Validation is taken to be pure (the same
-    values give the same options); values that cannot be hashed (a list, a
-    dict) are validated every time, and so are those whose validated values
-    are not all immutable scalars (a validator may turn a string into a dict);
-    an invalid value raises every time.
-    """
-    try:
-        key = (options_class, tuple(values.items()), tuple(map(type, values.values())))
-        found = _validated.get(key)
-    except TypeError:  # an unhashable value
-        return options_class(**values)
-    if found is None:
-        made = options_class(**values)
-        if not isinstance(made, BaseModel) or not holds_immutable_values(made):
-            return made  # a plugin's own kind of options, or mutable values
-        if len(_validated) >= _VALIDATED_KEPT:
-            _validated.clear()
-        _validated[key] = found = made
-    return found.__copy__()  # type: ignore[return-value]
+    """``options_class(**values)``, validated once per distinct ``values``
+    (``OptionsMemo``); each call gets its own copy of remembered options."""
+    key = (options_class, tuple(values.items()), tuple(map(type, values.values())))
+    made, shared = _validated.get(key, lambda: options_class(**values))
+    return made.__copy__() if shared else made  # type: ignore[return-value]
 
 
 def option_values(options: BaseModel | JSONMapping) -> JSONObject:
@@ -105,8 +77,13 @@ def option_values(options: BaseModel | JSONMapping) -> JSONObject:
 
 
 def merge_options(options: JSONObject | None, option_kwargs: JSONObject) -> JSONObject:
-    """Merge ``options=`` with option keyword arguments; a name in both is an error."""
-    merged = dict(options or {})
+    """Merge ``options=`` with option keyword arguments; a name in both is an error.
+
+    Without ``options=``, the keyword arguments' own dict (not copied).
+    """
+    if not options:
+        return option_kwargs
+    merged = dict(options)
     overlap = merged.keys() & option_kwargs.keys()
     if overlap:
         raise TypeError(

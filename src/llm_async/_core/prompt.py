@@ -144,8 +144,8 @@ class Prompt:
         self.system_fragments = list(system_fragments or [])
         self.prompt_json = prompt_json
         self.options = options if options is not None else {}
-        self.schema = schema if schema is None else schema_to_dict(schema)
-        self.tools = wrap_tools(tools) if tools else []
+        self.schema = schema_to_dict(schema)
+        self.tools = wrap_tools(tools)
         self.tool_results = list(tool_results or [])
         self._messages = list(messages) if messages is not None else None
         self.hide_reasoning = hide_reasoning

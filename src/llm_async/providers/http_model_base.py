@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from llm_async._core.errors import APIError, ResponseDecodeError
+from llm_async._core.options_memo import OptionsMemo
 from llm_async._core.prompt import Prompt
 from llm_async._core.types import JSONObject, JSONValue
 from llm_async._http.settings import SETTING_NAMES, UNSET, resolve_settings
@@ -132,18 +133,16 @@ def provider_prompt(prompt: Prompt, options_class: type[BaseModel]) -> Prompt:
     return clone
 
 
-# Validated provider options by what they were made from; cleared when full.
-_provider_options: dict[object, BaseModel] = {}
-_PROVIDER_OPTIONS_KEPT = 256
+# Validated provider options by what they were made from.
+_provider_options: OptionsMemo[BaseModel] = OptionsMemo()
 
 
 def provider_options(options: object, options_class: type[BaseModel]) -> BaseModel:
     """``options`` (a model's validated options, or a mapping) as an instance of
     the provider's ``options_class``, without the transport settings.
 
-    Made once per distinct value (a pydantic dump and validation cost more than
-    the lookup); options holding an unhashable value (a list, a dict), or
-    validated into one, are validated every time.
+    Made once per distinct value (``OptionsMemo``: a pydantic dump and
+    validation cost more than the lookup) and shared.
     """
     if isinstance(options, Mapping):
         values = {k: v for k, v in options.items() if k not in SETTING_NAMES}
@@ -151,29 +150,21 @@ def provider_options(options: object, options_class: type[BaseModel]) -> BaseMod
     model: BaseModel = options  # type: ignore[assignment]
     fields = model.__dict__
     extra = model.__pydantic_extra__
-    try:
-        key: object = (
-            options_class,
-            type(options),
-            tuple(fields.items()),
-            tuple(map(type, fields.values())),  # 1 and True are equal keys
-            frozenset(model.model_fields_set),
-            tuple(extra.items()) if extra else (),
-            tuple(map(type, extra.values())) if extra else (),
-        )
-        found = _provider_options.get(key)
-    except TypeError:  # an unhashable value
-        key, found = None, None
-    if found is None:
-        values = model.model_dump(exclude=set(SETTING_NAMES), exclude_unset=True)
-        found = options_class.model_validate(values)
-        from llm_async._core.options import holds_immutable_values
+    key = (
+        options_class,
+        type(options),
+        tuple(fields.items()),
+        tuple(map(type, fields.values())),  # 1 and True are equal keys
+        frozenset(model.model_fields_set),
+        tuple(extra.items()) if extra else (),
+        tuple(map(type, extra.values())) if extra else (),
+    )
 
-        if key is not None and holds_immutable_values(found):
-            if len(_provider_options) >= _PROVIDER_OPTIONS_KEPT:
-                _provider_options.clear()
-            _provider_options[key] = found
-    return found
+    def make() -> BaseModel:
+        values = model.model_dump(exclude=set(SETTING_NAMES), exclude_unset=True)
+        return options_class.model_validate(values)
+
+    return _provider_options.get(key, make)[0]
 
 
 def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
