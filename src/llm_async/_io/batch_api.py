@@ -191,19 +191,13 @@ async def _outcomes(
             found.update(_failed(job, error))
         else:
             running.append(job)
-    while running:
-        still: list[_Job] = []
-        for job in running:
-            assert job.seen is not None
+    while True:
+        for job in [job for job in running if job.seen and job.seen.done]:
+            running.remove(job)
             try:
-                if job.seen.done:
-                    found.update(await _results(model, job))
-                    continue
+                found.update(await _results(model, job))
             except Exception as error:
                 found.update(_failed(job, error))
-                continue
-            still.append(job)
-        running = still
         if not running:
             break
         await async_sleep(poll_interval)
@@ -214,8 +208,8 @@ async def _outcomes(
                     await _send_json(model, job.api.retrieve_request(job.seen))
                 )
             except Exception as error:
-                found.update(_failed(job, error))
                 running.remove(job)
+                found.update(_failed(job, error))
     return found
 
 

@@ -193,19 +193,13 @@ def _outcomes(
             found.update(_failed(job, error))
         else:
             running.append(job)
-    while running:
-        still: list[_Job] = []
-        for job in running:
-            assert job.seen is not None
+    while True:
+        for job in [job for job in running if job.seen and job.seen.done]:
+            running.remove(job)
             try:
-                if job.seen.done:
-                    found.update(_results(model, job))
-                    continue
+                found.update(_results(model, job))
             except Exception as error:
                 found.update(_failed(job, error))
-                continue
-            still.append(job)
-        running = still
         if not running:
             break
         sync_sleep(poll_interval)
@@ -216,8 +210,8 @@ def _outcomes(
                     _send_json(model, job.api.retrieve_request(job.seen))
                 )
             except Exception as error:
-                found.update(_failed(job, error))
                 running.remove(job)
+                found.update(_failed(job, error))
     return found
 
 
