@@ -35,6 +35,12 @@ def test_ulids_are_26_digits_and_strictly_increasing() -> None:
     assert ids == sorted(set(ids))
 
 
+def _keep_clock_state(patch: pytest.MonkeyPatch, ulid: object) -> None:
+    # Restored after the test: ids made later continue from the real clock.
+    for name in ("_last_ms", "_last_random", "_last_prefix"):
+        patch.setattr(ulid, name, getattr(ulid, name))
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_a_child_forked_within_the_parents_millisecond_makes_other_ids(
     monkeypatch: pytest.MonkeyPatch,
@@ -44,6 +50,7 @@ def test_a_child_forked_within_the_parents_millisecond_makes_other_ids(
     # One frozen millisecond for parent and child: the case where both would
     # count on from the parent's last id.
     frozen = time.time_ns() + 10**10  # later than any id made so far
+    _keep_clock_state(monkeypatch, ulid)
     monkeypatch.setattr(ulid, "time", SimpleNamespace(time_ns=lambda: frozen))
     random.seed(0)  # the user's seed is not ours
     monotonic_ulid()
@@ -68,6 +75,7 @@ def test_an_id_is_its_millisecond_then_its_random_digits(value: int) -> None:
 
     with pytest.MonkeyPatch.context() as patch:
         frozen = time.time_ns() + 10**12
+        _keep_clock_state(patch, ulid)
         patch.setattr(ulid, "_last_ms", -1)  # a millisecond no id has used yet
         patch.setattr(ulid, "time", SimpleNamespace(time_ns=lambda: frozen))
         patch.setattr(ulid, "_random", SimpleNamespace(getrandbits=lambda n: value))

@@ -73,8 +73,8 @@ class Response(SyncResultMixin, ResponseBase):
             raise self._error
         if self._iterator is None:
             self._start = time.monotonic()
-            self._start_utcnow = None  # made from the clock reading when read
-            self._started_at = time.time()
+            # The datetime is made from this clock reading when first read.
+            self._started_at, self._started_utc = time.time(), None
             if self.conversation is not None:
                 self.conversation._in_flight.add(self)
             try:
